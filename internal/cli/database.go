@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/lib/pq"
+
+	"seedling/internal/pgembed"
+	"seedling/internal/postgres"
+)
+
+const defaultDataDir = "./data/pg"
+
+// dbFlags are the flags of every command that needs the database.
+type dbFlags struct {
+	data     string
+	explicit bool
+}
+
+func (f *dbFlags) register(fs *flag.FlagSet) {
+	fs.Func("data", "directory of the embedded PostgreSQL cluster, used when DATABASE_URL is unset (default "+defaultDataDir+")", func(s string) error {
+		f.data, f.explicit = s, true
+		return nil
+	})
+}
+
+// database is an open database and how to let go of it.
+type database struct {
+	*postgres.DB
+	cluster *pgembed.Cluster
+}
+
+// Close closes the pool and stops the embedded server if this process
+// started it.
+func (d *database) Close() error {
+	d.DB.Close()
+	if d.cluster != nil {
+		return d.cluster.Stop()
+	}
+	return nil
+}
+
+// embeddedDB is the database created in the embedded cluster.
+const embeddedDB = "seedling"
+
+// openDatabase finds the database every command uses the same way: the
+// server named by DATABASE_URL, else the embedded cluster in --data,
+// attaching to it when a running server already holds it.
+func openDatabase(ctx context.Context, env *environment, f dbFlags) (*database, error) {
+	if url := env.getenv("DATABASE_URL"); url != "" {
+		db, err := postgres.Open(ctx, url)
+		if err != nil {
+			return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		return &database{DB: db}, nil
+	}
+	dir := f.data
+	if dir == "" {
+		dir = defaultDataDir
+	}
+	cluster, err := pgembed.Start(ctx, pgembed.Options{DataDir: dir, Explicit: f.explicit, Logger: env.log})
+	if err != nil {
+		if errors.Is(err, pgembed.ErrNoBinaries) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("embedded PostgreSQL: %w", err)
+	}
+	if err := ensureDatabase(ctx, cluster); err != nil {
+		cluster.Stop()
+		return nil, err
+	}
+	db, err := postgres.Open(ctx, cluster.DSN(embeddedDB))
+	if err != nil {
+		cluster.Stop()
+		return nil, err
+	}
+	return &database{DB: db, cluster: cluster}, nil
+}
+
+// ensureDatabase creates the application database on first start.
+func ensureDatabase(ctx context.Context, c *pgembed.Cluster) error {
+	admin, err := postgres.Open(ctx, c.DSN("postgres"))
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	var n int
+	if err := admin.GetContext(ctx, &n, `SELECT count(*) FROM pg_database WHERE datname = $1`, embeddedDB); err != nil {
+		return err
+	}
+	if n == 0 {
+		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(embeddedDB)); err != nil {
+			return fmt.Errorf("create database: %v", err)
+		}
+	}
+	return nil
+}

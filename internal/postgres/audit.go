@@ -1,0 +1,80 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"seedling/internal/seedling"
+)
+
+// audit appends one event in tx. A failure aborts the caller's transaction:
+// a change without its audit row must not happen.
+func audit(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, action, target, summary string) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		a.UserID, a.Username, string(a.Role), a.OrgID, action, target, a.RequestID, a.IP, summary)
+	return err
+}
+
+// AuditStore reads the trail and records events that change nothing else,
+// such as a denied attempt.
+type AuditStore struct{ db *DB }
+
+// Audit returns the audit store.
+func (db *DB) Audit() *AuditStore { return &AuditStore{db: db} }
+
+// Record appends a standalone event in its own transaction.
+func (s *AuditStore) Record(ctx context.Context, a seedling.Actor, action, target, summary string) error {
+	return s.db.inTx(ctx, func(tx *sqlx.Tx) error { return audit(ctx, tx, a, action, target, summary) })
+}
+
+// AuditFilter narrows the trail. Roots is the caller's scope; events not tied
+// to any node (logins) are shown only when IncludeUnscoped is set, which the
+// caller grants to those whose scope is the whole tree.
+type AuditFilter struct {
+	Roots           []string
+	IncludeUnscoped bool
+	Before          *time.Time
+	Limit           int
+}
+
+// List returns events newest first.
+func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]seedling.Event, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	var rows []struct {
+		ID        int64     `db:"id"`
+		At        time.Time `db:"at"`
+		Actor     string    `db:"actor"`
+		Role      string    `db:"role"`
+		OrgID     *int64    `db:"org_id"`
+		Action    string    `db:"action"`
+		Target    string    `db:"target"`
+		RequestID string    `db:"request_id"`
+		IP        string    `db:"ip"`
+		Summary   string    `db:"summary"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT e.id, e.at, e.actor, e.role, e.org_id, e.action, e.target, e.request_id, e.ip, e.summary
+		FROM audit_events e
+		LEFT JOIN orgs o ON o.id = e.org_id
+		WHERE (o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		       OR (e.org_id IS NULL AND $2))
+		  AND ($3::timestamptz IS NULL OR e.at < $3)
+		ORDER BY e.at DESC, e.id DESC
+		LIMIT $4`, pq.Array(f.Roots), f.IncludeUnscoped, f.Before, f.Limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]seedling.Event, len(rows))
+	for i, r := range rows {
+		out[i] = seedling.Event{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, Role: r.Role, OrgID: r.OrgID, Action: r.Action,
+			Target: r.Target, RequestID: r.RequestID, IP: r.IP, Summary: r.Summary}
+	}
+	return out, nil
+}

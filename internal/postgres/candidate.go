@@ -1,0 +1,148 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"seedling/internal/seedling"
+)
+
+// CandidateStore keeps the people on their way in.
+type CandidateStore struct{ db *DB }
+
+// Candidates returns the candidate store.
+func (db *DB) Candidates() *CandidateStore { return &CandidateStore{db: db} }
+
+type candidateRow struct {
+	ID            int64      `db:"id"`
+	OrgID         int64      `db:"org_id"`
+	OrgName       string     `db:"org_name"`
+	OrgPath       string     `db:"org_path"`
+	Name          string     `db:"name"`
+	Gender        string     `db:"gender"`
+	BirthDate     *time.Time `db:"birth_date"`
+	Occupation    string     `db:"occupation"`
+	PriorityGroup *string    `db:"priority_group"`
+	ReservePool   bool       `db:"reserve_pool"`
+	FrontLine     bool       `db:"front_line"`
+	Stage         string     `db:"stage"`
+	AppliedOn     time.Time  `db:"applied_on"`
+	ActivistSince *time.Time `db:"activist_since"`
+	StageSince    time.Time  `db:"stage_since"`
+	UserID        *int64     `db:"user_id"`
+}
+
+func (r candidateRow) candidate() seedling.Candidate {
+	c := seedling.Candidate{ID: r.ID, OrgID: r.OrgID, OrgName: r.OrgName, OrgPath: r.OrgPath, Name: r.Name, Gender: r.Gender,
+		BirthDate: r.BirthDate, Occupation: r.Occupation, ReservePool: r.ReservePool, FrontLine: r.FrontLine,
+		Stage: seedling.Stage(r.Stage), AppliedOn: r.AppliedOn, ActivistSince: r.ActivistSince, StageSince: r.StageSince, UserID: r.UserID}
+	if r.PriorityGroup != nil {
+		g := seedling.PriorityGroup(*r.PriorityGroup)
+		c.PriorityGroup = &g
+	}
+	return c
+}
+
+const candidateSelect = `
+	SELECT c.id, c.org_id, o.name AS org_name, o.path AS org_path, c.name, c.gender, c.birth_date, c.occupation,
+	       c.priority_group, c.reserve_pool, c.front_line, c.stage, c.applied_on, c.activist_since, c.stage_since,
+	       u.id AS user_id
+	FROM candidates c
+	JOIN orgs o ON o.id = c.org_id
+	LEFT JOIN users u ON u.candidate_id = c.id`
+
+// ByID returns one candidate with the node it belongs to, which the caller
+// checks against the scope before showing anything.
+func (s *CandidateStore) ByID(ctx context.Context, id int64) (seedling.Candidate, error) {
+	var r candidateRow
+	if err := s.db.GetContext(ctx, &r, candidateSelect+` WHERE c.id = $1`, id); err != nil {
+		return seedling.Candidate{}, translate(err)
+	}
+	return r.candidate(), nil
+}
+
+// ByCode returns the candidate with a stable seed code.
+func (s *CandidateStore) ByCode(ctx context.Context, code string) (seedling.Candidate, error) {
+	var r candidateRow
+	if err := s.db.GetContext(ctx, &r, candidateSelect+` WHERE c.code = $1`, code); err != nil {
+		return seedling.Candidate{}, translate(err)
+	}
+	return r.candidate(), nil
+}
+
+// CandidateFilter narrows a list. Roots is the caller's scope and is always
+// applied; Under narrows further to one node's subtree.
+type CandidateFilter struct {
+	Roots []string
+	Under string
+	Stage seedling.Stage
+	IDs   []int64 // candidates reached by id rather than by scope (one's own record)
+}
+
+// List returns the candidates in scope, ordered by node and name.
+func (s *CandidateStore) List(ctx context.Context, f CandidateFilter) ([]seedling.Candidate, error) {
+	if len(f.Roots) == 0 && len(f.IDs) == 0 {
+		return nil, nil
+	}
+	where := []string{`(o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r) OR c.id = ANY($2))`}
+	args := []any{pq.Array(f.Roots), pq.Array(f.IDs)}
+	if f.Under != "" {
+		args = append(args, f.Under)
+		where = append(where, `o.path LIKE $`+itoa(int64(len(args)))+` || '%'`)
+	}
+	if f.Stage != "" {
+		args = append(args, string(f.Stage))
+		where = append(where, `c.stage = $`+itoa(int64(len(args))))
+	}
+	var rows []candidateRow
+	if err := s.db.SelectContext(ctx, &rows, candidateSelect+` WHERE `+strings.Join(where, " AND ")+` ORDER BY o.path, c.name, c.id`, args...); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]seedling.Candidate, len(rows))
+	for i, r := range rows {
+		out[i] = r.candidate()
+	}
+	return out, nil
+}
+
+// NewCandidate is a person who has just applied (入党申请人).
+type NewCandidate struct {
+	OrgID         int64
+	Name          string
+	Gender        string
+	BirthDate     *time.Time
+	Occupation    string
+	PriorityGroup *seedling.PriorityGroup
+	ReservePool   bool
+	FrontLine     bool
+	AppliedOn     time.Time
+}
+
+// Create records a new applicant.
+func (s *CandidateStore) Create(ctx context.Context, a seedling.Actor, n NewCandidate) (seedling.Candidate, error) {
+	var id int64
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var group *string
+		if n.PriorityGroup != nil {
+			g := string(*n.PriorityGroup)
+			group = &g
+		}
+		err := tx.GetContext(ctx, &id, `
+			INSERT INTO candidates (org_id, name, gender, birth_date, occupation, priority_group, reserve_pool, front_line,
+			                        stage, applied_on, stage_since)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'applicant', $9, $9) RETURNING id`,
+			n.OrgID, n.Name, n.Gender, n.BirthDate, n.Occupation, group, n.ReservePool, n.FrontLine, n.AppliedOn)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "candidate.add", "candidate:"+itoa(id), "name="+n.Name+" applied_on="+n.AppliedOn.Format(seedling.DateLayout))
+	})
+	if err != nil {
+		return seedling.Candidate{}, err
+	}
+	return s.ByID(ctx, id)
+}

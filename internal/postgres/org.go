@@ -1,0 +1,148 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"seedling/internal/seedling"
+)
+
+// OrgStore reads and changes the organisation tree.
+type OrgStore struct{ db *DB }
+
+// Orgs returns the tree store.
+func (db *DB) Orgs() *OrgStore { return &OrgStore{db: db} }
+
+type orgRow struct {
+	ID       int64  `db:"id"`
+	ParentID *int64 `db:"parent_id"`
+	Kind     string `db:"kind"`
+	Name     string `db:"name"`
+	Path     string `db:"path"`
+}
+
+func (r orgRow) org() seedling.Org {
+	return seedling.Org{ID: r.ID, ParentID: r.ParentID, Kind: seedling.OrgKind(r.Kind), Name: r.Name, Path: r.Path}
+}
+
+const orgColumns = `id, parent_id, kind, name, path`
+
+// ByID returns one node.
+func (s *OrgStore) ByID(ctx context.Context, id int64) (seedling.Org, error) {
+	var r orgRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, id)
+	if err != nil {
+		return seedling.Org{}, translate(err)
+	}
+	return r.org(), nil
+}
+
+// Under returns every node in the subtrees rooted at the given paths, ordered
+// by path so a caller can render the tree in one pass. An empty list of roots
+// returns nothing: scope is deny by default.
+func (s *OrgStore) Under(ctx context.Context, roots []string) ([]seedling.Org, error) {
+	if len(roots) == 0 {
+		return nil, nil
+	}
+	var rows []orgRow
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT `+orgColumns+` FROM orgs
+		WHERE path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		ORDER BY path`, pq.Array(roots))
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]seedling.Org, len(rows))
+	for i, r := range rows {
+		out[i] = r.org()
+	}
+	return out, nil
+}
+
+// Create adds a node under parent (nil for a root) after checking that its
+// kind may sit there.
+func (s *OrgStore) Create(ctx context.Context, a seedling.Actor, parentID *int64, kind seedling.OrgKind, name string) (seedling.Org, error) {
+	if err := seedling.ValidateOrg(kind, name); err != nil {
+		return seedling.Org{}, err
+	}
+	var out seedling.Org
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = createOrg(ctx, tx, parentID, kind, strings.TrimSpace(name), nil)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "org.add", "org:"+itoa(out.ID), string(kind)+" "+out.Name)
+	})
+	return out, err
+}
+
+func createOrg(ctx context.Context, tx *sqlx.Tx, parentID *int64, kind seedling.OrgKind, name string, code *string) (seedling.Org, error) {
+	if parentID != nil {
+		var parentKind string
+		if err := tx.GetContext(ctx, &parentKind, `SELECT kind FROM orgs WHERE id = $1`, *parentID); err != nil {
+			return seedling.Org{}, seedling.FieldError("parent_id", "parent organisation does not exist")
+		}
+		if !seedling.OrgKind(parentKind).MayContain(kind) {
+			return seedling.Org{}, seedling.FieldError("kind", "a "+string(kind)+" cannot be placed under a "+parentKind)
+		}
+	} else if kind != seedling.KindCity {
+		return seedling.Org{}, seedling.FieldError("parent_id", "only a city committee may be a root")
+	}
+	var r orgRow
+	err := tx.GetContext(ctx, &r, `
+		INSERT INTO orgs (parent_id, kind, name, code) VALUES ($1, $2, $3, $4)
+		RETURNING `+orgColumns, parentID, string(kind), name, code)
+	return r.org(), translate(err)
+}
+
+// Move re-hangs a subtree under a new parent. Every descendant's path is
+// rewritten in the same statement, so scopes granted on any node inside move
+// with it: grants refer to node ids, never to paths.
+func (s *OrgStore) Move(ctx context.Context, a seedling.Actor, id, newParentID int64) error {
+	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var node, parent orgRow
+		if err := tx.GetContext(ctx, &node, `SELECT `+orgColumns+` FROM orgs WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return translate(err)
+		}
+		if err := tx.GetContext(ctx, &parent, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, newParentID); err != nil {
+			return seedling.FieldError("parent_id", "new parent does not exist")
+		}
+		if seedling.PathContains(node.Path, parent.Path) {
+			return seedling.FieldError("parent_id", "a node cannot be moved under itself or its own descendant")
+		}
+		if !seedling.OrgKind(parent.Kind).MayContain(seedling.OrgKind(node.Kind)) {
+			return seedling.FieldError("parent_id", "a "+node.Kind+" cannot be placed under a "+parent.Kind)
+		}
+		newPath := parent.Path + itoa(node.ID) + "/"
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE orgs SET path = $2 || substr(path, length($1) + 1)
+			WHERE path LIKE $1 || '%'`, node.Path, newPath); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE orgs SET parent_id = $2 WHERE id = $1`, id, newParentID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "org.move", "org:"+itoa(id), "from parent "+itoa(derefInt(node.ParentID))+" to "+itoa(newParentID))
+	})
+}
+
+// ByCode returns the node with a stable seed code.
+func (s *OrgStore) ByCode(ctx context.Context, code string) (seedling.Org, error) {
+	var r orgRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+orgColumns+` FROM orgs WHERE code = $1`, code)
+	if err != nil {
+		return seedling.Org{}, translate(err)
+	}
+	return r.org(), nil
+}
+
+func derefInt(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

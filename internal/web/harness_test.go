@@ -1,0 +1,141 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"seedling/internal/authz"
+	"seedling/internal/demo"
+	"seedling/internal/postgres"
+	"seedling/internal/testdb"
+)
+
+func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
+
+// testApp is a real server on a real database holding the demo data.
+type testApp struct {
+	t   testing.TB
+	srv *Server
+	db  *postgres.DB
+}
+
+func newTestApp(t testing.TB) *testApp {
+	t.Helper()
+	db := testdb.NewDemo(t)
+	return newTestAppOn(t, db)
+}
+
+func newTestAppOn(t testing.TB, db *postgres.DB) *testApp {
+	t.Helper()
+	az, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	srv, err := New(Config{}, Deps{DB: db, Sessions: db.Sessions(), Authz: az, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testApp{t: t, srv: srv, db: db}
+}
+
+// response is what a test looks at.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("body is not a JSON object: %v\n%s", err, r.Body)
+	}
+	return m
+}
+
+// errorCode returns error.code of an error body, or "".
+func (r response) errorCode() string {
+	var e errorBody
+	if json.Unmarshal(r.Body, &e) != nil {
+		return ""
+	}
+	return e.Error.Code
+}
+
+// call sends one request; body may be nil, a string (sent as is) or any
+// value (sent as JSON).
+func (a *testApp) call(method, path, token string, body any, headers ...string) response {
+	a.t.Helper()
+	var rd io.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd, ct = strings.NewReader(b), "application/json"
+	case []byte:
+		rd, ct = bytes.NewReader(b), "application/json"
+	default:
+		buf, _ := json.Marshal(b)
+		rd, ct = bytes.NewReader(buf), "application/json"
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := a.srv.App.Test(req, -1)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Header: res.Header, Body: out}
+}
+
+// login returns a bearer token for a demo account.
+func (a *testApp) login(username string) string {
+	a.t.Helper()
+	r := a.call("POST", "/api/v1/login", "", map[string]string{"username": username, "password": demo.Password})
+	if r.Status != 200 {
+		a.t.Fatalf("login %s: %d %s", username, r.Status, r.Body)
+	}
+	return r.JSON(a.t)["token"].(string)
+}
+
+func expectStatus(t testing.TB, r response, want int) {
+	t.Helper()
+	if r.Status != want {
+		t.Fatalf("status %d, want %d; body: %s", r.Status, want, r.Body)
+	}
+}
+
+// serve runs the app on a real loopback socket for the test's lifetime and
+// returns its base URL.
+func (a *testApp) serve() string {
+	a.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	go a.srv.App.Listener(ln)
+	a.t.Cleanup(func() { a.srv.App.Shutdown() })
+	return "http://" + ln.Addr().String()
+}

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Languages the UI speaks; the first is the default. Chinese comes first:
+// branch secretaries and activists read Chinese, English is for visitors.
+var languages = []string{"zh-CN", "en"}
+
+const langCookie = "lang"
+
+func newBundle(files fs.FS) (*i18n.Bundle, error) {
+	b := i18n.NewBundle(language.MustParse(languages[0]))
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, l := range languages {
+		if _, err := b.LoadMessageFileFS(files, "locales/active."+l+".json"); err != nil {
+			return nil, fmt.Errorf("message catalog %s: %w", l, err)
+		}
+	}
+	return b, nil
+}
+
+// pickLanguage honours an explicit choice (the cookie set by the language
+// switch) and otherwise answers in Chinese, whatever the browser says: the
+// product is Chinese first.
+func pickLanguage(c *fiber.Ctx) string {
+	want := c.Cookies(langCookie)
+	for _, l := range languages {
+		if strings.EqualFold(want, l) {
+			return l
+		}
+	}
+	return languages[0]
+}
+
+// translate looks a message up; a missing key shows the key itself so that a
+// gap in a catalog is visible rather than a blank.
+func translate(l *i18n.Localizer, id string, args ...any) string {
+	var data map[string]any
+	if len(args) > 1 {
+		data = map[string]any{}
+		for i := 0; i+1 < len(args); i += 2 {
+			data[fmt.Sprint(args[i])] = args[i+1]
+		}
+	}
+	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	return s
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"seedling/internal/seedling"
+)
+
+//go:embed templates locales static
+var assets embed.FS
+
+// renderer holds one parsed template set per page (layout + page), so pages
+// can each define "content" without clashing.
+type renderer struct {
+	bundle *i18n.Bundle
+	pages  map[string]*template.Template
+}
+
+func newRenderer() (*renderer, error) {
+	bundle, err := newBundle(assets)
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{
+		"t":     translate,
+		"date":  func(v any) string { return formatDate(v) },
+		"add":   func(a, b int) int { return a + b },
+		"lower": strings.ToLower,
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	files, err := fs.Glob(assets, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{bundle: bundle, pages: map[string]*template.Template{}}
+	for _, f := range files {
+		t, err := template.Must(layout.Clone()).ParseFS(assets, f)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", f, err)
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/pages/"), ".html")
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+// view is what every page template receives. Page-specific data goes in Data.
+type view struct {
+	L       *i18n.Localizer
+	Lang    string
+	Title   string
+	Path    string
+	Session *session
+	CSRF    string
+	Flash   string
+	Error   *seedling.Error
+	Data    any
+}
+
+// render writes a page. It renders into a buffer first so that a template
+// error becomes a clean error page, not half a page.
+func (s *Server) render(c *fiber.Ctx, status int, page, titleID string, data any) error {
+	return s.renderForm(c, status, page, titleID, data, nil)
+}
+
+// renderForm re-renders a form page with the error that refused it, so the
+// user sees what to fix next to what they typed.
+func (s *Server) renderForm(c *fiber.Ctx, status int, page, titleID string, data any, formErr *seedling.Error) error {
+	t, ok := s.ui.pages[page]
+	if !ok {
+		return fmt.Errorf("no page template %q", page)
+	}
+	v := s.view(c, titleID, data)
+	v.Error = formErr
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	c.Type("html", "utf-8")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+func (s *Server) view(c *fiber.Ctx, titleID string, data any) *view {
+	lang := pickLanguage(c)
+	l := i18n.NewLocalizer(s.ui.bundle, lang)
+	v := &view{L: l, Lang: lang, Path: c.Path(), Data: data, Session: currentSession(c)}
+	v.Title = translate(l, titleID)
+	if v.Session != nil {
+		v.CSRF = v.Session.CSRF
+	}
+	return v
+}
+
+// renderError shows an error as a page in the user's language.
+func (s *Server) renderError(c *fiber.Ctx, status int, de *seedling.Error) error {
+	if err := s.render(c, status, "error", "error.title", de); err != nil {
+		c.Type("txt", "utf-8")
+		return c.Status(status).SendString(de.Message)
+	}
+	return nil
+}
