@@ -66,7 +66,13 @@ func NewFromText(modelText, policyText string) (*Authorizer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("casbin model: %w", err)
 	}
-	e, err := casbin.NewSyncedCachedEnforcer(m, stringadapter.NewAdapter(stripComments(policyText)))
+	var e *casbin.SyncedCachedEnforcer
+	if rules := stripComments(policyText); rules == "" {
+		// The string adapter refuses empty text; no adapter means no rules.
+		e, err = casbin.NewSyncedCachedEnforcer(m)
+	} else {
+		e, err = casbin.NewSyncedCachedEnforcer(m, stringadapter.NewAdapter(rules))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("casbin policy: %w", err)
 	}

@@ -43,14 +43,21 @@ func serve(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 	}
+	// Serve through the application role, which cannot rewrite history;
+	// the owner pool above was only for migrating and seeding.
+	appDB, err := db.AsApp(ctx)
+	if err != nil {
+		return err
+	}
+	defer appDB.Close()
 	az, err := authz.New()
 	if err != nil {
 		return err
 	}
-	sessions := db.Sessions()
+	sessions := appDB.Sessions()
 	sessions.Idle, sessions.Absolute = *idle, *absolute
 	srv, err := web.New(web.Config{Addr: *addr, TrustedProxies: splitList(*proxies), SecureCookies: *secure, Version: Version},
-		web.Deps{DB: db.DB, Sessions: sessions, Authz: az, Log: env.log})
+		web.Deps{DB: appDB, Sessions: sessions, Authz: az, Log: env.log})
 	if err != nil {
 		return err
 	}

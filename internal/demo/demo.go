@@ -32,6 +32,7 @@ var Accounts = []Account{
 	{Username: "committee", Display: "党工委 李委员", Role: seedling.RoleCommittee, OrgCode: "branch-a", ParentOf: true},
 	{Username: "secretary", Display: "支部书记 张书记", Role: seedling.RoleSecretary, OrgCode: "branch-a"},
 	{Username: "secretary2", Display: "支部书记 刘书记", Role: seedling.RoleSecretary, OrgCode: "branch-b"},
+	{Username: "leader", Display: "党小组长 陈组长", Role: seedling.RoleGroupLeader, OrgCode: "branch-a-g1"},
 	{Username: "activist", Role: seedling.RoleCandidate, OrgCode: "branch-a", CandidateCode: "activist-a"},
 }
 

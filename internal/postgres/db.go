@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -27,7 +28,11 @@ import (
 type DB struct {
 	*sqlx.DB
 	Now func() time.Time // the clock used for business dates; tests move it
+	dsn string
 }
+
+// AppRole is the database role the service runs as; see migration 00004.
+const AppRole = "seedling_app"
 
 // Open connects and checks the server answers. The error is one line fit for
 // a person: a wrong DATABASE_URL must not end in a stack trace.
@@ -45,7 +50,31 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("cannot reach the database: %s", oneLine(err))
 	}
-	return &DB{DB: db, Now: time.Now}, nil
+	return &DB{DB: db, Now: time.Now, dsn: dsn}, nil
+}
+
+// AsApp opens a second pool on the same database that runs as AppRole, which
+// has no UPDATE or DELETE on the append-only tables. The owner pool migrates;
+// this one serves.
+func (db *DB) AsApp(ctx context.Context) (*DB, error) {
+	u, err := url.Parse(db.dsn)
+	if err != nil || u.Scheme == "" {
+		return nil, fmt.Errorf("the database address must be a postgres:// URL to run as %s", AppRole)
+	}
+	q := u.Query()
+	q.Set("options", "-c role="+AppRole)
+	u.RawQuery = q.Encode()
+	app, err := Open(ctx, u.String())
+	if err != nil {
+		return nil, err
+	}
+	var role string
+	if err := app.GetContext(ctx, &role, `SELECT current_user`); err != nil || role != AppRole {
+		app.Close()
+		return nil, fmt.Errorf("cannot run as database role %s (is the migration applied and the role granted?)", AppRole)
+	}
+	app.Now = db.Now
+	return app, nil
 }
 
 func oneLine(err error) string {

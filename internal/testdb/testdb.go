@@ -202,10 +202,11 @@ func ensureTemplate(ctx context.Context, admin *postgres.DB, name string, prepar
 	return err
 }
 
-// fingerprint hashes every migration and the demo data: a change to either
-// makes new templates.
+// fingerprint hashes every migration, the demo data and the demo accounts: a
+// change to any makes new templates.
 func fingerprint() string {
 	h := sha256.New()
+	fmt.Fprintf(h, "%+v", demo.Accounts)
 	for _, f := range []fs.FS{migrations.FS, seeds.FS} {
 		names, _ := fs.Glob(f, "*.*")
 		sort.Strings(names)

@@ -60,7 +60,7 @@ func (s *Server) candidateFilter(c *fiber.Ctx) (postgres.CandidateFilter, error)
 		if err != nil {
 			return f, err
 		}
-		if !anyContains(f.Roots, org.Path) && len(f.IDs) == 0 {
+		if !anyContains(f.Roots, org.Path) && !s.ownRecordUnder(c, org.Path) {
 			return f, seedling.Errorf(seedling.ENotFound, "not found")
 		}
 		f.Under = org.Path
@@ -89,9 +89,9 @@ func (s *Server) apiCreateCandidate(c *fiber.Ctx) error {
 	if req.OrgID <= 0 {
 		return seedling.FieldError("org_id", "org_id is required")
 	}
-	org, err := s.db.Orgs().ByID(c.UserContext(), req.OrgID)
+	org, err := s.orgInScope(c, req.OrgID, "org_id")
 	if err != nil {
-		return seedling.FieldError("org_id", "no such organisation")
+		return err
 	}
 	a, err := s.authorize(c, authz.Target{Path: org.Path}, authz.Candidate, authz.Write)
 	if err != nil {
@@ -207,6 +207,17 @@ func candidateDetail(k seedling.Candidate) candidateJSON {
 		out.ActivistSince = &d
 	}
 	return out
+}
+
+// ownRecordUnder reports whether the caller is a candidate whose own record
+// lies under path: a candidate may filter by their own branch, no other.
+func (s *Server) ownRecordUnder(c *fiber.Ctx, path string) bool {
+	p := currentSession(c).Principal
+	if p.CandidateID == nil {
+		return false
+	}
+	own, err := s.db.Candidates().ByID(c.UserContext(), *p.CandidateID)
+	return err == nil && seedling.PathContains(path, own.OrgPath)
 }
 
 // anyContains reports whether path lies under one of roots.

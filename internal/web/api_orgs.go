@@ -89,19 +89,21 @@ func (s *Server) apiMoveOrg(c *fiber.Ctx) error {
 	return c.JSON(moved)
 }
 
-// orgInScope loads a node named in a request body. A node that does not
-// exist and one outside the caller's reading scope look the same: a field
-// error, so that ids cannot be probed.
+// orgInScope loads a node named in a request body. A node named in a body is
+// input, not the resource of the request, so a bad one is a 400 naming the
+// field; one that does not exist and one outside the caller's reading scope
+// look the same, so that ids cannot be probed.
 func (s *Server) orgInScope(c *fiber.Ctx, id int64, field string) (seedling.Org, error) {
+	notFound := seedling.FieldError(field, "no such organisation")
 	org, err := s.db.Orgs().ByID(c.UserContext(), id)
 	if err != nil {
 		if seedling.ErrorCode(err) == seedling.ENotFound {
-			return seedling.Org{}, seedling.FieldError(field, "no such organisation")
+			return seedling.Org{}, notFound
 		}
 		return seedling.Org{}, err
 	}
 	if !anyContains(s.readableRoots(c), org.Path) {
-		return seedling.Org{}, seedling.FieldError(field, "no such organisation")
+		return seedling.Org{}, notFound
 	}
 	return org, nil
 }

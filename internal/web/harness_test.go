@@ -20,7 +20,9 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
-// testApp is a real server on a real database holding the demo data.
+// testApp is a real server on a real database holding the demo data. The
+// server runs as the application role, as in production; db is the owner's
+// pool, for tests that look behind the application's back.
 type testApp struct {
 	t   testing.TB
 	srv *Server
@@ -43,7 +45,14 @@ func newTestAppOn(t testing.TB, db *postgres.DB) *testApp {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv, err := New(Config{}, Deps{DB: db, Sessions: db.Sessions(), Authz: az, Log: log})
+	appDB := db
+	if db != nil {
+		if appDB, err = db.AsApp(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { appDB.Close() })
+	}
+	srv, err := New(Config{}, Deps{DB: appDB, Sessions: appDB.Sessions(), Authz: az, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,4 +147,27 @@ func (a *testApp) serve() string {
 	go a.srv.App.Listener(ln)
 	a.t.Cleanup(func() { a.srv.App.Shutdown() })
 	return "http://" + ln.Addr().String()
+}
+
+// form posts a urlencoded form the way a browser would: with the session
+// cookie and its CSRF token when a token is given.
+func (a *testApp) form(method, path, token, body string) response {
+	a.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if token != "" {
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+		sess, err := a.db.Sessions().Lookup(a.t.Context(), token)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		req.Header.Set("X-CSRF-Token", sess.CSRF)
+	}
+	res, err := a.srv.App.Test(req, -1)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Header: res.Header, Body: out}
 }

@@ -1,0 +1,235 @@
+package web
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"seedling/internal/demo"
+)
+
+// The authorisation matrix, as data. Each line is one route with one target:
+//
+//	a  — an object in branch A: the secretary's own node, below the committee
+//	     and the admin, the activist's own record where it is a candidate's;
+//	a2 — another candidate of branch A (not the activist's own record);
+//	b  — an object in branch B, under another township: outside the scope of
+//	     the committee, the secretary, the group leader and the activist;
+//	-  — no particular object.
+//
+// want gives the status for each caller: anon (no session), admin
+// (org_admin at the city), committee (at branch A's township), secretary (of
+// branch A), leader (group_leader of branch A's first group), activist (the
+// candidate of branch A viewing themselves).
+var matrix = []struct {
+	route  string // METHOD pattern, as in routes.go
+	target string
+	want   string
+}{
+	{"GET /healthz", "-", "anon=200 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"GET /readyz", "-", "anon=200 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"GET /metrics", "-", "anon=200 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"GET /api/v1/openapi.json", "-", "anon=200 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"POST /api/v1/login", "-", "anon=200 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"POST /api/v1/logout", "-", "anon=401 admin=204 committee=204 secretary=204 leader=204 activist=204"},
+	{"GET /api/v1/me", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"POST /api/v1/me/password", "-", "anon=401 admin=400 committee=400 secretary=400 leader=400 activist=400"},
+
+	{"GET /api/v1/users", "-", "anon=401 admin=200 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /api/v1/users", "-", "anon=401 admin=201 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /api/v1/users/:username/grants", "a", "anon=401 admin=204 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /api/v1/users/:username/grants", "b", "anon=401 admin=204 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /api/v1/users/:username/grants/revoke", "a", "anon=401 admin=204 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /api/v1/users/:username/password", "-", "anon=401 admin=204 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /api/v1/users/:username/disable", "-", "anon=401 admin=204 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /api/v1/users/:username/enable", "-", "anon=401 admin=204 committee=403 secretary=403 leader=403 activist=403"},
+
+	{"GET /api/v1/orgs", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"POST /api/v1/orgs", "a", "anon=401 admin=201 committee=403 secretary=400 leader=400 activist=400"},
+	{"POST /api/v1/orgs", "b", "anon=401 admin=201 committee=400 secretary=400 leader=400 activist=400"},
+	{"POST /api/v1/orgs/:id/move", "a", "anon=401 admin=200 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /api/v1/orgs/:id/move", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404"},
+
+	{"GET /api/v1/candidates", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"GET /api/v1/candidates", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=200"},
+	{"GET /api/v1/candidates", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404"},
+	{"POST /api/v1/candidates", "a", "anon=401 admin=403 committee=403 secretary=201 leader=400 activist=400"},
+	{"POST /api/v1/candidates", "b", "anon=401 admin=403 committee=400 secretary=400 leader=400 activist=400"},
+	{"GET /api/v1/candidates/:id", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=200"},
+	{"GET /api/v1/candidates/:id", "a2", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=404"},
+	{"GET /api/v1/candidates/:id", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404"},
+
+	{"GET /api/v1/audit", "-", "anon=401 admin=200 committee=200 secretary=403 leader=403 activist=403"},
+	{"GET /api/v1/audit", "a", "anon=401 admin=200 committee=200 secretary=403 leader=403 activist=403"},
+	{"GET /api/v1/audit", "b", "anon=401 admin=200 committee=404 secretary=403 leader=403 activist=403"},
+
+	{"GET /", "-", "anon=303 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"GET /login", "-", "anon=200 admin=303 committee=303 secretary=303 leader=303 activist=303"},
+	{"POST /login", "-", "anon=303 admin=303 committee=303 secretary=303 leader=303 activist=303"},
+	{"POST /logout", "-", "anon=303 admin=303 committee=303 secretary=303 leader=303 activist=303"},
+	{"GET /lang/:lang", "-", "anon=303 admin=303 committee=303 secretary=303 leader=303 activist=303"},
+}
+
+var callers = []string{"anon", "admin", "committee", "secretary", "leader", "activist"}
+
+// fixture names the demo objects the matrix points at.
+type fixture struct {
+	app                  *testApp
+	orgA, orgB           int64 // branch A and branch B
+	comA, comB           int64 // their townships
+	groupA, groupB       int64 // a party group in each
+	candA, candA2, candB int64
+	seq                  atomic.Int64
+}
+
+func newFixture(t *testing.T, app *testApp) *fixture {
+	f := &fixture{app: app}
+	ctx := t.Context()
+	org := func(code string) int64 {
+		o, err := app.db.Orgs().ByCode(ctx, code)
+		if err != nil {
+			t.Fatalf("demo node %s: %v", code, err)
+		}
+		return o.ID
+	}
+	cand := func(code string) int64 {
+		c, err := app.db.Candidates().ByCode(ctx, code)
+		if err != nil {
+			t.Fatalf("demo candidate %s: %v", code, err)
+		}
+		return c.ID
+	}
+	f.orgA, f.orgB, f.groupA, f.groupB = org("branch-a"), org("branch-b"), org("branch-a-g1"), org("branch-b-g1")
+	a, _ := app.db.Orgs().ByID(ctx, f.orgA)
+	b, _ := app.db.Orgs().ByID(ctx, f.orgB)
+	f.comA, f.comB = *a.ParentID, *b.ParentID
+	f.candA, f.candA2, f.candB = cand("activist-a"), cand("branch-a-02"), cand("branch-b-01")
+	return f
+}
+
+// request builds the concrete request of a matrix line for one target.
+func (f *fixture) request(route, target string) (method, path string, body any) {
+	method, pattern, _ := strings.Cut(route, " ")
+	pick := func(a, a2, b int64) int64 {
+		switch target {
+		case "a2":
+			return a2
+		case "b":
+			return b
+		}
+		return a
+	}
+	n := f.seq.Add(1)
+	path = pattern
+	switch pattern {
+	case "/api/v1/candidates/:id":
+		path = fmt.Sprintf("/api/v1/candidates/%d", pick(f.candA, f.candA2, f.candB))
+	case "/api/v1/orgs/:id/move":
+		g := pick(f.groupA, f.groupA, f.groupB)
+		path = fmt.Sprintf("/api/v1/orgs/%d/move", g)
+		body = map[string]any{"parent_id": pick(f.orgA, f.orgA, f.orgB)}
+	case "/api/v1/orgs":
+		if method == "POST" {
+			body = map[string]any{"parent_id": pick(f.comA, f.comA, f.comB), "kind": "branch", "name": fmt.Sprintf("新建党支部%d", n)}
+		}
+	case "/api/v1/candidates":
+		if method == "POST" {
+			body = map[string]any{"name": fmt.Sprintf("新申请人%d", n), "org_id": pick(f.orgA, f.orgA, f.orgB), "applied_on": "2026-10-08"}
+		} else if target != "-" {
+			path += fmt.Sprintf("?org_id=%d", pick(f.orgA, f.orgA, f.orgB))
+		}
+	case "/api/v1/audit":
+		if target != "-" {
+			path += fmt.Sprintf("?org_id=%d", pick(f.orgA, f.orgA, f.orgB))
+		}
+	case "/api/v1/users":
+		if method == "POST" {
+			body = map[string]any{"username": fmt.Sprintf("new%d", n), "password": "a long new password"}
+		}
+	case "/api/v1/users/:username/grants", "/api/v1/users/:username/grants/revoke":
+		path = strings.Replace(pattern, ":username", "victim", 1)
+		body = map[string]any{"role": "secretary", "org_id": pick(f.orgA, f.orgA, f.orgB)}
+	case "/api/v1/users/:username/password":
+		path, body = "/api/v1/users/victim/password", map[string]any{"password": "another long password"}
+	case "/api/v1/users/:username/disable", "/api/v1/users/:username/enable":
+		path = strings.Replace(pattern, ":username", "victim", 1)
+	case "/api/v1/me/password":
+		body = map[string]any{"current_password": "not my password", "password": "a new long password"}
+	case "/api/v1/login":
+		body = map[string]any{"username": "secretary2", "password": demo.Password}
+	case "/login":
+		return method, path, "form:username=secretary2&password=" + demo.Password
+	case "/logout":
+		return method, path, "form:"
+	case "/lang/:lang":
+		path = "/lang/en"
+	}
+	return method, path, body
+}
+
+// TestAuthorizationMatrix walks every line for every caller against the
+// running app, and fails when a route exists that the matrix does not name.
+func TestAuthorizationMatrix(t *testing.T) {
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	admin := app.login("admin")
+	if r := app.call("POST", "/api/v1/users", admin, map[string]any{"username": "victim", "password": "victim's long password"}); r.Status != 201 {
+		t.Fatalf("create victim: %d %s", r.Status, r.Body)
+	}
+
+	mentioned := map[string]bool{}
+	for _, line := range matrix {
+		mentioned[line.route] = true
+		want := parseWant(t, line.want)
+		for _, who := range callers {
+			t.Run(fmt.Sprintf("%s[%s]/%s", line.route, line.target, who), func(t *testing.T) {
+				token := ""
+				if who != "anon" {
+					token = app.login(who) // a fresh session each time: logout kills it
+				}
+				method, path, body := f.request(line.route, line.target)
+				var r response
+				if form, ok := body.(string); ok && strings.HasPrefix(form, "form:") {
+					r = app.form(method, path, token, strings.TrimPrefix(form, "form:"))
+				} else {
+					r = app.call(method, path, token, body)
+				}
+				if r.Status != want[who] {
+					t.Errorf("%s %s as %s: status %d, want %d; body %.300s", method, path, who, r.Status, want[who], r.Body)
+				}
+			})
+		}
+	}
+
+	param := regexp.MustCompile(`:[a-z_]+`)
+	for _, r := range app.srv.App.GetRoutes(true) {
+		if r.Method == "HEAD" || r.Method == "USE" {
+			continue
+		}
+		key := r.Method + " " + r.Path
+		if !mentioned[key] && !mentioned[r.Method+" "+param.ReplaceAllString(r.Path, ":x")] {
+			t.Errorf("route %s is not in the authorisation matrix", key)
+		}
+	}
+}
+
+func parseWant(t *testing.T, s string) map[string]int {
+	out := map[string]int{}
+	for _, kv := range strings.Fields(s) {
+		k, v, _ := strings.Cut(kv, "=")
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			t.Fatalf("matrix: bad status in %q", s)
+		}
+		out[k] = n
+	}
+	for _, c := range callers {
+		if _, ok := out[c]; !ok {
+			t.Fatalf("matrix line %q lacks caller %s", s, c)
+		}
+	}
+	return out
+}
