@@ -1,0 +1,177 @@
+package pipeline
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"seedling/internal/seedling"
+)
+
+var stageNames = map[seedling.Stage]string{
+	seedling.StageApplicant:    "入党申请人",
+	seedling.StageActivist:     "入党积极分子",
+	seedling.StageTarget:       "发展对象",
+	seedling.StageProbationary: "预备党员",
+	seedling.StageFull:         "正式党员",
+	seedling.StageDisqualified: "已取消入党资格",
+	seedling.StageWithdrawn:    "本人已撤回",
+}
+
+func stageName(s seedling.Stage) string {
+	if n, ok := stageNames[s]; ok {
+		return n
+	}
+	return string(s)
+}
+
+// From lists the steps possible from a stage, in the rule set's order.
+func (rs *RuleSet) From(stage seedling.Stage) []*Step {
+	var out []*Step
+	for i := range rs.Steps {
+		if rs.Steps[i].From == stage {
+			out = append(out, &rs.Steps[i])
+		}
+	}
+	return out
+}
+
+// Find returns the step from one stage to another; an empty kind matches any
+// kind, which is unambiguous in the 2014 rules (the only step that keeps a
+// stage is extending probation).
+func (rs *RuleSet) Find(from, to seedling.Stage, kind string) (*Step, bool) {
+	for _, s := range rs.From(from) {
+		if s.To == to && (kind == "" || s.Kind == kind) {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// normalised drops the clock from every date of the subject.
+func (c Subject) normalised() Subject {
+	c.AppliedOn = dateOf(c.AppliedOn)
+	c.StageSince = dateOf(c.StageSince)
+	c.ActivistSince = datePtr(c.ActivistSince)
+	c.ProbationSince = datePtr(c.ProbationSince)
+	c.TalkedOn = datePtr(c.TalkedOn)
+	return c
+}
+
+// Check validates a proposed step: first the facts' types (EInvalid, one field
+// "facts.<name>" per bad fact), then every rule (ERule, one field per broken
+// rule ID, all of them at once so the branch can fix everything in one go).
+// A step that does not exist from the current stage is an ERule on
+// "to_stage".
+func (rs *RuleSet) Check(c Subject, to seedling.Stage, kind string, facts map[string]any, today time.Time) (Proposal, error) {
+	c = c.normalised()
+	today = dateOf(today)
+	if !to.Valid() {
+		return Proposal{}, seedling.FieldError("to_stage", "未知阶段："+string(to))
+	}
+	switch kind {
+	case "", KindAdvance, KindExtend, KindWithdraw:
+	default:
+		return Proposal{}, seedling.FieldError("kind", "未知步骤类型："+kind)
+	}
+	if why := rs.stageProblem(c, to, kind); why != "" {
+		p := seedling.NewProblems(seedling.ERule)
+		p.Add("to_stage", why)
+		return Proposal{}, p.Err()
+	}
+	step, _ := rs.Find(c.Stage, to, kind)
+	f, err := normalise(step.Facts, facts)
+	if err != nil {
+		return Proposal{}, err
+	}
+	env := Env{Subject: c, Facts: f, Today: today, Rules: rs, Step: step}
+	p := seedling.NewProblems(seedling.ERule)
+	for _, r := range rs.rulesOf(step) {
+		if why := r.Check(env); why != "" {
+			p.Add(r.ID, why)
+		}
+	}
+	if err := p.Err(); err != nil {
+		return Proposal{}, err
+	}
+	eff, _ := f.Date(step.EffectiveFact)
+	return Proposal{
+		RuleSet:     rs.Version,
+		From:        c.Stage,
+		To:          step.To,
+		Kind:        step.Kind,
+		Facts:       f,
+		EffectiveOn: eff,
+	}, nil
+}
+
+// stageProblem explains why no step leads from the subject's stage to to, or
+// returns "".
+func (rs *RuleSet) stageProblem(c Subject, to seedling.Stage, kind string) string {
+	from := c.Stage
+	switch {
+	case !from.Valid():
+		return "当前阶段未知：" + string(from)
+	case c.Disqualified && from != seedling.StageDisqualified:
+		return "已取消入党资格，不能再提交"
+	case from.Final():
+		return fmt.Sprintf("当前为“%s”，流程已结束，不能再变更阶段", stageName(from))
+	}
+	if _, ok := rs.Find(from, to, kind); ok {
+		return ""
+	}
+	// Say which step comes next, so that a skipped stage reads as such.
+	for _, s := range rs.From(from) {
+		if s.Kind == KindAdvance {
+			return fmt.Sprintf("不能从“%s”到“%s”：下一步只能是“%s”", stageName(from), stageName(to), stageName(s.To))
+		}
+	}
+	return fmt.Sprintf("不能从“%s”到“%s”", stageName(from), stageName(to))
+}
+
+// rulesOf lists the common rules, then the step's own.
+func (rs *RuleSet) rulesOf(step *Step) []Rule {
+	out := make([]Rule, 0, len(rs.Common)+len(step.Rules))
+	out = append(out, rs.Common...)
+	return append(out, step.Rules...)
+}
+
+// NextSteps lists every step possible from the subject's stage with the facts
+// it asks for, what blocks it today and the first date the time rules allow.
+// A finished or disqualified candidate has none.
+func (rs *RuleSet) NextSteps(c Subject, today time.Time) []NextStep {
+	c = c.normalised()
+	today = dateOf(today)
+	out := []NextStep{}
+	if c.Disqualified || c.Stage.Final() || !c.Stage.Valid() {
+		return out
+	}
+	for _, step := range rs.From(c.Stage) {
+		n := NextStep{
+			ToStage:   step.To,
+			Kind:      step.Kind,
+			Label:     step.Label,
+			LabelEn:   step.LabelEn,
+			Facts:     slices.Clone(step.Facts),
+			BlockedBy: []Blocker{},
+		}
+		// Probe with the effective date set to today: a time rule then says
+		// whether the step could be dated today, and rules that need other
+		// facts hold until those facts are known.
+		env := Env{Subject: c, Facts: Facts{step.EffectiveFact: today}, Today: today, Rules: rs, Step: step, Probe: true}
+		for _, r := range rs.rulesOf(step) {
+			if why := r.Check(env); why != "" {
+				n.BlockedBy = append(n.BlockedBy, Blocker{Rule: r.ID, Article: r.Article, Message: why})
+			}
+			if r.Earliest == nil {
+				continue
+			}
+			if e, ok := r.Earliest(c, rs); ok && (n.EarliestOn == nil || e.After(*n.EarliestOn)) {
+				e := e
+				n.EarliestOn = &e
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}

@@ -1,0 +1,88 @@
+package pipeline
+
+import (
+	"time"
+
+	"seedling/internal/seedling"
+)
+
+// dateOf drops the clock: every date in this domain is a civil date.
+func dateOf(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func datePtr(t *time.Time) *time.Time {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	d := dateOf(*t)
+	return &d
+}
+
+// addMonths adds n calendar months, keeping to the last day of a shorter
+// month: one month after 31 January is 28 (or 29) February, not 3 March, and
+// a year after 29 February is 28 February. time.AddDate would overflow into
+// the next month and so move a deadline later than the rules allow.
+func addMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	if d > last {
+		d = last
+	}
+	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
+}
+
+func fmtDate(t time.Time) string { return t.Format(seedling.DateLayout) }
+
+// days is the whole number of days from a to b (negative if b is before a).
+func days(a, b time.Time) int {
+	return int(dateOf(b).Sub(dateOf(a)).Hours() / 24)
+}
+
+// activistSince is when the subject became an activist: the recorded date, or
+// the start of the current stage while they still are one.
+func activistSince(c Subject) (time.Time, bool) {
+	if c.ActivistSince != nil {
+		return *c.ActivistSince, true
+	}
+	if c.Stage == seedling.StageActivist && !c.StageSince.IsZero() {
+		return c.StageSince, true
+	}
+	return time.Time{}, false
+}
+
+// probationSince is when probation began: the recorded date, or the start of
+// the current stage while the subject is probationary.
+func probationSince(c Subject) (time.Time, bool) {
+	if c.ProbationSince != nil {
+		return *c.ProbationSince, true
+	}
+	if c.Stage == seedling.StageProbationary && !c.StageSince.IsZero() {
+		return c.StageSince, true
+	}
+	return time.Time{}, false
+}
+
+// trainingEnd is the first day the subject may be named a development target.
+func (rs *RuleSet) trainingEnd(c Subject) (time.Time, bool) {
+	since, ok := activistSince(c)
+	if !ok {
+		return time.Time{}, false
+	}
+	return addMonths(since, orDefault(rs.TrainingMonths, 12)), true
+}
+
+// probationEnd is the first day the general meeting may discuss conversion:
+// the probation plus any extension already granted.
+func (rs *RuleSet) probationEnd(c Subject) (time.Time, bool) {
+	since, ok := probationSince(c)
+	if !ok {
+		return time.Time{}, false
+	}
+	return addMonths(since, orDefault(rs.ProbationMonths, 12)+max(c.ProbationExtendedMonths, 0)), true
+}

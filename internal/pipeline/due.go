@@ -1,0 +1,106 @@
+package pipeline
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"seedling/internal/seedling"
+)
+
+// Horizons of the due list: how far ahead an item shows as "soon".
+const (
+	soonDays          = 14
+	probationSoonDays = 30 // the branch prepares the conversion meeting a month ahead
+)
+
+// Due lists the deadlines of one candidate that are overdue, due today or due
+// soon, earliest first; items further out are left off. pendingSince is when
+// the candidate's submission went to the committee, if one is pending.
+//
+//   - talk_due: the branch talks with an applicant within TalkMonths of the
+//     application (细则 第七条). Silenced once the talk is known or a
+//     submission is pending (the talk is among its facts).
+//   - assessment_due: the branch assesses an activist every AssessmentMonths
+//     (细则 第十一条). Past assessments are not tracked here, so this shows the
+//     next half-year mark, never an overdue one.
+//   - probation_ending: probation ends one year (plus any extension) after the
+//     general meeting and the branch must then discuss conversion promptly
+//     (细则 第三十二条); shown within 30 days and after the end until a
+//     submission is made.
+//   - decision_overdue: the committee decides within DecisionMonths of the
+//     submission (细则 第四章 党委审批; 第五章 转正审批).
+func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []DueItem {
+	c = c.normalised()
+	today = dateOf(today)
+	pending := datePtr(pendingSince)
+	out := []DueItem{}
+	if c.Disqualified || c.Stage.Final() {
+		return out
+	}
+	add := func(kind string, due time.Time, horizon int, article, msg string) {
+		st, ok := dueStatus(due, today, horizon)
+		if ok {
+			out = append(out, DueItem{Kind: kind, DueOn: due, Status: st, Article: article, Message: msg})
+		}
+	}
+	talkMonths := orDefault(rs.TalkMonths, 1)
+	decisionMonths := orDefault(rs.DecisionMonths, 3)
+	assessMonths := orDefault(rs.AssessmentMonths, 6)
+
+	switch c.Stage {
+	case seedling.StageApplicant:
+		if c.TalkedOn == nil && pending == nil && !c.AppliedOn.IsZero() {
+			due := addMonths(c.AppliedOn, talkMonths)
+			add(DueTalk, due, soonDays, "细则 第七条",
+				fmt.Sprintf("申请日期 %s，须在 %s 前派人谈话", fmtDate(c.AppliedOn), fmtDate(due)))
+		}
+	case seedling.StageActivist:
+		if since, ok := activistSince(c); ok {
+			// The next half-year mark on or after today.
+			k := 1
+			due := addMonths(since, assessMonths)
+			for due.Before(today) {
+				k++
+				due = addMonths(since, k*assessMonths)
+			}
+			add(DueAssessment, due, soonDays, "细则 第十一条",
+				fmt.Sprintf("第 %d 次半年考察 %s 到期（确定为入党积极分子：%s）", k, fmtDate(due), fmtDate(since)))
+		}
+	case seedling.StageProbationary:
+		if pending == nil {
+			if end, ok := rs.probationEnd(c); ok {
+				add(DueProbationEnding, end, probationSoonDays, "细则 第三十二条",
+					fmt.Sprintf("预备期 %s 届满，支部应及时讨论能否转为正式党员", fmtDate(end)))
+			}
+		}
+	}
+	if pending != nil {
+		due := addMonths(*pending, decisionMonths)
+		add(DueDecisionOverdue, due, soonDays, "细则 第四章、第五章（党委审批时限）",
+			fmt.Sprintf("%s 报送的申请，上级党委应在 %d 个月内（%s 前）审批", fmtDate(*pending), decisionMonths, fmtDate(due)))
+	}
+	slices.SortStableFunc(out, func(a, b DueItem) int { return a.DueOn.Compare(b.DueOn) })
+	return out
+}
+
+// dueStatus places a due date relative to today; ok is false when it lies
+// beyond the horizon.
+func dueStatus(due, today time.Time, horizon int) (string, bool) {
+	switch d := days(today, due); {
+	case d < 0:
+		return StatusOverdue, true
+	case d == 0:
+		return StatusToday, true
+	case d <= horizon:
+		return StatusSoon, true
+	}
+	return "", false
+}
+
+func orDefault(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
+}

@@ -1,0 +1,247 @@
+// Package pipeline holds the rules of the way into the party as versioned
+// data: which steps a branch may submit from each stage, which facts each step
+// records, and which rules must hold before the step goes to the committee.
+//
+// The national rules come from 《中国共产党发展党员工作细则》 (2014, "细则");
+// Ruzhou's local rules (80 points before being named a development target,
+// three failed reviews end a candidacy) are parameters of a RuleSet. Rules
+// change from time to time, so every RuleSet carries a version, a source and
+// the date it takes effect, and a Registry picks the one in force on a date.
+//
+// The package is pure: no SQL, no HTTP, no clock. Callers pass "today" (see
+// seedling.Today) so that every answer can be tested on any date.
+package pipeline
+
+import (
+	"encoding/json"
+	"time"
+
+	"seedling/internal/seedling"
+)
+
+// Fact types a step may ask for. They are also the "type" values of the
+// next-steps API, so a form can be built from them.
+const (
+	TypeDate   = "date"   // "YYYY-MM-DD"
+	TypeText   = "text"   // free text; Min/Max bound its length in characters
+	TypeInt    = "int"    // whole number; Min/Max bound its value
+	TypeChoice = "choice" // one of Choices
+	TypeNames  = "names"  // list of person names; Min/Max bound how many
+	TypeBool   = "bool"   // yes / no
+)
+
+// Step kinds. Most steps advance the stage; extending probation keeps it and
+// withdrawing leaves the process. An empty kind in Check matches any kind.
+const (
+	KindAdvance  = "advance"
+	KindExtend   = "extend"
+	KindWithdraw = "withdraw"
+)
+
+// Due item kinds and statuses (see Due).
+const (
+	DueTalk            = "talk_due"
+	DueAssessment      = "assessment_due"
+	DueProbationEnding = "probation_ending"
+	DueDecisionOverdue = "decision_overdue"
+	StatusOverdue      = "overdue"
+	StatusToday        = "today"
+	StatusSoon         = "soon"
+)
+
+// Bounds on free input, so that a pasted document cannot become a fact.
+const (
+	defaultTextMaxRunes = 2000
+	maxNameRunes        = 50
+)
+
+// RuleSet is one version of the rules. Everything a revision of the national
+// rules or of the local plan may change lives here, so that a new version is a
+// new value, not new code paths.
+type RuleSet struct {
+	Version       string
+	EffectiveFrom time.Time
+	Source        string
+
+	// MinScore is the Ruzhou threshold (out of 100) for being named a
+	// development target (育壮苗: 80 分以上).
+	MinScore int
+	// MaxFailedReviews is how many returned submissions end a candidacy
+	// (留精苗: 三次审核不通过取消入党资格). Zero means no limit.
+	MaxFailedReviews int
+	// DecisionMonths is how long the upper committee has to decide on a
+	// submission before it shows as overdue.
+	DecisionMonths int
+	// AssessmentMonths is the interval of the branch's assessment of an
+	// activist.
+	AssessmentMonths int
+	// TalkMonths is how soon after an application the branch must talk to the
+	// applicant.
+	TalkMonths int
+	// TrainingMonths is the least time as activist before being named a
+	// development target.
+	TrainingMonths int
+	// ProbationMonths is the length of probation before any extension.
+	ProbationMonths int
+
+	// Common rules apply to every step, before the step's own rules.
+	Common []Rule
+	// Steps lists every submission a branch can make, in process order.
+	Steps []Step
+}
+
+// Step is one submission the branch makes and the committee approves or
+// returns. The committee's decision itself is not a step.
+type Step struct {
+	From, To seedling.Stage
+	Kind     string
+	Label    string // zh
+	LabelEn  string
+	// EffectiveFact names the date fact on which the change takes effect if
+	// approved (the branch's decision or general meeting).
+	EffectiveFact string
+	Facts         []FactSpec
+	Rules         []Rule
+}
+
+// FactSpec describes one fact a step records.
+type FactSpec struct {
+	Name     string   `json:"name"`
+	Type     string   `json:"type"`
+	Required bool     `json:"required"`
+	Label    string   `json:"label"`
+	LabelEn  string   `json:"label_en,omitempty"`
+	Note     string   `json:"note,omitempty"` // zh: what the branch attests by filling it in
+	Choices  []string `json:"choices,omitempty"`
+	// ChoiceLabels are the zh labels of Choices, in the same order.
+	ChoiceLabels []string `json:"choice_labels,omitempty"`
+	// Min and Max bound an int's value, a list's length or a text's length
+	// in characters, when set.
+	Min *int `json:"min,omitempty"`
+	Max *int `json:"max,omitempty"`
+}
+
+// Rule is one condition of a step, with the article it comes from.
+type Rule struct {
+	ID        string // stable, e.g. "talk_within_month"; the field name of a 422
+	Article   string // where the rule comes from
+	Message   string // zh: the rule in one sentence
+	MessageEn string
+	// Check returns "" when the rule holds, else why not, in Chinese, with the
+	// numbers and dates involved. A rule whose facts are absent holds: whether
+	// a fact is required is the FactSpec's business.
+	Check func(e Env) string
+	// Earliest, when set, returns the first date the step's effective date may
+	// take under this rule.
+	Earliest func(s Subject, rs *RuleSet) (time.Time, bool)
+}
+
+// Env is what a rule looks at.
+type Env struct {
+	Subject Subject
+	Facts   Facts
+	Today   time.Time
+	Rules   *RuleSet
+	Step    *Step
+	// Probe is true when NextSteps asks what blocks a step now: the only fact
+	// known is the effective date, set to today.
+	Probe bool
+}
+
+// Subject is what the rules need to know about a candidate.
+type Subject struct {
+	Stage          seedling.Stage
+	AppliedOn      time.Time
+	ActivistSince  *time.Time
+	StageSince     time.Time
+	ProbationSince *time.Time
+	// ProbationExtendedMonths is the extension already granted (0 if none).
+	ProbationExtendedMonths int
+	Score                   int
+	FailedReviews           int
+	Disqualified            bool
+	// TalkedOn, when known, is the date of the first talk (细则 第七条); it
+	// silences the talk_due reminder.
+	TalkedOn *time.Time
+}
+
+// Proposal is a checked submission: the step it takes, the facts in their Go
+// types (time.Time, string, int, []string, bool) and the date the change would
+// take effect.
+type Proposal struct {
+	RuleSet     string
+	From, To    seedling.Stage
+	Kind        string
+	Facts       Facts
+	EffectiveOn time.Time
+}
+
+// FactsJSON returns the facts as they travel in JSON: dates as "YYYY-MM-DD".
+func (p Proposal) FactsJSON() map[string]any {
+	out := make(map[string]any, len(p.Facts))
+	for k, v := range p.Facts {
+		if t, ok := v.(time.Time); ok {
+			out[k] = t.Format(seedling.DateLayout)
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// NextStep is one step possible from the current stage, what it asks for, and
+// what blocks it now.
+type NextStep struct {
+	ToStage    seedling.Stage `json:"to_stage"`
+	Kind       string         `json:"kind"`
+	Label      string         `json:"label"`
+	LabelEn    string         `json:"label_en"`
+	Facts      []FactSpec     `json:"facts"`
+	BlockedBy  []Blocker      `json:"blocked_by"`
+	EarliestOn *time.Time     `json:"earliest_on"`
+}
+
+// MarshalJSON writes earliest_on as "YYYY-MM-DD" or null.
+func (n NextStep) MarshalJSON() ([]byte, error) {
+	type plain NextStep
+	out := struct {
+		plain
+		EarliestOn *string `json:"earliest_on"`
+	}{plain: plain(n)}
+	if n.EarliestOn != nil {
+		s := n.EarliestOn.Format(seedling.DateLayout)
+		out.EarliestOn = &s
+	}
+	if out.BlockedBy == nil {
+		out.BlockedBy = []Blocker{}
+	}
+	if out.Facts == nil {
+		out.Facts = []FactSpec{}
+	}
+	return json.Marshal(out)
+}
+
+// Blocker is a rule that forbids a step today.
+type Blocker struct {
+	Rule    string `json:"rule"`
+	Article string `json:"article,omitempty"`
+	Message string `json:"message"`
+}
+
+// DueItem is one deadline for the due list.
+type DueItem struct {
+	Kind    string    `json:"kind"`
+	DueOn   time.Time `json:"due_on"`
+	Status  string    `json:"status"`
+	Article string    `json:"article,omitempty"`
+	Message string    `json:"message"`
+}
+
+// MarshalJSON writes due_on as "YYYY-MM-DD".
+func (d DueItem) MarshalJSON() ([]byte, error) {
+	type plain DueItem
+	return json.Marshal(struct {
+		plain
+		DueOn string `json:"due_on"`
+	}{plain: plain(d), DueOn: d.DueOn.Format(seedling.DateLayout)})
+}

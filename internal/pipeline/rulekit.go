@@ -1,0 +1,240 @@
+package pipeline
+
+import (
+	"fmt"
+	"strings"
+
+	"seedling/internal/seedling"
+)
+
+// This file holds rules and facts that more than one step, and likely more
+// than one version of the rules, share. A rule set refers to them by name in
+// its data; the numbers they check come from the RuleSet or the facts.
+
+// monthsPhrase reads a span of months as people say it.
+func monthsPhrase(n int) string {
+	switch n {
+	case 1:
+		return "一个月"
+	case 6:
+		return "半年"
+	case 12:
+		return "一年"
+	}
+	return fmt.Sprintf(" %d 个月", n)
+}
+
+func factLabel(st *Step, name string) string {
+	for _, f := range st.Facts {
+		if f.Name == name {
+			return f.Label
+		}
+	}
+	return name
+}
+
+// ruleStrikesLeft: the committee reviews every step (一步一审) and the
+// Ruzhou plan ends a candidacy at the MaxFailedReviews-th failure. The count
+// normally disqualifies at once (AfterReturn); this rule guards the data.
+func ruleStrikesLeft() Rule {
+	return Rule{
+		ID:        "strikes_left",
+		Article:   "汝州市育苗计划（一步一审，三次审核不通过取消入党资格）",
+		Message:   "审核未通过次数已用完的，不能再提交",
+		MessageEn: "No submission once the allowed failed reviews are used up",
+		Check: func(e Env) string {
+			limit := e.Rules.MaxFailedReviews
+			if limit > 0 && e.Subject.FailedReviews >= limit {
+				return fmt.Sprintf("审核未通过已达 %d 次（%s），应取消入党资格", e.Subject.FailedReviews, e.Rules.StrikesLabel(e.Subject.FailedReviews))
+			}
+			return ""
+		},
+	}
+}
+
+// ruleNotInFuture: every date a branch submits records something that has
+// happened (a talk, a decision, a meeting); a date after today is a typo or
+// a submission made too early.
+func ruleNotInFuture() Rule {
+	return Rule{
+		ID:        "not_in_future",
+		Article:   "系统校验：所报事项须已发生（非细则条文）",
+		Message:   "所报日期不能晚于今天",
+		MessageEn: "No submitted date may be after today",
+		Check: func(e Env) string {
+			var bad []string
+			for _, f := range e.Step.Facts {
+				if d, ok := e.Facts.Date(f.Name); ok && f.Type == TypeDate && d.After(e.Today) {
+					bad = append(bad, fmt.Sprintf("%s %s 晚于今天 %s", f.Label, fmtDate(d), fmtDate(e.Today)))
+				}
+			}
+			return strings.Join(bad, "；")
+		},
+	}
+}
+
+// ruleAfterStageStart: what a step records happens at the current stage, so
+// none of its dates may come before the stage began.
+func ruleAfterStageStart() Rule {
+	return Rule{
+		ID:        "after_stage_start",
+		Article:   "系统校验：日期先后（非细则条文）",
+		Message:   "所报日期不能早于进入当前阶段的日期",
+		MessageEn: "No submitted date may precede the start of the current stage",
+		Check: func(e Env) string {
+			since := e.Subject.StageSince
+			if since.IsZero() {
+				return ""
+			}
+			var bad []string
+			for _, f := range e.Step.Facts {
+				if d, ok := e.Facts.Date(f.Name); ok && f.Type == TypeDate && d.Before(since) {
+					bad = append(bad, fmt.Sprintf("%s %s 早于成为%s的日期 %s", f.Label, fmtDate(d), stageName(e.Subject.Stage), fmtDate(since)))
+				}
+			}
+			return strings.Join(bad, "；")
+		},
+	}
+}
+
+// dateNotBefore builds a rule that one date fact does not precede another.
+func dateNotBefore(id, article, later, earlier, msg, msgEn string) Rule {
+	return Rule{
+		ID: id, Article: article, Message: msg, MessageEn: msgEn,
+		Check: func(e Env) string {
+			l, ok1 := e.Facts.Date(later)
+			f, ok2 := e.Facts.Date(earlier)
+			if ok1 && ok2 && l.Before(f) {
+				return fmt.Sprintf("%s %s 早于%s %s", factLabel(e.Step, later), fmtDate(l), factLabel(e.Step, earlier), fmtDate(f))
+			}
+			return ""
+		},
+	}
+}
+
+// The general meeting (支部大会). Members with voting rights are full members;
+// the API keeps "entitled" and "full members entitled" apart as the articles
+// do, and a consistency rule keeps the second within the first.
+var (
+	factMeetingOn = FactSpec{Name: "meeting_on", Type: TypeDate, Required: true,
+		Label: "支部大会日期", LabelEn: "Date of the branch general meeting"}
+	factMembersEntitled = FactSpec{Name: "members_entitled", Type: TypeInt, Required: true, Min: intp(1), Max: intp(10000),
+		Label: "应到会有表决权的党员人数", LabelEn: "Members with a vote who should attend"}
+	factMembersPresent = FactSpec{Name: "members_present", Type: TypeInt, Required: true, Min: intp(0), Max: intp(10000),
+		Label: "实到会有表决权的党员人数", LabelEn: "Members with a vote present"}
+	factFullMembersEntitled = FactSpec{Name: "full_members_entitled", Type: TypeInt, Required: true, Min: intp(1), Max: intp(10000),
+		Label: "应到会有表决权的正式党员人数", LabelEn: "Full members with a vote who should attend"}
+	factVotesFor = FactSpec{Name: "votes_for", Type: TypeInt, Required: true, Min: intp(0), Max: intp(10000),
+		Label: "到会赞成人数", LabelEn: "Votes in favour at the meeting"}
+	factWrittenVotesFor = FactSpec{Name: "written_votes_for", Type: TypeInt, Min: intp(0), Max: intp(10000),
+		Label: "会前书面表示赞成的未到会正式党员人数", LabelEn: "Absent full members in favour in writing before the meeting",
+		Note: "因故不能到会的有表决权的正式党员，会前正式向党支部提出书面意见的，统计在票数内"}
+)
+
+// meetingRules are the conditions of a valid, carried general meeting.
+func meetingRules(quorumArticle, majorityArticle string) []Rule {
+	return []Rule{
+		{
+			ID: "quorum", Article: quorumArticle,
+			Message:   "有表决权的到会人数必须超过应到会有表决权人数的半数",
+			MessageEn: "More than half of the members with a vote must attend",
+			Check: func(e Env) string {
+				present, ok1 := e.Facts.Int("members_present")
+				entitled, ok2 := e.Facts.Int("members_entitled")
+				if ok1 && ok2 && present*2 <= entitled {
+					return fmt.Sprintf("到会人数 %d 未超过应到会人数 %d 的半数", present, entitled)
+				}
+				return ""
+			},
+		},
+		{
+			ID: "majority", Article: majorityArticle,
+			Message:   "赞成人数须超过应到会有表决权的正式党员的半数",
+			MessageEn: "Votes in favour must exceed half of the full members with a vote who should attend",
+			Check: func(e Env) string {
+				votes, ok1 := e.Facts.Int("votes_for")
+				full, ok2 := e.Facts.Int("full_members_entitled")
+				written, _ := e.Facts.Int("written_votes_for")
+				if !ok1 || !ok2 || (votes+written)*2 > full {
+					return ""
+				}
+				if written > 0 {
+					return fmt.Sprintf("赞成 %d 人（含书面意见 %d 人）未超过应到会有表决权的正式党员 %d 人的半数", votes+written, written, full)
+				}
+				return fmt.Sprintf("赞成 %d 人未超过应到会有表决权的正式党员 %d 人的半数", votes, full)
+			},
+		},
+		{
+			ID: "present_within_entitled", Article: quorumArticle,
+			Message: "到会人数不能多于应到会人数", MessageEn: "Attendance cannot exceed the members who should attend",
+			Check: func(e Env) string {
+				present, ok1 := e.Facts.Int("members_present")
+				entitled, ok2 := e.Facts.Int("members_entitled")
+				if ok1 && ok2 && present > entitled {
+					return fmt.Sprintf("到会人数 %d 多于应到会人数 %d", present, entitled)
+				}
+				return ""
+			},
+		},
+		{
+			ID: "full_within_entitled", Article: majorityArticle,
+			Message: "应到会的正式党员不能多于应到会有表决权的党员", MessageEn: "Full members who should attend cannot exceed members with a vote who should attend",
+			Check: func(e Env) string {
+				full, ok1 := e.Facts.Int("full_members_entitled")
+				entitled, ok2 := e.Facts.Int("members_entitled")
+				if ok1 && ok2 && full > entitled {
+					return fmt.Sprintf("应到会有表决权的正式党员 %d 人多于应到会有表决权的党员 %d 人", full, entitled)
+				}
+				return ""
+			},
+		},
+		{
+			ID: "votes_within_present", Article: majorityArticle,
+			Message: "到会赞成人数不能多于到会人数", MessageEn: "Votes in favour at the meeting cannot exceed attendance",
+			Check: func(e Env) string {
+				votes, ok1 := e.Facts.Int("votes_for")
+				present, ok2 := e.Facts.Int("members_present")
+				if ok1 && ok2 && votes > present {
+					return fmt.Sprintf("到会赞成 %d 人多于到会人数 %d", votes, present)
+				}
+				return ""
+			},
+		},
+		{
+			ID: "written_within_absent", Article: majorityArticle,
+			Message: "书面赞成人数不能多于未到会人数", MessageEn: "Written votes cannot exceed the members absent",
+			Check: func(e Env) string {
+				written, ok1 := e.Facts.Int("written_votes_for")
+				present, ok2 := e.Facts.Int("members_present")
+				entitled, ok3 := e.Facts.Int("members_entitled")
+				if ok1 && ok2 && ok3 && written > max(entitled-present, 0) {
+					return fmt.Sprintf("书面赞成 %d 人多于未到会人数 %d", written, max(entitled-present, 0))
+				}
+				return ""
+			},
+		},
+	}
+}
+
+// concat joins lists of facts or rules inside the data literals.
+func concat[T any](parts ...[]T) []T {
+	var out []T
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// withdrawStep lets the branch record that a candidate withdraws at any stage
+// before the end (入党自愿原则, 细则 第三条).
+func withdrawStep(from seedling.Stage) Step {
+	return Step{
+		From: from, To: seedling.StageWithdrawn, Kind: KindWithdraw,
+		Label: "本人撤回入党申请", LabelEn: "Withdraw at own request",
+		EffectiveFact: "requested_on",
+		Facts: []FactSpec{
+			{Name: "requested_on", Type: TypeDate, Required: true, Label: "本人提出撤回日期", LabelEn: "Date of the request"},
+			{Name: "reason", Type: TypeText, Required: true, Max: intp(2000), Label: "撤回原因", LabelEn: "Reason"},
+		},
+	}
+}

@@ -1,0 +1,311 @@
+package pipeline
+
+import (
+	"fmt"
+	"time"
+
+	"seedling/internal/seedling"
+)
+
+// Rules2014 is the rule set of 《中国共产党发展党员工作细则》 (issued by the
+// General Office of the CPC Central Committee on 10 June 2014) with the
+// Ruzhou seedling plan's local rules as parameters.
+//
+// Article numbers follow the published text of the 细则: 第七条 talk, 第八条
+// naming activists, 第九条 training contacts, 第十一条 half-year assessment,
+// 第十三条 naming development targets, 第十四条 introducers, 第十五、十六条
+// political review, 第十七条 centralised training, 第十九条 pre-review, 第二十条
+// quorum, 第二十一条 vote, 第三十二条 probation and its extension, 第三十三条
+// conversion procedure. Where a number is not certain, the chapter is named
+// instead.
+//
+// Do not modify: copy the value to derive a new version.
+var Rules2014 = &RuleSet{
+	Version:       "2014-ruzhou-1",
+	EffectiveFrom: time.Date(2014, 6, 10, 0, 0, 0, 0, time.UTC),
+	Source:        "《中国共产党发展党员工作细则》（中共中央办公厅 2014 年 6 月印发）；汝州市“育苗计划”（积分 80 分可列为发展对象，三次审核不通过或政审不合格取消入党资格）",
+
+	MinScore:         80, // 育壮苗: 百分制量化考核 80 分以上
+	MaxFailedReviews: 3,  // 留精苗: 三次审核不通过取消入党资格
+	TalkMonths:       1,  // 第七条: 一个月内派人谈话
+	AssessmentMonths: 6,  // 第十一条: 每半年考察一次
+	TrainingMonths:   12, // 第十三条: 一年以上培养教育和考察
+	ProbationMonths:  12, // 第三十二条: 预备期为一年
+	DecisionMonths:   3,  // 第四章、第五章: 党委三个月内审批
+
+	Common: []Rule{
+		ruleStrikesLeft(),
+		ruleNotInFuture(),
+		ruleAfterStageStart(),
+	},
+
+	Steps: []Step{
+		// 入党申请人 → 入党积极分子. The four fact names are fixed by the API
+		// contract: other tools fill them in.
+		{
+			From: seedling.StageApplicant, To: seedling.StageActivist, Kind: KindAdvance,
+			Label: "确定为入党积极分子", LabelEn: "Name as activist",
+			EffectiveFact: "decided_on",
+			Facts: []FactSpec{
+				{Name: "talked_on", Type: TypeDate, Required: true,
+					Label: "谈话日期", LabelEn: "Date of the talk with the applicant",
+					Note: "党组织收到入党申请书后一个月内派人谈话（细则 第七条）"},
+				{Name: "recommended_by", Type: TypeChoice, Required: true,
+					Label: "推荐方式", LabelEn: "Recommended by",
+					Choices: []string{"members", "mass_org"}, ChoiceLabels: []string{"党员推荐", "群团组织推优"},
+					Note: "采取党员推荐、群团组织推优等方式产生人选（细则 第八条）"},
+				{Name: "decided_on", Type: TypeDate, Required: true,
+					Label: "支部委员会研究决定日期", LabelEn: "Date of the branch committee's decision",
+					Note: "由支部委员会（不设支部委员会的由支部大会）研究决定，并报上级党委备案（细则 第八条）"},
+				// Whether a contact is a full member cannot be checked from a
+				// name: the branch attests it by submitting.
+				{Name: "contacts", Type: TypeNames, Required: true, Min: intp(1), Max: intp(2),
+					Label: "培养联系人", LabelEn: "Training contacts",
+					Note: "一至两名正式党员，由支部确认其为正式党员（细则 第九条）"},
+			},
+			Rules: []Rule{
+				{
+					ID: "talk_after_application", Article: "细则 第七条",
+					Message: "谈话须在收到入党申请书之后", MessageEn: "The talk follows the application",
+					Check: func(e Env) string {
+						t, ok := e.Facts.Date("talked_on")
+						applied := e.Subject.AppliedOn
+						if ok && !applied.IsZero() && t.Before(applied) {
+							return fmt.Sprintf("谈话日期 %s 早于申请日期 %s", fmtDate(t), fmtDate(applied))
+						}
+						return ""
+					},
+				},
+				{
+					ID: "talk_within_month", Article: "细则 第七条",
+					Message:   "党组织收到入党申请书后，应当在一个月内派人同入党申请人谈话",
+					MessageEn: "The branch talks with the applicant within one month of the application",
+					Check: func(e Env) string {
+						t, ok := e.Facts.Date("talked_on")
+						applied := e.Subject.AppliedOn
+						if !ok || applied.IsZero() {
+							return ""
+						}
+						n := orDefault(e.Rules.TalkMonths, 1)
+						if due := addMonths(applied, n); t.After(due) {
+							return fmt.Sprintf("谈话日期 %s 超过申请后%s（申请 %s，应不晚于 %s）", fmtDate(t), monthsPhrase(n), fmtDate(applied), fmtDate(due))
+						}
+						return ""
+					},
+				},
+				dateNotBefore("decided_after_talk", "细则 第七条、第八条", "decided_on", "talked_on",
+					"确定入党积极分子须在谈话之后", "The decision follows the talk"),
+			},
+		},
+
+		// 入党积极分子 → 发展对象.
+		{
+			From: seedling.StageActivist, To: seedling.StageTarget, Kind: KindAdvance,
+			Label: "列为发展对象", LabelEn: "Name as development target",
+			EffectiveFact: "decided_on",
+			Facts: []FactSpec{
+				{Name: "decided_on", Type: TypeDate, Required: true,
+					Label: "支部委员会讨论同意日期", LabelEn: "Date of the branch committee's decision",
+					Note: "支部委员会讨论同意并报上级党委备案（细则 第十三条）"},
+				{Name: "opinions_heard", Type: TypeBool, Required: true,
+					Label: "已听取党小组、培养联系人、党员和群众意见", LabelEn: "Opinions of the party group, contacts, members and the public heard"},
+				{Name: "opinions_summary", Type: TypeText, Max: intp(2000),
+					Label: "意见摘要", LabelEn: "Summary of the opinions"},
+			},
+			Rules: []Rule{
+				{
+					ID: "training_one_year", Article: "细则 第十三条",
+					Message:   "经过一年以上培养教育和考察，方可列为发展对象",
+					MessageEn: "At least one year of training as activist before being named a target",
+					Check: func(e Env) string {
+						d, ok := e.Facts.Date("decided_on")
+						if !ok {
+							return ""
+						}
+						end, known := e.Rules.trainingEnd(e.Subject)
+						if !known {
+							return "未记录确定为入党积极分子的日期，无法核对培养期"
+						}
+						if d.Before(end) {
+							return fmt.Sprintf("培养期未满%s：%s 届满", monthsPhrase(orDefault(e.Rules.TrainingMonths, 12)), fmtDate(end))
+						}
+						return ""
+					},
+					Earliest: func(s Subject, rs *RuleSet) (time.Time, bool) { return rs.trainingEnd(s) },
+				},
+				{
+					ID: "score_threshold", Article: "汝州市育苗计划（育壮苗：百分制量化考核 80 分以上可列为发展对象）",
+					Message:   "量化考核积分达到规定分数，方可列为发展对象",
+					MessageEn: "The assessment score must reach the threshold",
+					Check: func(e Env) string {
+						need, got := e.Rules.MinScore, e.Subject.Score
+						if got < need {
+							return fmt.Sprintf("积分 %d 分，未达到 %d 分，还差 %d 分", got, need, need-got)
+						}
+						return ""
+					},
+				},
+				{
+					ID: "opinions_heard", Article: "细则 第十三条",
+					Message:   "须在听取党小组、培养联系人、党员和群众意见的基础上列为发展对象",
+					MessageEn: "Opinions must be heard before naming a target",
+					Check: func(e Env) string {
+						if heard, ok := e.Facts.Bool("opinions_heard"); ok && !heard {
+							return "尚未听取党小组、培养联系人、党员和群众意见"
+						}
+						return ""
+					},
+				},
+			},
+		},
+
+		// 发展对象 → 预备党员: introducers, political review, training,
+		// pre-review, then the general meeting.
+		{
+			From: seedling.StageTarget, To: seedling.StageProbationary, Kind: KindAdvance,
+			Label: "接收为预备党员", LabelEn: "Admit as probationary member",
+			EffectiveFact: "meeting_on",
+			Facts: []FactSpec{
+				{Name: "introducers", Type: TypeNames, Required: true, Min: intp(2), Max: intp(2),
+					Label: "入党介绍人", LabelEn: "Introducers",
+					Note: "两名正式党员；受留党察看处分、尚未恢复党员权利的不能作介绍人；由支部确认（细则 第十四条）"},
+				{Name: "political_review_passed", Type: TypeBool, Required: true,
+					Label: "政治审查合格", LabelEn: "Political review passed",
+					Note: "政审不合格的由党委另行记录，即取消入党资格"},
+				{Name: "political_review_conclusion", Type: TypeText, Required: true, Min: intp(10), Max: intp(2000),
+					Label: "政治审查结论", LabelEn: "Conclusion of the political review",
+					Note: "审查情况应当形成结论性材料（细则 第十六条）"},
+				{Name: "training_days", Type: TypeInt, Min: intp(0), Max: intp(365),
+					Label: "集中培训天数", LabelEn: "Days of centralised training"},
+				{Name: "training_hours", Type: TypeInt, Min: intp(0), Max: intp(5000),
+					Label: "集中培训学时", LabelEn: "Class hours of centralised training"},
+				{Name: "prereview_on", Type: TypeDate, Required: true,
+					Label: "基层党委预审日期", LabelEn: "Date of the committee's pre-review"},
+				factMeetingOn,
+				factMembersEntitled,
+				factMembersPresent,
+				factFullMembersEntitled,
+				factVotesFor,
+				factWrittenVotesFor,
+			},
+			Rules: concat(
+				[]Rule{
+					{
+						ID: "political_review", Article: "细则 第十五条、第十六条",
+						Message:   "凡是未经政治审查或政治审查不合格的，不能发展入党",
+						MessageEn: "No admission without a passed political review",
+						Check: func(e Env) string {
+							if passed, ok := e.Facts.Bool("political_review_passed"); ok && !passed {
+								return "政治审查不合格的不能发展入党；请由党委记录政审不合格（将取消入党资格），而不是提交接收"
+							}
+							return ""
+						},
+					},
+					{
+						ID: "central_training", Article: "细则 第十七条",
+						Message:   "发展对象须经短期集中培训，一般不少于三天或二十四个学时",
+						MessageEn: "Centralised training of at least 3 days or 24 class hours",
+						Check: func(e Env) string {
+							if e.Probe {
+								return ""
+							}
+							days, hasDays := e.Facts.Int("training_days")
+							hours, hasHours := e.Facts.Int("training_hours")
+							if days >= 3 || hours >= 24 {
+								return ""
+							}
+							if !hasDays && !hasHours {
+								return "未填写集中培训天数或学时（须不少于 3 天或 24 学时）"
+							}
+							return fmt.Sprintf("集中培训 %d 天、%d 学时，不足 3 天或 24 学时", days, hours)
+						},
+					},
+					dateNotBefore("meeting_after_prereview", "细则 第十九条、第二十条", "meeting_on", "prereview_on",
+						"经基层党委预审合格后，方可提交支部大会讨论", "The general meeting follows the pre-review"),
+				},
+				meetingRules("细则 第二十条", "细则 第二十一条"),
+			),
+		},
+
+		// 预备党员 → 正式党员.
+		{
+			From: seedling.StageProbationary, To: seedling.StageFull, Kind: KindAdvance,
+			Label: "预备党员转为正式党员", LabelEn: "Admit to full membership",
+			EffectiveFact: "meeting_on",
+			Facts: []FactSpec{
+				factMeetingOn,
+				factMembersEntitled,
+				factMembersPresent,
+				factFullMembersEntitled,
+				factVotesFor,
+				factWrittenVotesFor,
+				{Name: "assessment", Type: TypeText, Required: true, Max: intp(2000),
+					Label: "预备期考察意见", LabelEn: "Assessment over the probation"},
+			},
+			Rules: concat(
+				[]Rule{
+					{
+						ID: "probation_one_year", Article: "细则 第三十二条",
+						Message:   "预备期为一年，从支部大会通过其为预备党员之日算起；期满方可讨论转正",
+						MessageEn: "Probation lasts one year (plus any extension) from the general meeting",
+						Check: func(e Env) string {
+							d, ok := e.Facts.Date("meeting_on")
+							if !ok {
+								return ""
+							}
+							end, known := e.Rules.probationEnd(e.Subject)
+							if !known {
+								return "未记录预备期起始日期，无法核对预备期"
+							}
+							if !d.Before(end) {
+								return ""
+							}
+							if ext := e.Subject.ProbationExtendedMonths; ext > 0 {
+								return fmt.Sprintf("预备期（含延长 %d 个月）未满：%s 届满", ext, fmtDate(end))
+							}
+							return fmt.Sprintf("预备期未满：%s 届满", fmtDate(end))
+						},
+						Earliest: func(s Subject, rs *RuleSet) (time.Time, bool) { return rs.probationEnd(s) },
+					},
+				},
+				// 第三十三条: the conversion meeting has the same attendance and
+				// vote requirements as the admission meeting.
+				meetingRules("细则 第二十条、第三十三条", "细则 第二十一条、第三十三条"),
+			),
+		},
+
+		// 延长预备期: once, by six months to one year (细则 第三十二条). The
+		// stage stays probationary; the approved months are added to
+		// Subject.ProbationExtendedMonths by the caller.
+		{
+			From: seedling.StageProbationary, To: seedling.StageProbationary, Kind: KindExtend,
+			Label: "延长预备期", LabelEn: "Extend probation",
+			EffectiveFact: "meeting_on",
+			Facts: []FactSpec{
+				{Name: "extend_months", Type: TypeInt, Required: true, Min: intp(6), Max: intp(12),
+					Label: "延长月数", LabelEn: "Months of extension",
+					Note: "延长时间不能少于半年，最长不超过一年（细则 第三十二条）"},
+				factMeetingOn,
+				{Name: "reason", Type: TypeText, Required: true, Max: intp(2000),
+					Label: "延长原因", LabelEn: "Reason"},
+			},
+			Rules: []Rule{
+				{
+					ID: "extend_once", Article: "细则 第三十二条",
+					Message: "预备期只能延长一次", MessageEn: "Probation may be extended only once",
+					Check: func(e Env) string {
+						if n := e.Subject.ProbationExtendedMonths; n > 0 {
+							return fmt.Sprintf("预备期已延长过一次（%d 个月），只能延长一次", n)
+						}
+						return ""
+					},
+				},
+			},
+		},
+
+		withdrawStep(seedling.StageApplicant),
+		withdrawStep(seedling.StageActivist),
+		withdrawStep(seedling.StageTarget),
+		withdrawStep(seedling.StageProbationary),
+	},
+}
