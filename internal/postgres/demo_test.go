@@ -1,61 +1,17 @@
 package postgres_test
 
 import (
-	"context"
-	"fmt"
-	"math/rand/v2"
-	"net/url"
-	"os"
 	"reflect"
 	"testing"
 
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
+	"seedling/internal/testdb"
 	"seedling/seeds"
 )
 
-// openDemoTestDB gives the test a migrated database of its own on the server
-// named by TEST_DATABASE_URL, dropped when the test ends.
-// TODO: move onto internal/testdb once that harness lands.
-func openDemoTestDB(t *testing.T) *postgres.DB {
-	t.Helper()
-	dsn := os.Getenv("TEST_DATABASE_URL")
-	if dsn == "" {
-		t.Skip("TEST_DATABASE_URL is not set")
-	}
-	ctx := t.Context()
-	admin, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-
-	name := fmt.Sprintf("demo_test_%016x", rand.Uint64())
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// t.Context is already cancelled while cleanups run.
-		if _, err := admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL must be a postgres:// URL: %v", err)
-	}
-	u.Path = "/" + name
-	db, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.MigrateUp(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
+// openDemoTestDB gives the test an empty migrated database of its own.
+func openDemoTestDB(t *testing.T) *postgres.DB { return testdb.New(t) }
 
 type demoSnapshot struct {
 	Orgs       map[string]string // code → path
