@@ -70,6 +70,12 @@ var matrix = []struct {
 	{"GET /login", "-", "anon=200 admin=303 committee=303 secretary=303 leader=303 activist=303"},
 	{"POST /login", "-", "anon=303 admin=303 committee=303 secretary=303 leader=303 activist=303"},
 	{"POST /logout", "-", "anon=303 admin=303 committee=303 secretary=303 leader=303 activist=303"},
+	{"GET /audit", "-", "anon=303 admin=200 committee=200 secretary=403 leader=403 activist=403"},
+	{"GET /admin/users", "-", "anon=303 admin=200 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /admin/users", "-", "anon=401 admin=303 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /admin/users/grants", "a", "anon=401 admin=303 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /admin/users/grants", "b", "anon=401 admin=303 committee=403 secretary=403 leader=403 activist=403"},
+	{"POST /admin/users/disable", "-", "anon=401 admin=303 committee=403 secretary=403 leader=403 activist=403"},
 	{"GET /lang/:lang", "-", "anon=303 admin=303 committee=303 secretary=303 leader=303 activist=303"},
 }
 
@@ -164,6 +170,14 @@ func (f *fixture) request(route, target string) (method, path string, body any) 
 		return method, path, "form:username=secretary2&password=" + demo.Password
 	case "/logout":
 		return method, path, "form:"
+	case "/admin/users":
+		if method == "POST" {
+			return method, path, fmt.Sprintf("form:username=form%d&password=a+long+form+password", n)
+		}
+	case "/admin/users/grants":
+		return method, path, fmt.Sprintf("form:username=victim&role=group_leader&org_id=%d", pick(f.groupA, f.groupA, f.groupB))
+	case "/admin/users/disable":
+		return method, path, "form:username=victim&disabled=false"
 	case "/lang/:lang":
 		path = "/lang/en"
 	}

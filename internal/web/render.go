@@ -33,6 +33,7 @@ func newRenderer() (*renderer, error) {
 		"t":     translate,
 		"date":  func(v any) string { return formatDate(v) },
 		"add":   func(a, b int) int { return a + b },
+		"seq":   func(n int) []int { return make([]int, max(n, 0)) },
 		"lower": strings.ToLower,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")
@@ -66,6 +67,16 @@ type view struct {
 	Flash   string
 	Error   *seedling.Error
 	Data    any
+	can     func(obj, act string) bool
+}
+
+// Can tells a template whether to offer an action: a link shown is a link
+// that works. The handlers still decide; this only keeps the page honest.
+func (v *view) Can(obj, act string) bool { return v.can != nil && v.can(obj, act) }
+
+// Has tells a template whether the caller holds a role anywhere.
+func (v *view) Has(role string) bool {
+	return v.Session != nil && v.Session.Principal.Has(seedling.Role(role))
 }
 
 // render writes a page. It renders into a buffer first so that a template
@@ -98,6 +109,15 @@ func (s *Server) view(c *fiber.Ctx, titleID string, data any) *view {
 	v.Title = translate(l, titleID)
 	if v.Session != nil {
 		v.CSRF = v.Session.CSRF
+		p := v.Session.Principal
+		v.can = func(obj, act string) bool {
+			for _, g := range p.Grants {
+				if s.authz.RoleMay(g.Role, obj, act) {
+					return true
+				}
+			}
+			return false
+		}
 	}
 	return v
 }

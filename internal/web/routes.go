@@ -61,6 +61,11 @@ func (s *Server) routes() {
 
 	// Pages.
 	app.Get("/", s.loggedIn, s.homePage)
+	app.Get("/audit", s.loggedIn, s.auditPage)
+	app.Get("/admin/users", s.loggedIn, s.accountsPage)
+	app.Post("/admin/users", s.loggedIn, s.accountCreate)
+	app.Post("/admin/users/grants", s.loggedIn, s.accountGrant)
+	app.Post("/admin/users/disable", s.loggedIn, s.accountDisable)
 
 	// Anything else is a clean 404 in the caller's shape.
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

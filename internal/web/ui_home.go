@@ -5,6 +5,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"seedling/internal/authz"
+	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
 
@@ -14,15 +16,63 @@ type treeNode struct {
 	Depth int
 }
 
-// homePage is each role's start page; for now it shows the organisation tree
-// the caller may read.
+// startSection is one block of the start page, for one grant of the caller:
+// a user with two grants sees two blocks.
+type startSection struct {
+	Grant      seedling.Grant
+	Tree       []treeNode
+	Candidates []seedling.Candidate
+	ByStage    map[seedling.Stage]int
+}
+
+type homeData struct {
+	Sections []startSection
+	Me       *seedling.Candidate
+	Stages   []seedling.Stage
+}
+
+// homePage is each role's start page: the organisation department and the
+// committees see their tree and where people stand, a secretary or group
+// leader their people, a candidate their own record.
 func (s *Server) homePage(c *fiber.Ctx) error {
-	roots := s.readableRoots(c)
-	orgs, err := s.db.Orgs().Under(c.UserContext(), roots)
-	if err != nil {
-		return err
+	ctx := c.UserContext()
+	p := currentSession(c).Principal
+	data := homeData{Stages: seedling.Stages}
+	for _, g := range p.Grants {
+		sec := startSection{Grant: g}
+		switch g.Role {
+		case seedling.RoleCandidate:
+			if p.CandidateID != nil && data.Me == nil {
+				me, err := s.db.Candidates().ByID(ctx, *p.CandidateID)
+				if err != nil {
+					return err
+				}
+				data.Me = &me
+			}
+			continue
+		case seedling.RoleOrgAdmin, seedling.RoleCommittee:
+			orgs, err := s.db.Orgs().Under(ctx, []string{g.OrgPath})
+			if err != nil {
+				return err
+			}
+			sec.Tree = indentTree(orgs)
+		}
+		if s.authz.RoleMay(g.Role, authz.Candidate, authz.Read) {
+			list, err := s.db.Candidates().List(ctx, postgres.CandidateFilter{Roots: []string{g.OrgPath}})
+			if err != nil {
+				return err
+			}
+			sec.ByStage = map[seedling.Stage]int{}
+			for _, k := range list {
+				sec.ByStage[k.Stage]++
+			}
+			if g.Role == seedling.RoleSecretary || g.Role == seedling.RoleGroupLeader {
+				sec.Candidates = list
+			}
+		}
+		data.Sections = append(data.Sections, sec)
 	}
-	return s.render(c, fiber.StatusOK, "home", "home.title", fiber.Map{"Tree": indentTree(orgs)})
+	return s.render(c, fiber.StatusOK, "home", "home.title", data)
 }
 
 // indentTree turns path-ordered nodes into display depths relative to the
