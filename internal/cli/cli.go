@@ -44,6 +44,14 @@ type environment struct {
 func Run(args []string) int {
 	env := &environment{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, stdin: os.Stdin,
 		log: slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel(os.Getenv("SEEDLING_LOG_LEVEL"))}))}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, env, args)
+}
+
+// run is Run with its surroundings passed in, so tests can drive commands
+// with their own environment and read what they print.
+func run(ctx context.Context, env *environment, args []string) int {
 	if len(args) < 2 || args[1] == "-h" || args[1] == "--help" || args[1] == "help" {
 		usage(env.stderr)
 		if len(args) < 2 {
@@ -51,8 +59,6 @@ func Run(args []string) int {
 		}
 		return 0
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	for _, c := range commands {
 		if c.name == args[1] {
 			err := c.run(ctx, env, args[2:])

@@ -20,19 +20,22 @@ func userCmd(ctx context.Context, env *environment, args []string) error {
 	var dbf dbFlags
 	dbf.register(fs)
 	display := fs.String("name", "", "display name (user add)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	rest := fs.Args()
-	usage := "usage: seedling user add USERNAME | grant USERNAME ROLE ORG_ID | revoke USERNAME ROLE ORG_ID | passwd USERNAME | disable USERNAME | enable USERNAME (passwords are read from stdin)"
-	if len(rest) < 2 {
+	usage := "usage: seedling user add [--name 显示名] USERNAME | grant USERNAME ROLE ORG_ID | revoke USERNAME ROLE ORG_ID | passwd USERNAME | disable USERNAME | enable USERNAME (passwords are read from stdin)"
+	if len(args) == 0 {
 		return fmt.Errorf("%s", usage)
 	}
-	verb, username := rest[0], rest[1]
+	// The verb comes first and its flags after it, as people type them:
+	// `seedling user add --name 王主任 wang`.
+	verb := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	rest := append([]string{verb}, fs.Args()...)
 	want := map[string]int{"add": 2, "grant": 4, "revoke": 4, "passwd": 2, "disable": 2, "enable": 2}
 	if n, ok := want[verb]; !ok || len(rest) != n {
 		return fmt.Errorf("%s", usage)
 	}
+	username := rest[1]
 	var password string
 	if verb == "add" || verb == "passwd" {
 		line, err := bufio.NewReader(env.stdin).ReadString('\n')
