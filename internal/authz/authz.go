@@ -32,6 +32,7 @@ const (
 	Display         = "display"
 	Objection       = "objection"
 	Audit           = "audit"
+	Stats           = "stats"
 
 	Read    = "read"
 	Write   = "write"
@@ -44,7 +45,7 @@ const (
 
 // selfOnly lists the objects a candidate may reach only on their own record;
 // for them the branch grant is not enough.
-var selfOnly = map[string]bool{Candidate: true, Ledger: true, Evidence: true}
+var selfOnly = map[string]bool{Candidate: true, Ledger: true, Evidence: true, Submission: true, PoliticalReview: true}
 
 // Authorizer makes every access decision.
 type Authorizer struct {

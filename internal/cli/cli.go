@@ -29,6 +29,8 @@ var commands = []command{
 	{"migrate", "migrate up|down|status: apply, roll back one, or list migrations", migrate},
 	{"seed", "load the demo data (idempotent)", seed},
 	{"user", "user add|grant|revoke|passwd|disable|enable: manage accounts", userCmd},
+	{"due", "print the due list (talks, assessments, probation, overdue decisions)", due},
+	{"verify", "check every ledger's hash chain and evidence file; exit 1 if anything was altered", verify},
 }
 
 // environment is what every command shares: where output goes and how to log.

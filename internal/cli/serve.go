@@ -16,6 +16,8 @@ func serve(ctx context.Context, env *environment, args []string) error {
 	fs.SetOutput(env.stderr)
 	var dbf dbFlags
 	dbf.register(fs)
+	var evf evidenceFlags
+	evf.register(fs, env, true)
 	addr := fs.String("addr", envOr(env, "SEEDLING_ADDR", "127.0.0.1:8080"), "listen address (env SEEDLING_ADDR)")
 	demo := fs.Bool("demo", false, "load the demo data and demo accounts before serving")
 	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
@@ -56,8 +58,9 @@ func serve(ctx context.Context, env *environment, args []string) error {
 	}
 	sessions := appDB.Sessions()
 	sessions.Idle, sessions.Absolute = *idle, *absolute
-	srv, err := web.New(web.Config{Addr: *addr, TrustedProxies: splitList(*proxies), SecureCookies: *secure, Version: Version},
-		web.Deps{DB: appDB, Sessions: sessions, Authz: az, Log: env.log})
+	srv, err := web.New(web.Config{Addr: *addr, TrustedProxies: splitList(*proxies), SecureCookies: *secure, Version: Version,
+		EvidenceMaxBytes: evf.maxBytes()},
+		web.Deps{DB: appDB, Sessions: sessions, Authz: az, Log: env.log, Evidence: evf.store()})
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,21 @@ func Load(ctx context.Context, db *postgres.DB, actor seedling.Actor) error {
 			return fmt.Errorf("demo account %s: %w", a.Username, err)
 		}
 	}
+	// Ledgers last: they are recorded by the branches' secretaries.
+	lp, err := postgres.DemoLedgerSeed()
+	if err != nil {
+		return err
+	}
+	if err := db.LoadDemoLedgers(ctx, actor, lp); err != nil {
+		return fmt.Errorf("demo ledgers: %w", err)
+	}
+	pp, err := seeds.DemoPipeline()
+	if err != nil {
+		return err
+	}
+	if err := db.LoadDemoPipeline(ctx, pp); err != nil {
+		return fmt.Errorf("demo review history: %w", err)
+	}
 	return nil
 }
 

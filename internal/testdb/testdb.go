@@ -105,11 +105,11 @@ var adminDB *postgres.DB
 // templates are built in order, each from scratch; their names carry a hash
 // of what went into them.
 var templates = []struct {
-	name    string
-	prepare func(context.Context, *postgres.DB) error
+	prefix, name string
+	prepare      func(context.Context, *postgres.DB) error
 }{
-	{"seedling_tpl_", func(context.Context, *postgres.DB) error { return nil }},
-	{"seedling_demo_", func(ctx context.Context, db *postgres.DB) error {
+	{"seedling_tpl_", "", func(context.Context, *postgres.DB) error { return nil }},
+	{"seedling_demo_", "", func(ctx context.Context, db *postgres.DB) error {
 		return demo.Load(ctx, db, seedling.Actor{Username: "test-setup"})
 	}},
 }
@@ -149,7 +149,7 @@ func setup(t testing.TB) *postgres.DB {
 	}
 	fp := fingerprint()
 	for i := range templates {
-		templates[i].name += fp
+		templates[i].name = templates[i].prefix + fp
 		if err := ensureTemplate(ctx, admin, templates[i].name, templates[i].prepare); err != nil {
 			t.Fatalf("testdb: template %s: %v", templates[i].name, err)
 		}

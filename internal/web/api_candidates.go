@@ -18,6 +18,10 @@ type candidateSummary struct {
 	Name  string         `json:"name"`
 	Stage seedling.Stage `json:"stage"`
 	OrgID int64          `json:"org_id"`
+	// Score is the total out of 100; Eligible says whether the 80-point
+	// door to development target is open (see the ledger).
+	Score    int  `json:"score"`
+	Eligible bool `json:"eligible"`
 }
 
 // apiCandidates lists the candidates in the caller's scope, optionally under
@@ -31,9 +35,14 @@ func (s *Server) apiCandidates(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	scores, err := s.scoresOf(c.UserContext(), list)
+	if err != nil {
+		return err
+	}
 	out := make([]candidateSummary, len(list))
 	for i, k := range list {
-		out[i] = candidateSummary{ID: k.ID, Name: k.Name, Stage: k.Stage, OrgID: k.OrgID}
+		sc := scores[k.ID]
+		out[i] = candidateSummary{ID: k.ID, Name: k.Name, Stage: k.Stage, OrgID: k.OrgID, Score: sc.Score.Total, Eligible: sc.Eligibility.Eligible}
 	}
 	return c.JSON(fiber.Map{"candidates": out})
 }
@@ -158,7 +167,18 @@ func (s *Server) apiCandidate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(candidateDetail(cand))
+	out := candidateDetail(cand)
+	sc, _, err := s.scoredOne(c.UserContext(), cand.ID)
+	if err != nil {
+		return err
+	}
+	out.Score, out.Eligibility = scoreOut(sc.Score, false), eligibilityOut(sc.Eligibility)
+	if out.FailedReviews, err = s.db.Pipeline().FailedReviews(c.UserContext(), cand.ID); err != nil {
+		return err
+	}
+	rs, _ := s.rules()
+	out.MaxFailedReviews, out.Strikes = rs.MaxFailedReviews, rs.StrikesLabel(out.FailedReviews)
+	return c.JSON(out)
 }
 
 // loadCandidate fetches the candidate named in the path and checks the
@@ -192,6 +212,14 @@ type candidateJSON struct {
 	AppliedOn     string  `json:"applied_on"`
 	ActivistSince *string `json:"activist_since"`
 	StageSince    string  `json:"stage_since"`
+	// Score and Eligibility are summed from the ledger on every read.
+	Score       *scoreJSON       `json:"score,omitempty"`
+	Eligibility *eligibilityJSON `json:"eligibility,omitempty"`
+	// FailedReviews counts returned submissions and failed political reviews
+	// over the whole process; the limit ends the candidacy.
+	FailedReviews    int    `json:"failed_reviews"`
+	MaxFailedReviews int    `json:"max_failed_reviews"`
+	Strikes          string `json:"strikes,omitempty"`
 }
 
 func candidateDetail(k seedling.Candidate) candidateJSON {

@@ -16,6 +16,7 @@ func TestAuditTrailRecordsChangesAndDenials(t *testing.T) {
 	r := app.call("POST", "/api/v1/candidates", sec, map[string]any{"name": "审计测试", "org_id": f.orgA, "applied_on": "2026-11-02"})
 	expectStatus(t, r, 201)
 	reqID := r.Header.Get("X-Request-ID")
+	created := fmt.Sprintf("candidate:%d", idOf(t, r))
 	expectStatus(t, app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", f.candB), sec, nil), 404)
 
 	var ev struct {
@@ -23,7 +24,7 @@ func TestAuditTrailRecordsChangesAndDenials(t *testing.T) {
 		OrgID                                               int64
 	}
 	err := app.db.Get(&ev, `SELECT actor, role, action, target, request_id AS requestid, ip, summary, org_id AS orgid
-		FROM audit_events WHERE action = 'candidate.add'`)
+		FROM audit_events WHERE action = 'candidate.add' AND request_id = $1`, reqID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestAuditTrailRecordsChangesAndDenials(t *testing.T) {
 		return r.JSON(t)["events"].([]any)
 	}
 	com := app.login("committee")
-	if !hasAction(events(com, ""), "candidate.add") {
+	if !hasTarget(events(com, ""), created) {
 		t.Fatal("committee does not see a change in its subtree")
 	}
 	if hasAction(events(com, ""), "login") {
@@ -53,9 +54,18 @@ func TestAuditTrailRecordsChangesAndDenials(t *testing.T) {
 	if !hasAction(events(admin, ""), "login") {
 		t.Fatal("the organisation department does not see logins")
 	}
-	if hasAction(events(admin, fmt.Sprintf("?org_id=%d", f.orgB)), "candidate.add") {
+	if hasTarget(events(admin, fmt.Sprintf("?org_id=%d", f.orgB)), created) {
 		t.Fatal("filtering by branch B still shows branch A's change")
 	}
+}
+
+func hasTarget(events []any, target string) bool {
+	for _, e := range events {
+		if e.(map[string]any)["target"] == target {
+			return true
+		}
+	}
+	return false
 }
 
 func hasAction(events []any, action string) bool {

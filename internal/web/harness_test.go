@@ -14,6 +14,7 @@ import (
 
 	"seedling/internal/authz"
 	"seedling/internal/demo"
+	"seedling/internal/evidence"
 	"seedling/internal/postgres"
 	"seedling/internal/testdb"
 )
@@ -52,7 +53,7 @@ func newTestAppOn(t testing.TB, db *postgres.DB) *testApp {
 		}
 		t.Cleanup(func() { appDB.Close() })
 	}
-	srv, err := New(Config{}, Deps{DB: appDB, Sessions: appDB.Sessions(), Authz: az, Log: log})
+	srv, err := New(Config{}, Deps{DB: appDB, Sessions: appDB.Sessions(), Authz: az, Log: log, Evidence: evidence.NewDir(t.TempDir())})
 	if err != nil {
 		t.Fatal(err)
 	}

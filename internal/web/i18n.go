@@ -57,3 +57,8 @@ func translate(l *i18n.Localizer, id string, args ...any) string {
 	}
 	return s
 }
+
+// localizer speaks the caller's language.
+func (s *Server) localizer(c *fiber.Ctx) *i18n.Localizer {
+	return i18n.NewLocalizer(s.ui.bundle, pickLanguage(c))
+}

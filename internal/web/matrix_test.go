@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"seedling/internal/demo"
 )
@@ -62,6 +63,43 @@ var matrix = []struct {
 	{"GET /api/v1/candidates/:id", "a2", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=404"},
 	{"GET /api/v1/candidates/:id", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404"},
 
+	{"GET /api/v1/candidates/:id/next-steps", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=200"},
+	{"GET /api/v1/candidates/:id/next-steps", "a2", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=404"},
+	{"GET /api/v1/candidates/:id/next-steps", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404"},
+	{"POST /api/v1/candidates/:id/submissions", "a", "anon=401 admin=403 committee=403 secretary=422 leader=404 activist=403"},
+	{"POST /api/v1/candidates/:id/submissions", "a2", "anon=401 admin=403 committee=403 secretary=422 leader=404 activist=404"},
+	{"POST /api/v1/candidates/:id/submissions", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
+	{"POST /api/v1/candidates/:id/political-review", "a", "anon=401 admin=403 committee=201 secretary=403 leader=404 activist=403"},
+	{"POST /api/v1/candidates/:id/political-review", "a2", "anon=401 admin=403 committee=201 secretary=403 leader=404 activist=404"},
+	{"POST /api/v1/candidates/:id/political-review", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
+	{"GET /api/v1/submissions", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"POST /api/v1/submissions/:id/decision", "a", "anon=401 admin=403 committee=400 secretary=403 leader=404 activist=404"},
+	{"POST /api/v1/submissions/:id/decision", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
+	{"GET /api/v1/filings", "-", "anon=401 admin=200 committee=200 secretary=200 leader=403 activist=403"},
+	{"GET /api/v1/quotas", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"POST /api/v1/quotas", "a", "anon=401 admin=204 committee=403 secretary=400 leader=400 activist=400"},
+	{"POST /api/v1/quotas", "b", "anon=401 admin=403 committee=204 secretary=403 leader=400 activist=400"},
+
+	{"GET /api/v1/candidates/:id/timeline", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=200"},
+	{"GET /api/v1/candidates/:id/timeline", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404"},
+	{"GET /api/v1/candidates/:id/timeline.xlsx", "a2", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=404"},
+	{"GET /candidates/:id/timeline", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=200"},
+	{"GET /api/v1/due", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"GET /api/v1/due", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404"},
+	{"GET /api/v1/stats", "-", "anon=401 admin=200 committee=200 secretary=403 leader=403 activist=403"},
+	{"GET /api/v1/stats", "b", "anon=401 admin=200 committee=404 secretary=403 leader=403 activist=403"},
+
+	{"GET /me", "-", "anon=303 admin=303 committee=303 secretary=303 leader=303 activist=303"},
+	{"GET /candidates/:id", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=200"},
+	{"GET /candidates/:id", "b", "anon=303 admin=200 committee=404 secretary=404 leader=404 activist=404"},
+	{"POST /candidates/:id/submissions", "a", "anon=401 admin=403 committee=403 secretary=422 leader=404 activist=403"},
+	{"POST /candidates/:id/submissions", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
+	{"GET /reviews", "-", "anon=303 admin=403 committee=200 secretary=403 leader=403 activist=403"},
+	{"GET /reviews/:id", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=404"},
+	{"GET /reviews/:id", "b", "anon=303 admin=200 committee=404 secretary=404 leader=404 activist=404"},
+	{"POST /reviews/:id/decision", "a", "anon=401 admin=403 committee=400 secretary=403 leader=404 activist=404"},
+	{"GET /stats", "-", "anon=303 admin=200 committee=200 secretary=403 leader=403 activist=403"},
+
 	{"GET /api/v1/audit", "-", "anon=401 admin=200 committee=200 secretary=403 leader=403 activist=403"},
 	{"GET /api/v1/audit", "a", "anon=401 admin=200 committee=200 secretary=403 leader=403 activist=403"},
 	{"GET /api/v1/audit", "b", "anon=401 admin=200 committee=404 secretary=403 leader=403 activist=403"},
@@ -88,6 +126,7 @@ type fixture struct {
 	comA, comB           int64 // their townships
 	groupA, groupB       int64 // a party group in each
 	candA, candA2, candB int64
+	subA, subB           int64 // a pending submission in each branch
 	seq                  atomic.Int64
 }
 
@@ -113,7 +152,25 @@ func newFixture(t *testing.T, app *testApp) *fixture {
 	b, _ := app.db.Orgs().ByID(ctx, f.orgB)
 	f.comA, f.comB = *a.ParentID, *b.ParentID
 	f.candA, f.candA2, f.candB = cand("activist-a"), cand("branch-a-02"), cand("branch-b-01")
+	f.subA = pendingSubmission(t, app, "secretary", f.orgA)
+	f.subB = pendingSubmission(t, app, "secretary2", f.orgB)
 	return f
+}
+
+// pendingSubmission records a new applicant in a branch and proposes them
+// as an activist, leaving the submission waiting for the committee.
+func pendingSubmission(t *testing.T, app *testApp, secretary string, orgID int64) int64 {
+	t.Helper()
+	tok := app.login(secretary)
+	today := time.Now().UTC()
+	day := func(n int) string { return today.AddDate(0, 0, -n).Format("2006-01-02") }
+	r := app.call("POST", "/api/v1/candidates", tok, map[string]any{"name": "待审申请人", "org_id": orgID, "applied_on": day(20)})
+	expectStatus(t, r, 201)
+	id := int64(r.JSON(t)["id"].(float64))
+	r = app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/submissions", id), tok, map[string]any{"to_stage": "activist",
+		"facts": map[string]any{"talked_on": day(15), "recommended_by": "members", "decided_on": day(10), "contacts": []string{"王建国"}}})
+	expectStatus(t, r, 201)
+	return int64(r.JSON(t)["id"].(float64))
 }
 
 // request builds the concrete request of a matrix line for one target.
@@ -130,9 +187,38 @@ func (f *fixture) request(route, target string) (method, path string, body any) 
 	}
 	n := f.seq.Add(1)
 	path = pattern
+	if build, ok := extraRequests[pattern]; ok { // routes whose lines live in other files
+		return build(f, method, pattern, target)
+	}
 	switch pattern {
-	case "/api/v1/candidates/:id":
-		path = fmt.Sprintf("/api/v1/candidates/%d", pick(f.candA, f.candA2, f.candB))
+	case "/api/v1/candidates/:id", "/api/v1/candidates/:id/next-steps", "/api/v1/candidates/:id/timeline",
+		"/api/v1/candidates/:id/timeline.xlsx", "/candidates/:id/timeline", "/candidates/:id":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.candA2, f.candB)), 1)
+	case "/api/v1/candidates/:id/submissions":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.candA2, f.candB)), 1)
+		body = map[string]any{"to_stage": "full", "facts": map[string]any{}} // skips stages: refused by the rules
+	case "/api/v1/candidates/:id/political-review":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.candA2, f.candB)), 1)
+		body = map[string]any{"passed": true, "conclusion": "经政治审查，该同志政治合格，历史清白。", "reviewed_on": "2026-10-09"}
+	case "/candidates/:id/submissions":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.candA2, f.candB)), 1)
+		return method, path, "form:to_stage=full&kind=advance"
+	case "/reviews/:id":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.subA, f.subA, f.subB)), 1)
+	case "/reviews/:id/decision":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.subA, f.subA, f.subB)), 1)
+		return method, path, "form:decision=maybe"
+	case "/api/v1/submissions/:id/decision":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.subA, f.subA, f.subB)), 1)
+		body = map[string]any{"decision": "maybe"} // invalid: nothing is decided
+	case "/api/v1/quotas":
+		if method == "POST" {
+			if target == "b" {
+				body = map[string]any{"year": 2026, "org_id": f.orgA, "amount": 1}
+			} else {
+				body = map[string]any{"year": 2026, "org_id": f.comA, "amount": 5}
+			}
+		}
 	case "/api/v1/orgs/:id/move":
 		g := pick(f.groupA, f.groupA, f.groupB)
 		path = fmt.Sprintf("/api/v1/orgs/%d/move", g)
@@ -147,7 +233,7 @@ func (f *fixture) request(route, target string) (method, path string, body any) 
 		} else if target != "-" {
 			path += fmt.Sprintf("?org_id=%d", pick(f.orgA, f.orgA, f.orgB))
 		}
-	case "/api/v1/audit":
+	case "/api/v1/audit", "/api/v1/due", "/api/v1/stats":
 		if target != "-" {
 			path += fmt.Sprintf("?org_id=%d", pick(f.orgA, f.orgA, f.orgB))
 		}

@@ -30,10 +30,36 @@ func newRenderer() (*renderer, error) {
 		return nil, err
 	}
 	funcs := template.FuncMap{
-		"t":     translate,
-		"date":  func(v any) string { return formatDate(v) },
-		"add":   func(a, b int) int { return a + b },
-		"seq":   func(n int) []int { return make([]int, max(n, 0)) },
+		"t":    translate,
+		"date": func(v any) string { return formatDate(v) },
+		"add":  func(a, b int) int { return a + b },
+		"seq": func(n int) []int {
+			out := make([]int, max(n, 0))
+			for i := range out {
+				out[i] = i
+			}
+			return out
+		},
+		"mul": func(a, b int) int { return a * b },
+		"deref": func(g *seedling.PriorityGroup) string {
+			if g == nil {
+				return ""
+			}
+			return string(*g)
+		},
+		"div": func(a, b int) int {
+			if b == 0 {
+				return 0
+			}
+			return a / b
+		},
+		"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"intOr": func(p *int, def int) int {
+			if p == nil {
+				return def
+			}
+			return *p
+		},
 		"lower": strings.ToLower,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")

@@ -12,6 +12,8 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"seedling/internal/authz"
+	"seedling/internal/evidence"
+	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
 )
 
@@ -22,6 +24,11 @@ type Config struct {
 	SecureCookies  bool     // mark cookies Secure even when TLS ends at a proxy
 	BodyLimit      int      // largest request body, in bytes
 	Version        string
+	// EvidenceMaxBytes bounds one evidence file (default 20 MiB) and
+	// ImportMaxBytes one bulk-entry spreadsheet (default 10 MiB); their
+	// routes alone accept bodies larger than BodyLimit (see bodyLimits).
+	EvidenceMaxBytes int64
+	ImportMaxBytes   int64
 }
 
 // Server holds what the handlers need. It is built once by main and carries
@@ -31,6 +38,8 @@ type Server struct {
 	db       *postgres.DB
 	sessions *postgres.SessionStore
 	authz    *authz.Authorizer
+	registry *pipeline.Registry
+	evidence evidence.Store
 	log      *slog.Logger
 	ui       *renderer
 	metrics  *metrics
@@ -42,6 +51,8 @@ type Deps struct {
 	DB       *postgres.DB
 	Sessions *postgres.SessionStore
 	Authz    *authz.Authorizer
+	Rules    *pipeline.Registry // nil: the rules shipped with this build
+	Evidence evidence.Store     // where evidence files live; nil refuses uploads
 	Log      *slog.Logger
 }
 
@@ -54,7 +65,16 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: d.DB, sessions: d.Sessions, authz: d.Authz, log: d.Log, ui: ui, metrics: newMetrics()}
+	if d.Rules == nil {
+		d.Rules = pipeline.DefaultRegistry()
+	}
+	if cfg.EvidenceMaxBytes == 0 {
+		cfg.EvidenceMaxBytes = evidence.DefaultMaxBytes
+	}
+	if cfg.ImportMaxBytes == 0 {
+		cfg.ImportMaxBytes = 10 << 20
+	}
+	s := &Server{cfg: cfg, db: d.DB, sessions: d.Sessions, authz: d.Authz, registry: d.Rules, evidence: d.Evidence, log: d.Log, ui: ui, metrics: newMetrics()}
 	s.App = fiber.New(fiber.Config{
 		// Immutable copies every string Fiber hands out, so a value kept in
 		// an audit row or a goroutine can never change under us.
@@ -74,6 +94,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s.App.Use(s.observe)
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.routes()
+	s.App.Server().HeaderReceived = s.bodyLimits
 	return s, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"seedling/internal/authz"
+	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
@@ -23,11 +24,13 @@ type startSection struct {
 	Tree       []treeNode
 	Candidates []seedling.Candidate
 	ByStage    map[seedling.Stage]int
+	Due        []postgres.DueEntry
 }
 
 type homeData struct {
 	Sections []startSection
 	Me       *seedling.Candidate
+	MyNext   []pipeline.NextStep
 	Stages   []seedling.Stage
 }
 
@@ -38,6 +41,7 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := currentSession(c).Principal
 	data := homeData{Stages: seedling.Stages}
+	rs, today := s.rules()
 	for _, g := range p.Grants {
 		sec := startSection{Grant: g}
 		switch g.Role {
@@ -47,7 +51,11 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 				if err != nil {
 					return err
 				}
-				data.Me = &me
+				subj, err := s.pipelineSubject(ctx, me)
+				if err != nil {
+					return err
+				}
+				data.Me, data.MyNext = &me, rs.NextSteps(subj, today)
 			}
 			continue
 		case seedling.RoleOrgAdmin, seedling.RoleCommittee:
@@ -68,6 +76,9 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 			}
 			if g.Role == seedling.RoleSecretary || g.Role == seedling.RoleGroupLeader {
 				sec.Candidates = list
+			}
+			if sec.Due, err = s.db.Pipeline().Due(ctx, []string{g.OrgPath}, rs, today); err != nil {
+				return err
 			}
 		}
 		data.Sections = append(data.Sections, sec)

@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"seedling/internal/pipeline"
+	"seedling/internal/seedling"
+)
+
+// due prints the due list for cron-style use: overdue items first, one a
+// line, and exits 0 either way (a due item is news, not a failure).
+func due(ctx context.Context, env *environment, args []string) error {
+	fs := flag.NewFlagSet("due", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	var dbf dbFlags
+	dbf.register(fs)
+	orgID := fs.Int64("org", 0, "only this node's subtree (default: the whole tree)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, env, dbf)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	root := "/"
+	if *orgID != 0 {
+		org, err := db.Orgs().ByID(ctx, *orgID)
+		if err != nil {
+			return fmt.Errorf("--org %d: no such node", *orgID)
+		}
+		root = org.Path
+	}
+	today := seedling.Today(db.Now())
+	rs := pipeline.DefaultRegistry().InForce(today)
+	items, err := db.Pipeline().Due(ctx, []string{root}, rs, today)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		fmt.Fprintf(env.stdout, "%-8s %s  %-18s %s（%s）%s\n", it.Status, it.DueOn.Format(seedling.DateLayout), it.Kind, it.Name, it.OrgName, it.Message)
+	}
+	fmt.Fprintf(env.stdout, "%d due items as of %s\n", len(items), today.Format(seedling.DateLayout))
+	return nil
+}

@@ -1,0 +1,150 @@
+package ledger
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"seedling/internal/seedling"
+)
+
+// Draft is a new entry as a person typed it.
+type Draft struct {
+	Category    string
+	Points      *int
+	OccurredOn  string
+	Description string
+}
+
+// RequestHash fingerprints a draft for idempotent retries: the same key
+// with the same fingerprint is the same request, whatever the JSON's key
+// order or spacing. Fields are length-prefixed, so no two drafts collide.
+func (d Draft) RequestHash() []byte {
+	points := ""
+	if d.Points != nil {
+		points = fmt.Sprint(*d.Points)
+	}
+	var b []byte
+	for _, f := range []string{strings.TrimSpace(d.Category), points, strings.TrimSpace(d.OccurredOn), strings.TrimSpace(d.Description)} {
+		b = appendField(b, f)
+	}
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// Subject is what the entry rules need to know about the candidate.
+type Subject struct {
+	Stage         seedling.Stage
+	ActivistSince *time.Time
+}
+
+// KeepsLedger reports whether points are recorded at this stage: from being
+// named an activist until full membership (activists and probationary
+// members are displayed every quarter; development targets keep theirs).
+func (s Subject) KeepsLedger() bool {
+	switch s.Stage {
+	case seedling.StageActivist, seedling.StageTarget, seedling.StageProbationary:
+		return s.ActivistSince != nil
+	}
+	return false
+}
+
+// Valid is a checked entry, ready to be appended.
+type Valid struct {
+	Category    Category
+	Rubric      int // the version whose limits it passed
+	Points      int
+	OccurredOn  time.Time
+	Period      Period
+	Description string
+}
+
+// MaxDescription bounds an entry's description and a reversal's reason.
+const MaxDescription = 500
+
+// CheckEntry validates a draft against the rubric in force for the quarter
+// of its date. Malformed input (a missing field, a bad date, an unknown
+// category) is a 400; the process saying no (points beyond the category's
+// per-entry limit, a date in the future or before the person became an
+// activist, a stage without a ledger) is a 422. Every problem is reported.
+func CheckEntry(d Draft, subj Subject, rubrics Rubrics, today time.Time) (Valid, error) {
+	var p Problems
+	v := Valid{Description: strings.TrimSpace(d.Description)}
+	if !subj.KeepsLedger() {
+		p.rule("candidate", "no_ledger", "no points are recorded for a candidate at stage "+string(subj.Stage), "Stage", string(subj.Stage))
+	}
+
+	date, dateOK := time.Time{}, false
+	switch s := strings.TrimSpace(d.OccurredOn); {
+	case s == "":
+		p.invalid("occurred_on", "required", "occurred_on is required")
+	default:
+		t, err := seedling.ParseDate(s)
+		switch {
+		case err != nil:
+			p.invalid("occurred_on", "date_format", "occurred_on must be a date YYYY-MM-DD")
+		case t.After(today):
+			p.rule("occurred_on", "date_future", "occurred_on is in the future")
+		case subj.ActivistSince != nil && t.Before(*subj.ActivistSince):
+			since := subj.ActivistSince.Format(seedling.DateLayout)
+			p.rule("occurred_on", "date_before_activist", "occurred_on is before the candidate became an activist on "+since, "Date", since)
+		default:
+			date, dateOK = t, true
+		}
+	}
+	// Without a usable date the rubric of today's quarter judges the
+	// category, so that a bad date does not hide a bad category.
+	period := PeriodOf(today)
+	if dateOK {
+		period = PeriodOf(date)
+	}
+	rubric, ok := rubrics.InForce(period)
+	if !ok {
+		return Valid{}, seedling.Errorf(seedling.EInternal, "no rubric")
+	}
+
+	code := strings.TrimSpace(d.Category)
+	cat, catOK := rubric.Category(code)
+	switch {
+	case code == "":
+		p.invalid("category", "required", "category is required")
+	case !catOK:
+		p.invalid("category", "category_unknown", fmt.Sprintf("unknown category %q in rubric version %d", code, rubric.Version), "Version", rubric.Version)
+	}
+	switch {
+	case d.Points == nil:
+		p.invalid("points", "required", "points is required")
+	case *d.Points == 0:
+		p.invalid("points", "points_zero", "points must not be 0")
+	case catOK && (*d.Points < cat.Min || *d.Points > cat.Max):
+		p.rule("points", "points_range",
+			fmt.Sprintf("one %s entry is worth %d to %d points", cat.Code, cat.Min, cat.Max), "Min", cat.Min, "Max", cat.Max)
+	}
+	checkText(&p, "description", v.Description, true)
+	if err := p.Err(); err != nil {
+		return Valid{}, err
+	}
+	v.Category, v.Rubric, v.Points, v.OccurredOn, v.Period = cat, rubric.Version, *d.Points, date, period
+	return v, nil
+}
+
+// CheckReason validates the reason of a reversal.
+func CheckReason(reason string) (string, error) {
+	var p Problems
+	reason = strings.TrimSpace(reason)
+	checkText(&p, "reason", reason, true)
+	return reason, p.Err()
+}
+
+func checkText(p *Problems, field, s string, required bool) {
+	switch n := utf8.RuneCountInString(s); {
+	case n == 0 && required:
+		p.invalid(field, "required", field+" is required")
+	case n > MaxDescription:
+		p.invalid(field, "too_long", fmt.Sprintf("%s is longer than %d characters", field, MaxDescription), "Max", MaxDescription)
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
+		p.invalid(field, "control_chars", field+" contains control characters")
+	}
+}

@@ -1,0 +1,203 @@
+package ledger
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"seedling/internal/seedling"
+)
+
+// PeriodSum is the net points of one quarter in one dimension, as SQL sums
+// them over the ledger (reversals included, so a reversed entry counts 0).
+type PeriodSum struct {
+	Period    string `json:"period"`
+	Dimension string `json:"dimension"`
+	Points    int    `json:"points"`
+}
+
+// DimensionScore is the points of one dimension against its cap.
+type DimensionScore struct {
+	Code   string
+	NameZh string
+	NameEn string
+	Points int
+	Cap    int
+}
+
+// PeriodScore is one quarter scored under the rubric in force for it.
+type PeriodScore struct {
+	Period     string
+	Version    int
+	Dimensions []DimensionScore
+	Total      int
+}
+
+// Score is a candidate's standing.
+type Score struct {
+	Total      int
+	Dimensions []DimensionScore
+	Periods    []PeriodScore
+	Version    int // the version whose caps bound the cumulative score
+}
+
+// Compute scores a candidate from their quarterly sums.
+//
+// How scores are computed (the pages repeat this in words):
+//  1. Each quarter is scored under the rubric in force for it: the net points
+//     of each dimension are capped at that version's cap. Deductions are not
+//     floored per quarter, so a deduction always counts.
+//  2. The cumulative score of a dimension is the sum over all quarters,
+//     bounded to 0..cap by the rubric in force for the quarter asOf (today's):
+//     a lowered cap applies to everyone at once and nobody keeps points above
+//     it; a raised cap does not revive points cut off in an earlier quarter.
+//  3. The total is the sum of the dimensions, capped at 100.
+func Compute(sums []PeriodSum, rubrics Rubrics, asOf Period) Score {
+	current, ok := rubrics.InForce(asOf)
+	if !ok {
+		return Score{}
+	}
+	byPeriod := map[string]map[string]int{}
+	for _, s := range sums {
+		if byPeriod[s.Period] == nil {
+			byPeriod[s.Period] = map[string]int{}
+		}
+		byPeriod[s.Period][s.Dimension] += s.Points
+	}
+	periods := make([]string, 0, len(byPeriod))
+	for p := range byPeriod {
+		periods = append(periods, p)
+	}
+	sort.Strings(periods)
+
+	out := Score{Version: current.Version}
+	cumulative := map[string]int{}
+	for _, ps := range periods {
+		p, err := ParsePeriod(ps)
+		if err != nil {
+			continue
+		}
+		r, _ := rubrics.InForce(p)
+		score := PeriodScore{Period: ps, Version: r.Version}
+		for _, d := range r.Dimensions {
+			v := min(byPeriod[ps][d.Code], d.Cap)
+			cumulative[d.Code] += v
+			score.Dimensions = append(score.Dimensions, DimensionScore{Code: d.Code, NameZh: d.NameZh, NameEn: d.NameEn, Points: v, Cap: d.Cap})
+			score.Total += v
+		}
+		score.Total = min(score.Total, MaxTotal)
+		out.Periods = append(out.Periods, score)
+	}
+	for _, d := range current.Dimensions {
+		v := max(0, min(cumulative[d.Code], d.Cap))
+		out.Dimensions = append(out.Dimensions, DimensionScore{Code: d.Code, NameZh: d.NameZh, NameEn: d.NameEn, Points: v, Cap: d.Cap})
+		out.Total += v
+	}
+	out.Total = min(out.Total, MaxTotal)
+	return out
+}
+
+// Threshold is the score from which an activist may be named a development
+// target (育壮苗: 80 分以上).
+const Threshold = 80
+
+// TrainingYears is the least time as activist before being named a target
+// (细则 第十五条: 经过一年以上培养教育和考察).
+const TrainingYears = 1
+
+// Reason codes of an unmet condition.
+const (
+	ReasonPoints       = "points"       // the score is below the threshold
+	ReasonTraining     = "training"     // the training year has not ended
+	ReasonNotActivist  = "not_activist" // still an applicant
+	ReasonPastStage    = "past_stage"   // already a target or beyond
+	ReasonDisqualified = "disqualified" // 取消入党资格
+	ReasonWithdrawn    = "withdrawn"    // withdrew
+)
+
+// Reason is one unmet condition, with what a person needs to read it.
+type Reason struct {
+	Code    string
+	Missing int            // points still missing
+	Until   time.Time      // when the training year ends
+	Stage   seedling.Stage // the stage in the way
+}
+
+var stageZh = map[seedling.Stage]string{
+	seedling.StageTarget: "已列为发展对象", seedling.StageProbationary: "已是预备党员", seedling.StageFull: "已是正式党员",
+}
+
+// Zh says the reason in Chinese, as the examples of the plan do: "还差6分",
+// "培养期至2027-03-01届满".
+func (r Reason) Zh() string {
+	switch r.Code {
+	case ReasonPoints:
+		return fmt.Sprintf("还差%d分", r.Missing)
+	case ReasonTraining:
+		return fmt.Sprintf("培养期至%s届满", r.Until.Format(seedling.DateLayout))
+	case ReasonNotActivist:
+		return "尚未列为入党积极分子"
+	case ReasonPastStage:
+		return stageZh[r.Stage]
+	case ReasonDisqualified:
+		return "已取消入党资格"
+	case ReasonWithdrawn:
+		return "已撤回入党申请"
+	}
+	return r.Code
+}
+
+// En says the reason in English.
+func (r Reason) En() string {
+	switch r.Code {
+	case ReasonPoints:
+		return fmt.Sprintf("needs %d more points", r.Missing)
+	case ReasonTraining:
+		return "training period ends " + r.Until.Format(seedling.DateLayout)
+	case ReasonNotActivist:
+		return "not yet an activist"
+	case ReasonPastStage:
+		return "already " + string(r.Stage)
+	case ReasonDisqualified:
+		return "disqualified"
+	case ReasonWithdrawn:
+		return "withdrew"
+	}
+	return r.Code
+}
+
+// Eligibility says whether an activist may be named a development target,
+// and if not, every reason why.
+type Eligibility struct {
+	Eligible bool
+	Reasons  []Reason
+}
+
+// Assess applies the door: score ≥ 80 AND at least one year since becoming
+// an activist AND not disqualified. It is asked of activists; for anyone at
+// another stage the stage itself is the reason (an applicant also sees the
+// points still missing, since those carry over once they become activists).
+func Assess(total int, subj Subject, today time.Time) Eligibility {
+	var rs []Reason
+	switch subj.Stage {
+	case seedling.StageDisqualified:
+		return Eligibility{Reasons: []Reason{{Code: ReasonDisqualified, Stage: subj.Stage}}}
+	case seedling.StageWithdrawn:
+		return Eligibility{Reasons: []Reason{{Code: ReasonWithdrawn, Stage: subj.Stage}}}
+	case seedling.StageTarget, seedling.StageProbationary, seedling.StageFull:
+		return Eligibility{Reasons: []Reason{{Code: ReasonPastStage, Stage: subj.Stage}}}
+	case seedling.StageApplicant:
+		rs = append(rs, Reason{Code: ReasonNotActivist, Stage: subj.Stage})
+	}
+	if total < Threshold {
+		rs = append(rs, Reason{Code: ReasonPoints, Missing: Threshold - total})
+	}
+	if subj.Stage == seedling.StageActivist {
+		if subj.ActivistSince == nil {
+			rs = append(rs, Reason{Code: ReasonNotActivist, Stage: subj.Stage})
+		} else if until := subj.ActivistSince.AddDate(TrainingYears, 0, 0); until.After(today) {
+			rs = append(rs, Reason{Code: ReasonTraining, Until: until})
+		}
+	}
+	return Eligibility{Eligible: len(rs) == 0, Reasons: rs}
+}

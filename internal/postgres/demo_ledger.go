@@ -1,0 +1,354 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"seedling/internal/ledger"
+	"seedling/internal/seedling"
+	"seedling/seeds"
+)
+
+// DemoLedgerParams are the generator's parameters in seeds/ledger.json. They
+// live in a seed file, not in code, so that the test template database
+// (fingerprinted by the seed files) is rebuilt when they change.
+type DemoLedgerParams struct {
+	Comment        string              `json:"_comment"`
+	Generator      int                 `json:"generator"` // bumped with the generator's code
+	Until          string              `json:"until"`
+	Stages         []string            `json:"stages"`
+	Ranges         map[string][2]int   `json:"ranges"`
+	Totals         map[string]int      `json:"totals"`
+	ReversalEvery  int                 `json:"reversal_every"`
+	DeductionEvery int                 `json:"deduction_every"`
+	Keepers        map[string]string   `json:"keepers"`
+	Descriptions   map[string][]string `json:"descriptions"`
+	Mistakes       struct {
+		Duplicate   string `json:"duplicate"`
+		WrongPoints string `json:"wrong_points"` // %d: the right points
+	} `json:"mistakes"`
+}
+
+// DemoLedgerSeed reads seeds/ledger.json strictly.
+func DemoLedgerSeed() (*DemoLedgerParams, error) {
+	b, err := seeds.FS.ReadFile("ledger.json")
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p DemoLedgerParams
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("seeds/ledger.json: %w", err)
+	}
+	if _, err := seedling.ParseDate(p.Until); err != nil {
+		return nil, fmt.Errorf("seeds/ledger.json: until: %w", err)
+	}
+	return &p, nil
+}
+
+// LoadDemoLedgers gives every demo candidate at the listed stages a ledger
+// from the day they became an activist: study, tasks, activities, critical
+// moments, an exam and half-yearly evaluations, with some deductions and some
+// mistakes corrected by a reversal. Generation is deterministic per
+// candidate code, and a candidate whose ledger is not empty is left alone, so
+// loading twice changes nothing. Entries go through the same chain writer as
+// the application's, so `seedling verify` holds for them too.
+func (db *DB) LoadDemoLedgers(ctx context.Context, a seedling.Actor, p *DemoLedgerParams) error {
+	until, _ := seedling.ParseDate(p.Until)
+	if today := seedling.Today(db.Now()); today.Before(until) {
+		until = today
+	}
+	return db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := loadDemoKeepers(ctx, tx, p.Keepers); err != nil {
+			return err
+		}
+		rubrics, err := loadRubrics(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var people []struct {
+			ID            int64     `db:"id"`
+			Code          string    `db:"code"`
+			Stage         string    `db:"stage"`
+			ActivistSince time.Time `db:"activist_since"`
+			FrontLine     bool      `db:"front_line"`
+			RecorderID    *int64    `db:"recorder_id"`
+			Recorder      *string   `db:"recorder"`
+		}
+		stages := make([]string, len(p.Stages))
+		copy(stages, p.Stages)
+		err = tx.SelectContext(ctx, &people, `
+			SELECT c.id, c.code, c.stage, c.activist_since, c.front_line, r.id AS recorder_id, r.username AS recorder
+			FROM candidates c JOIN orgs o ON o.id = c.org_id
+			LEFT JOIN LATERAL (
+				SELECT u.id, u.username FROM grants g JOIN users u ON u.id = g.user_id JOIN orgs b ON b.id = g.org_id
+				WHERE g.role = 'secretary' AND b.kind = 'branch' AND o.path LIKE b.path || '%'
+				ORDER BY u.id LIMIT 1) r ON true
+			WHERE c.code IS NOT NULL AND c.activist_since IS NOT NULL AND c.stage = ANY($1)
+			ORDER BY c.code`, pq.Array(stages))
+		if err != nil {
+			return err
+		}
+		for i, c := range people {
+			if _, err := lockChain(ctx, tx, c.ID); err != nil {
+				return err
+			}
+			head, err := readHead(ctx, tx, c.ID)
+			if err != nil {
+				return err
+			}
+			if head.Seq > 0 {
+				continue
+			}
+			who := seedling.Actor{Username: "demo"}
+			if c.Recorder != nil {
+				who = seedling.Actor{Username: *c.Recorder, UserID: c.RecorderID}
+			}
+			plan := planDemoLedger(p, rubrics, c.Code, c.Stage, c.ActivistSince, until, db.recordedNow(), c.FrontLine, i)
+			for n, row := range plan {
+				key := fmt.Sprintf("demo:%s:%d", c.Code, n)
+				row.rec.RecordedBy, row.rec.RecordedAt = who.Username, row.rec.RecordedAt.Truncate(time.Microsecond)
+				if who.UserID != nil {
+					row.rec.RecordedByID = *who.UserID
+				}
+				r := chainRow{rec: row.rec, recordedBy: who.UserID, key: &key}
+				if row.reverses >= 0 {
+					id := plan[row.reverses].id
+					r.reverses = &id
+				} else {
+					r.requestHash = row.draft.RequestHash()
+				}
+				if plan[n].id, err = appendRow(ctx, tx, &head, r); err != nil {
+					return fmt.Errorf("demo ledger of %s: %w", c.Code, err)
+				}
+			}
+			if head.Seq > 0 {
+				if err := auditChain(ctx, tx, a, "ledger.demo", head, fmt.Sprintf("rows=%d", head.Seq)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func loadDemoKeepers(ctx context.Context, tx *sqlx.Tx, keepers map[string]string) error {
+	codes := make([]string, 0, len(keepers))
+	for code := range keepers {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO ledger_keepers (org_id, user_id)
+			SELECT o.id, u.id FROM orgs o, users u
+			WHERE o.code = $1 AND u.username = $2
+			  AND NOT EXISTS (SELECT 1 FROM ledger_keepers k WHERE k.org_id = o.id)`, code, keepers[code]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plannedRow is one generated row; reverses is the index of the row it
+// reverses, or -1.
+type plannedRow struct {
+	rec      ledger.Record
+	draft    ledger.Draft
+	reverses int
+	id       int64
+}
+
+// planDemoLedger generates one candidate's rows, oldest first. It aims the
+// cumulative score at a total: from seeds/ledger.json's totals, or drawn from
+// the stage's range (scaled down for an activist still within the training
+// year), split over the four dimensions and spread over the quarters so that
+// no quarter reaches a cap. Deductions are balanced by extra points, and
+// mistakes come in pairs of a wrong entry and its reversal, so the total is
+// met exactly.
+func planDemoLedger(p *DemoLedgerParams, rubrics ledger.Rubrics, code, stage string, from, until, now time.Time, frontLine bool, index int) []plannedRow {
+	h := fnv.New64a()
+	h.Write([]byte(code))
+	rng := rand.New(rand.NewPCG(h.Sum64(), 0x5eed))
+	if until.Before(from) {
+		return nil
+	}
+	days := int(until.Sub(from).Hours()/24) + 1
+	total, ok := p.Totals[code]
+	if !ok {
+		r := p.Ranges[stage]
+		total = r[0] + rng.IntN(max(1, r[1]-r[0]+1))
+		if days < 365 {
+			total = max(4, total*days/365)
+		}
+	}
+	// Split the total over the dimensions, none above 24.
+	dims := [4]int{}
+	for i := range dims {
+		dims[i] = total / 4
+	}
+	for i := 0; i < total%4; i++ {
+		dims[i]++
+	}
+	for k := 0; k < 3; k++ {
+		i, j := rng.IntN(4), rng.IntN(4)
+		d := rng.IntN(4)
+		if i != j && dims[i]-d >= 1 && dims[j]+d <= 24 {
+			dims[i], dims[j] = dims[i]-d, dims[j]+d
+		}
+	}
+	date := func(fraction float64) time.Time {
+		return from.AddDate(0, 0, min(days-1, int(fraction*float64(days))))
+	}
+	randomDate := func() time.Time { return from.AddDate(0, 0, rng.IntN(days)) }
+	pick := func(cat string) string {
+		list := p.Descriptions[cat]
+		if len(list) == 0 {
+			return cat
+		}
+		return list[rng.IntN(len(list))]
+	}
+	type plain struct {
+		cat    string
+		points int
+		on     time.Time
+	}
+	var plan []plain
+	// split spreads points over entries of at most hi points each.
+	split := func(cat string, points, lo, hi int, when func() time.Time) {
+		for points > 0 {
+			n := min(points, lo+rng.IntN(hi-lo+1))
+			plan = append(plan, plain{cat, n, when()})
+			points -= n
+		}
+	}
+	// Theory exam: one result, two thirds of the way in.
+	if dims[0] > 0 {
+		plan = append(plan, plain{"exam_result", dims[0], date(0.66)})
+	}
+	// Study: attendance all along; some lose points for an absence.
+	study := dims[1]
+	if p.DeductionEvery > 0 && index%p.DeductionEvery == 1 && study >= 4 {
+		plan = append(plan, plain{"study_absence", -2, randomDate()})
+		study += 2
+	}
+	split("study_attendance", study, 1, 3, randomDate)
+	// Practice: tasks and activities, the front line for those who stood out.
+	practice := dims[2]
+	if frontLine && practice >= 8 {
+		n := 5 + rng.IntN(3)
+		plan = append(plan, plain{"critical_moment", n, randomDate()})
+		practice -= n
+	}
+	half := practice / 2
+	split("task_completion", half, 2, 5, randomDate)
+	split("activity_conduct", practice-half, 2, 4, randomDate)
+	// Evaluation: at the end of each half year, the last one absorbing the rest.
+	eval := dims[3]
+	if p.DeductionEvery > 0 && index%p.DeductionEvery == 3 && eval >= 6 {
+		plan = append(plan, plain{"deduction", -3, randomDate()})
+		eval += 3
+	}
+	var halves []time.Time
+	for y := from.Year(); y <= until.Year(); y++ {
+		for _, d := range []time.Time{time.Date(y, 6, 30, 0, 0, 0, 0, time.UTC), time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)} {
+			if !d.Before(from) && !d.After(until) {
+				halves = append(halves, d)
+			}
+		}
+	}
+	if len(halves) == 0 {
+		halves = []time.Time{until}
+	}
+	for i, d := range halves {
+		if eval <= 0 {
+			break
+		}
+		n := eval / (len(halves) - i)
+		if i == len(halves)-1 {
+			n = eval
+		}
+		n = max(1, n)
+		plan = append(plan, plain{"evaluation_result", n, d})
+		eval -= n
+	}
+	sort.SliceStable(plan, func(i, j int) bool { return plan[i].on.Before(plan[j].on) })
+
+	var out []plannedRow
+	limit := until.Add(10 * time.Hour)
+	if now.Before(limit) {
+		limit = now
+	}
+	last := time.Time{}
+	// stamp keeps recording times in chain order and never in the future.
+	stamp := func(t time.Time) time.Time {
+		if t.After(limit) {
+			t = limit
+		}
+		if !t.After(last) {
+			t = last.Add(time.Minute)
+		}
+		last = t
+		return t
+	}
+	recordedAt := func(on time.Time) time.Time {
+		// Recorded one to three days later, in office hours (China time).
+		return stamp(on.AddDate(0, 0, 1+rng.IntN(3)).Add(time.Duration(1+rng.IntN(8))*time.Hour + time.Duration(rng.IntN(3600))*time.Second))
+	}
+	add := func(cat string, points int, on time.Time, desc string) int {
+		pts := points
+		d := ledger.Draft{Category: cat, Points: &pts, OccurredOn: on.Format(seedling.DateLayout), Description: desc}
+		rec := ledger.Record{Kind: ledger.KindEntry, Category: cat, Points: points, OccurredOn: d.OccurredOn,
+			Period: ledger.PeriodOf(on).String(), Description: desc, RecordedAt: recordedAt(on)}
+		out = append(out, plannedRow{rec: rec, draft: d, reverses: -1})
+		return len(out) - 1
+	}
+	mistake := p.ReversalEvery > 0 && index%p.ReversalEvery == 0 && len(plan) > 2
+	wrongAt := rng.IntN(max(1, len(plan)))
+	reverse := func(wrong int, reason string) {
+		orig := out[wrong].rec
+		rev := ledger.Record{Kind: ledger.KindReversal, Category: orig.Category, Points: -orig.Points, OccurredOn: orig.OccurredOn,
+			Period: orig.Period, Description: orig.Description, ReversesSeq: wrong + 1,
+			Reason: reason, RecordedAt: stamp(orig.RecordedAt.Add(2 * time.Hour))}
+		out = append(out, plannedRow{rec: rev, reverses: wrong})
+	}
+	for i, e := range plan {
+		cat, ok := rubricCategory(rubrics, e.on, e.cat)
+		if !ok {
+			continue
+		}
+		if !mistake || i != wrongAt || e.points <= 0 {
+			add(e.cat, e.points, e.on, pick(e.cat))
+			continue
+		}
+		desc := pick(e.cat)
+		if wrongPoints := e.points + 1; rng.IntN(2) == 0 && wrongPoints <= cat.Max {
+			// Booked with the wrong points, reversed, booked again.
+			reverse(add(e.cat, wrongPoints, e.on, desc), fmt.Sprintf(p.Mistakes.WrongPoints, e.points))
+			add(e.cat, e.points, e.on, desc)
+		} else {
+			// The same deed booked twice, the second reversed.
+			add(e.cat, e.points, e.on, desc)
+			reverse(add(e.cat, e.points, e.on, desc), p.Mistakes.Duplicate)
+		}
+	}
+	return out
+}
+
+func rubricCategory(rubrics ledger.Rubrics, on time.Time, code string) (ledger.Category, bool) {
+	r, ok := rubrics.InForce(ledger.PeriodOf(on))
+	if !ok {
+		return ledger.Category{}, false
+	}
+	return r.Category(code)
+}

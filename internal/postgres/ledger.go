@@ -1,0 +1,570 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"seedling/internal/ledger"
+	"seedling/internal/seedling"
+)
+
+// LedgerStore keeps the points ledgers. Every write appends to one
+// candidate's hash chain under a lock on that candidate; nothing here issues
+// an UPDATE or a DELETE on a ledger table, and the database refuses both.
+type LedgerStore struct{ db *DB }
+
+// Ledger returns the ledger store.
+func (db *DB) Ledger() *LedgerStore { return &LedgerStore{db: db} }
+
+// Record appends one entry and the evidence already put in the evidence
+// store, all in one transaction. A retry with the same idempotency key and
+// the same draft returns the original entry (replayed = true) and writes
+// nothing; the same key with another draft is refused.
+func (s *LedgerStore) Record(ctx context.Context, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence) (e ledger.Entry, replayed bool, err error) {
+	reqHash := d.RequestHash()
+	var id int64
+	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		replayed = false
+		subj, err := lockChain(ctx, tx, candidateID)
+		if err != nil {
+			return err
+		}
+		if key != "" {
+			prior, found, err := byIdempotencyKey(ctx, tx, candidateID, key)
+			if err != nil || found {
+				if found && !bytes.Equal(prior.hash, reqHash) {
+					return idempotencyMismatch()
+				}
+				id, replayed = prior.id, found
+				return err
+			}
+		}
+		rubrics, err := loadRubrics(ctx, tx)
+		if err != nil {
+			return err
+		}
+		v, err := ledger.CheckEntry(d, subj, rubrics, seedling.Today(s.db.Now()))
+		if err != nil {
+			return err
+		}
+		head, err := readHead(ctx, tx, candidateID)
+		if err != nil {
+			return err
+		}
+		id, err = appendEntry(ctx, tx, a, &head, v, key, reqHash, s.db.recordedNow())
+		if err != nil {
+			return err
+		}
+		if err := auditChain(ctx, tx, a, "ledger.record", head, fmt.Sprintf("category=%s points=%d occurred_on=%s",
+			v.Category.Code, v.Points, v.OccurredOn.Format(seedling.DateLayout))); err != nil {
+			return err
+		}
+		for _, f := range files {
+			if _, err := attach(ctx, tx, a, &head, id, f, s.db.recordedNow()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return ledger.Entry{}, false, err
+	}
+	e, err = s.Entry(ctx, id)
+	return e, replayed, err
+}
+
+func idempotencyMismatch() error {
+	return &seedling.Error{Code: seedling.ERule, Message: "this Idempotency-Key was already used for a different entry",
+		Fields: map[string]string{"Idempotency-Key": "already used with a different body"}}
+}
+
+type priorRequest struct {
+	id   int64
+	hash []byte
+}
+
+func byIdempotencyKey(ctx context.Context, tx *sqlx.Tx, candidateID int64, key string) (priorRequest, bool, error) {
+	var p priorRequest
+	err := tx.QueryRowxContext(ctx, `
+		SELECT id, request_hash FROM ledger_entries WHERE candidate_id = $1 AND idempotency_key = $2`, candidateID, key).Scan(&p.id, &p.hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, false, nil
+	}
+	return p, err == nil, err
+}
+
+func appendEntry(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, v ledger.Valid, key string, reqHash []byte, at time.Time) (int64, error) {
+	rec := actorRecord(a, at)
+	rec.Kind, rec.Category, rec.Points = ledger.KindEntry, v.Category.Code, v.Points
+	rec.OccurredOn, rec.Period, rec.Description = v.OccurredOn.Format(seedling.DateLayout), v.Period.String(), v.Description
+	row := chainRow{rec: rec, recordedBy: a.UserID, requestHash: reqHash}
+	if key != "" {
+		row.key = &key
+	}
+	return appendRow(ctx, tx, head, row)
+}
+
+// auditChain writes the audit row of a chain write. Its summary names the
+// seq and hash of the row just written: `seedling verify` checks every chain
+// against these, which catches a row cut from the end of a chain.
+func auditChain(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, action string, head chainHead, summary string) error {
+	return audit(ctx, tx, a, action, "candidate:"+itoa(head.CandidateID),
+		fmt.Sprintf("seq=%d hash=%s %s", head.Seq, ledger.AuditHash(head.Hash), summary))
+}
+
+// Reverse appends the reversal of one entry: the same category, date and
+// quarter with the points negated, so the quarter it corrects nets to zero.
+// An entry is reversed at most once (409 for the second attempt); a reversal
+// is never reversed — a new entry corrects it.
+func (s *LedgerStore) Reverse(ctx context.Context, a seedling.Actor, entryID int64, reason string) (ledger.Entry, error) {
+	reason, err := ledger.CheckReason(reason)
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	var id int64
+	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		orig, err := lockedEntry(ctx, tx, entryID)
+		if err != nil {
+			return err
+		}
+		switch orig.Kind {
+		case ledger.KindReversal:
+			return seedling.Errorf(seedling.ERule, "a reversal cannot be reversed; record a new entry instead")
+		case ledger.KindEvidence:
+			return seedling.Errorf(seedling.ENotFound, "not found")
+		}
+		var n int
+		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM ledger_entries WHERE reverses = $1`, entryID); err != nil {
+			return err
+		}
+		if n > 0 {
+			return seedling.Errorf(seedling.EConflict, "this entry has already been reversed")
+		}
+		head, err := readHead(ctx, tx, orig.CandidateID)
+		if err != nil {
+			return err
+		}
+		rec := actorRecord(a, s.db.recordedNow())
+		rec.Kind, rec.Category, rec.Points = ledger.KindReversal, orig.Category, -orig.Points
+		rec.OccurredOn, rec.Period = orig.OccurredOn.Format(seedling.DateLayout), orig.Period
+		rec.Description, rec.ReversesSeq, rec.Reason = orig.Description, orig.Seq, reason
+		id, err = appendRow(ctx, tx, &head, chainRow{rec: rec, reverses: &orig.ID, recordedBy: a.UserID})
+		if err != nil {
+			return err
+		}
+		return auditChain(ctx, tx, a, "ledger.reverse", head, fmt.Sprintf("reverses=#%d points=%d reason=%s", orig.Seq, rec.Points, reason))
+	})
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	return s.Entry(ctx, id)
+}
+
+// lockedEntry reads one row after locking its chain, so what it says cannot
+// change before the transaction ends.
+func lockedEntry(ctx context.Context, tx *sqlx.Tx, entryID int64) (ledger.Entry, error) {
+	var candidateID int64
+	if err := tx.GetContext(ctx, &candidateID, `SELECT candidate_id FROM ledger_entries WHERE id = $1`, entryID); err != nil {
+		return ledger.Entry{}, translate(err)
+	}
+	if _, err := lockChain(ctx, tx, candidateID); err != nil {
+		return ledger.Entry{}, err
+	}
+	var r entryRow
+	if err := tx.GetContext(ctx, &r, entrySelect+` WHERE e.id = $1`, entryID); err != nil {
+		return ledger.Entry{}, translate(err)
+	}
+	return r.entry(), nil
+}
+
+// Attach records a file already in the evidence store as evidence of one
+// entry or reversal. The same file attached to the same entry again is not
+// recorded twice: the first record is returned with created = false.
+func (s *LedgerStore) Attach(ctx context.Context, a seedling.Actor, entryID int64, f ledger.Evidence) (ev ledger.Evidence, created bool, err error) {
+	var id int64
+	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		created = false
+		orig, err := lockedEntry(ctx, tx, entryID)
+		if err != nil {
+			return err
+		}
+		if orig.Kind == ledger.KindEvidence {
+			return seedling.Errorf(seedling.ENotFound, "not found")
+		}
+		err = tx.GetContext(ctx, &id, `SELECT id FROM evidence_files WHERE entry_id = $1 AND sha256 = $2`, entryID, f.SHA256)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		head, err := readHead(ctx, tx, orig.CandidateID)
+		if err != nil {
+			return err
+		}
+		id, err = attach(ctx, tx, a, &head, entryID, f, s.db.recordedNow())
+		created = err == nil
+		return err
+	})
+	if err != nil {
+		return ledger.Evidence{}, false, err
+	}
+	ev, _, err = s.Evidence(ctx, id)
+	return ev, created, err
+}
+
+// attach writes the file's row and the chain row that vouches for it.
+func attach(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, entryID int64, f ledger.Evidence, at time.Time) (int64, error) {
+	var entrySeq int
+	if err := tx.GetContext(ctx, &entrySeq, `SELECT seq FROM ledger_entries WHERE id = $1 AND candidate_id = $2`, entryID, head.CandidateID); err != nil {
+		return 0, translate(err)
+	}
+	var fileID int64
+	if err := tx.GetContext(ctx, &fileID, `
+		INSERT INTO evidence_files (candidate_id, entry_id, sha256, name, size, content_type, stored_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		head.CandidateID, entryID, f.SHA256, f.Name, f.Size, f.ContentType, at); err != nil {
+		return 0, err
+	}
+	rec := actorRecord(a, at)
+	rec.Kind, rec.EvidenceOfSeq = ledger.KindEvidence, entrySeq
+	rec.EvidenceSHA256, rec.EvidenceName, rec.EvidenceSize, rec.EvidenceType = f.SHA256, f.Name, f.Size, f.ContentType
+	if _, err := appendRow(ctx, tx, head, chainRow{rec: rec, evidenceID: &fileID, recordedBy: a.UserID}); err != nil {
+		return 0, err
+	}
+	return fileID, auditChain(ctx, tx, a, "ledger.evidence", *head,
+		fmt.Sprintf("entry=#%d sha256=%s name=%s", entrySeq, f.SHA256, f.Name))
+}
+
+// entryRow is one entry or reversal as pages and the API show it.
+type entryRow struct {
+	ID             int64      `db:"id"`
+	CandidateID    int64      `db:"candidate_id"`
+	Seq            int        `db:"seq"`
+	Kind           string     `db:"kind"`
+	Category       string     `db:"category"`
+	Points         int        `db:"points"`
+	OccurredOn     *time.Time `db:"occurred_on"`
+	Period         string     `db:"period"`
+	Description    string     `db:"description"`
+	Reverses       *int64     `db:"reverses"`
+	ReversesSeq    *int       `db:"reverses_seq"`
+	ReversedBy     *int64     `db:"reversed_by"`
+	ReversedSeq    *int       `db:"reversed_seq"`
+	Reason         string     `db:"reason"`
+	RecordedByID   *int64     `db:"recorded_by"`
+	RecordedBy     string     `db:"recorded_by_name"`
+	RecordedByName string     `db:"recorded_by_display"`
+	RecordedAt     time.Time  `db:"recorded_at"`
+	Hash           []byte     `db:"hash"`
+}
+
+const entrySelect = `
+	SELECT e.id, e.candidate_id, e.seq, e.kind, COALESCE(e.category, '') AS category, e.points, e.occurred_on,
+	       COALESCE(e.period, '') AS period, e.description, e.reverses, r.seq AS reverses_seq,
+	       rb.id AS reversed_by, rb.seq AS reversed_seq, e.reason, e.recorded_by, e.recorded_by_name,
+	       COALESCE(u.display_name, e.recorded_by_name) AS recorded_by_display, e.recorded_at, e.hash
+	FROM ledger_entries e
+	LEFT JOIN ledger_entries r ON r.id = e.reverses
+	LEFT JOIN ledger_entries rb ON rb.reverses = e.id
+	LEFT JOIN users u ON u.id = e.recorded_by`
+
+func (r entryRow) entry() ledger.Entry {
+	e := ledger.Entry{ID: r.ID, CandidateID: r.CandidateID, Seq: r.Seq, Kind: r.Kind, Category: r.Category, Points: r.Points,
+		Period: r.Period, Description: r.Description, Reverses: r.Reverses, ReversedBy: r.ReversedBy, Reason: r.Reason,
+		RecordedByID: r.RecordedByID, RecordedBy: r.RecordedBy, RecordedByName: r.RecordedByName, RecordedAt: r.RecordedAt.UTC(), Hash: r.Hash}
+	if r.OccurredOn != nil {
+		e.OccurredOn = *r.OccurredOn
+	}
+	if r.ReversesSeq != nil {
+		e.ReversesSeq = *r.ReversesSeq
+	}
+	if r.ReversedSeq != nil {
+		e.ReversedSeq = *r.ReversedSeq
+	}
+	return e
+}
+
+// Entry returns one entry or reversal with its evidence.
+func (s *LedgerStore) Entry(ctx context.Context, id int64) (ledger.Entry, error) {
+	var r entryRow
+	if err := s.db.GetContext(ctx, &r, entrySelect+` WHERE e.id = $1 AND e.kind <> 'evidence'`, id); err != nil {
+		return ledger.Entry{}, translate(err)
+	}
+	e := r.entry()
+	files, err := s.evidenceWhere(ctx, `f.entry_id = $1`, id)
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	e.Evidence = files
+	return e, nil
+}
+
+// Entries returns a candidate's ledger in chain order, each entry with its
+// evidence and its reversal, if any.
+func (s *LedgerStore) Entries(ctx context.Context, candidateID int64) ([]ledger.Entry, error) {
+	m, err := s.entriesWhere(ctx, `e.candidate_id = $1`, candidateID)
+	return m[candidateID], err
+}
+
+// EntriesUnder returns the ledgers of every candidate under a node, keyed by
+// candidate, for an export.
+func (s *LedgerStore) EntriesUnder(ctx context.Context, path string) (map[int64][]ledger.Entry, error) {
+	return s.entriesWhere(ctx, `e.candidate_id IN (SELECT c.id FROM candidates c JOIN orgs o ON o.id = c.org_id WHERE o.path LIKE $1 || '%')`, path)
+}
+
+func (s *LedgerStore) entriesWhere(ctx context.Context, where string, arg any) (map[int64][]ledger.Entry, error) {
+	var rows []entryRow
+	if err := s.db.SelectContext(ctx, &rows, entrySelect+` WHERE e.kind <> 'evidence' AND `+where+` ORDER BY e.candidate_id, e.seq`, arg); err != nil {
+		return nil, translate(err)
+	}
+	files, err := s.evidenceWhere(ctx, `f.entry_id IN (SELECT e.id FROM ledger_entries e WHERE `+where+`)`, arg)
+	if err != nil {
+		return nil, err
+	}
+	byEntry := map[int64][]ledger.Evidence{}
+	for _, f := range files {
+		byEntry[f.EntryID] = append(byEntry[f.EntryID], f)
+	}
+	out := map[int64][]ledger.Entry{}
+	for _, r := range rows {
+		e := r.entry()
+		e.Evidence = byEntry[e.ID]
+		out[e.CandidateID] = append(out[e.CandidateID], e)
+	}
+	return out, nil
+}
+
+type evidenceRow struct {
+	ID          int64     `db:"id"`
+	CandidateID int64     `db:"candidate_id"`
+	EntryID     int64     `db:"entry_id"`
+	SHA256      string    `db:"sha256"`
+	Name        string    `db:"name"`
+	Size        int64     `db:"size"`
+	ContentType string    `db:"content_type"`
+	StoredAt    time.Time `db:"stored_at"`
+}
+
+func (r evidenceRow) evidence() ledger.Evidence {
+	return ledger.Evidence{ID: r.ID, EntryID: r.EntryID, SHA256: r.SHA256, Name: r.Name, Size: r.Size, ContentType: r.ContentType, StoredAt: r.StoredAt.UTC()}
+}
+
+const evidenceSelect = `SELECT f.id, f.candidate_id, f.entry_id, f.sha256, f.name, f.size, f.content_type, f.stored_at FROM evidence_files f`
+
+func (s *LedgerStore) evidenceWhere(ctx context.Context, where string, arg any) ([]ledger.Evidence, error) {
+	var rows []evidenceRow
+	if err := s.db.SelectContext(ctx, &rows, evidenceSelect+` WHERE `+where+` ORDER BY f.id`, arg); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]ledger.Evidence, len(rows))
+	for i, r := range rows {
+		out[i] = r.evidence()
+	}
+	return out, nil
+}
+
+// Evidence returns one file's record and the candidate whose ledger it
+// belongs to, which the caller checks against the scope.
+func (s *LedgerStore) Evidence(ctx context.Context, id int64) (ledger.Evidence, int64, error) {
+	var r evidenceRow
+	if err := s.db.GetContext(ctx, &r, evidenceSelect+` WHERE f.id = $1`, id); err != nil {
+		return ledger.Evidence{}, 0, translate(err)
+	}
+	return r.evidence(), r.CandidateID, nil
+}
+
+// EvidenceFiles calls fn for every evidence file recorded, for `seedling
+// verify` to re-hash the stored content.
+func (s *LedgerStore) EvidenceFiles(ctx context.Context, fn func(ev ledger.Evidence, candidateID int64) error) error {
+	rows, err := s.db.QueryxContext(ctx, evidenceSelect+` ORDER BY f.id`)
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r evidenceRow
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		if err := fn(r.evidence(), r.CandidateID); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Keeper is the person a branch named to keep its ledger (专人负责).
+type Keeper struct {
+	OrgID       int64     `db:"org_id"`
+	OrgName     string    `db:"org_name"`
+	UserID      int64     `db:"user_id"`
+	Username    string    `db:"username"`
+	DisplayName string    `db:"display_name"`
+	NamedAt     time.Time `db:"named_at"`
+}
+
+// KeeperFor returns the keeper of the branch a node belongs to (the node
+// itself, or the nearest branch above a party group); found is false when
+// the branch has named nobody.
+func (s *LedgerStore) KeeperFor(ctx context.Context, path string) (k Keeper, found bool, err error) {
+	err = s.db.GetContext(ctx, &k, `
+		SELECT b.id AS org_id, b.name AS org_name, u.id AS user_id, u.username, u.display_name, lk.named_at
+		FROM orgs b
+		JOIN LATERAL (SELECT user_id, named_at FROM ledger_keepers k WHERE k.org_id = b.id ORDER BY k.id DESC LIMIT 1) lk ON true
+		JOIN users u ON u.id = lk.user_id
+		WHERE b.kind = 'branch' AND $1 LIKE b.path || '%'
+		ORDER BY length(b.path) DESC LIMIT 1`, path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Keeper{}, false, nil
+	}
+	if err != nil {
+		return Keeper{}, false, translate(err)
+	}
+	k.NamedAt = k.NamedAt.UTC()
+	return k, true, nil
+}
+
+// KeeperChoices lists the accounts a branch may name: those holding the
+// secretary role at the branch, whose grant lets them write its ledger.
+func (s *LedgerStore) KeeperChoices(ctx context.Context, branchID int64) ([]seedling.User, error) {
+	var rows []struct {
+		ID          int64  `db:"id"`
+		Username    string `db:"username"`
+		DisplayName string `db:"display_name"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT DISTINCT u.id, u.username, u.display_name FROM users u JOIN grants g ON g.user_id = u.id
+		WHERE g.org_id = $1 AND g.role = 'secretary' AND NOT u.disabled ORDER BY u.username`, branchID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]seedling.User, len(rows))
+	for i, r := range rows {
+		out[i] = seedling.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName}
+	}
+	return out, nil
+}
+
+// NameKeeper records who keeps a branch's ledger from now on.
+func (s *LedgerStore) NameKeeper(ctx context.Context, a seedling.Actor, branchID, userID int64) error {
+	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var n int
+		if err := tx.GetContext(ctx, &n, `
+			SELECT count(*) FROM users u JOIN grants g ON g.user_id = u.id
+			WHERE u.id = $1 AND g.org_id = $2 AND g.role = 'secretary' AND NOT u.disabled`, userID, branchID); err != nil {
+			return err
+		}
+		if n == 0 {
+			return seedling.FieldError("user_id", "this person does not hold the secretary role at the branch")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_keepers (org_id, user_id, named_by) VALUES ($1, $2, $3)`,
+			branchID, userID, a.UserID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "ledger.keeper", "org:"+itoa(branchID), "user_id="+itoa(userID))
+	})
+}
+
+// lockCandidates locks the chains of several candidates in id order, so two
+// imports touching the same people cannot deadlock, and returns what the
+// import rules need to know about those under path.
+func lockCandidates(ctx context.Context, tx *sqlx.Tx, ids []int64, path string) (map[int64]ledger.ImportSubject, error) {
+	var rows []struct {
+		ID            int64      `db:"id"`
+		Name          string     `db:"name"`
+		Stage         string     `db:"stage"`
+		ActivistSince *time.Time `db:"activist_since"`
+	}
+	err := tx.SelectContext(ctx, &rows, `
+		SELECT c.id, c.name, c.stage, c.activist_since FROM candidates c JOIN orgs o ON o.id = c.org_id
+		WHERE c.id = ANY($1) AND o.path LIKE $2 || '%'
+		ORDER BY c.id FOR NO KEY UPDATE OF c`, pq.Array(ids), path)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]ledger.ImportSubject, len(rows))
+	for _, r := range rows {
+		out[r.ID] = ledger.ImportSubject{Name: r.Name, Subject: ledger.Subject{Stage: seedling.Stage(r.Stage), ActivistSince: r.ActivistSince}}
+	}
+	return out, nil
+}
+
+// ImportResult says what an import wrote.
+type ImportResult struct {
+	Written   int     // new entries
+	Unchanged int     // rows already in the ledger from an earlier upload of the same file
+	Entries   []int64 // ids of the new entries
+}
+
+// Import appends the rows of one spreadsheet for one quarter of a branch,
+// all or nothing: every row is checked first, under the locks of every
+// chain it touches, and any problem refuses the whole file. Each row's
+// idempotency key is derived from the file's hash, the quarter and the row,
+// so uploading the same file twice writes it once.
+func (s *LedgerStore) Import(ctx context.Context, a seedling.Actor, branchPath string, period ledger.Period, fileHash string, rows []ledger.ImportRow) (ImportResult, error) {
+	var res ImportResult
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		res = ImportResult{}
+		ids := make([]int64, 0, len(rows))
+		for _, r := range rows {
+			ids = append(ids, r.CandidateID)
+		}
+		people, err := lockCandidates(ctx, tx, ids, branchPath)
+		if err != nil {
+			return err
+		}
+		rubrics, err := loadRubrics(ctx, tx)
+		if err != nil {
+			return err
+		}
+		valid, err := ledger.CheckImport(rows, period, people, rubrics, seedling.Today(s.db.Now()))
+		if err != nil {
+			return err
+		}
+		heads := map[int64]*chainHead{}
+		for i, r := range rows {
+			key := fmt.Sprintf("import:%s:%s:%d", fileHash[:min(32, len(fileHash))], period, r.Line)
+			reqHash := r.Draft.RequestHash()
+			prior, found, err := byIdempotencyKey(ctx, tx, r.CandidateID, key)
+			if err != nil {
+				return err
+			}
+			if found {
+				if !bytes.Equal(prior.hash, reqHash) {
+					return idempotencyMismatch()
+				}
+				res.Unchanged++
+				continue
+			}
+			head := heads[r.CandidateID]
+			if head == nil {
+				h, err := readHead(ctx, tx, r.CandidateID)
+				if err != nil {
+					return err
+				}
+				head = &h
+				heads[r.CandidateID] = head
+			}
+			id, err := appendEntry(ctx, tx, a, head, valid[i], key, reqHash, s.db.recordedNow())
+			if err != nil {
+				return err
+			}
+			if err := auditChain(ctx, tx, a, "ledger.import", *head, fmt.Sprintf("row=%d category=%s points=%d occurred_on=%s",
+				r.Line, valid[i].Category.Code, valid[i].Points, valid[i].OccurredOn.Format(seedling.DateLayout))); err != nil {
+				return err
+			}
+			res.Written++
+			res.Entries = append(res.Entries, id)
+		}
+		return nil
+	})
+	return res, err
+}

@@ -1,0 +1,102 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"seedling/internal/ledger"
+	"seedling/internal/seedling"
+)
+
+// chainHead is the last row of one candidate's chain.
+type chainHead struct {
+	CandidateID int64
+	Seq         int
+	Hash        []byte
+}
+
+// lockChain serialises the writers of one chain: the candidate's row is
+// locked until the transaction ends, so two requests never read the same
+// head and both append after it. FOR NO KEY UPDATE, not FOR UPDATE, so that
+// other tables may still insert rows that refer to the candidate meanwhile.
+// It returns what the entry rules need to know about the candidate, read
+// under the same lock.
+func lockChain(ctx context.Context, tx *sqlx.Tx, candidateID int64) (ledger.Subject, error) {
+	var r struct {
+		Stage         string     `db:"stage"`
+		ActivistSince *time.Time `db:"activist_since"`
+	}
+	err := tx.GetContext(ctx, &r, `SELECT stage, activist_since FROM candidates WHERE id = $1 FOR NO KEY UPDATE`, candidateID)
+	if err != nil {
+		return ledger.Subject{}, translate(err)
+	}
+	return ledger.Subject{Stage: seedling.Stage(r.Stage), ActivistSince: r.ActivistSince}, nil
+}
+
+// readHead returns the last row of a chain, locked by lockChain beforehand.
+func readHead(ctx context.Context, tx *sqlx.Tx, candidateID int64) (chainHead, error) {
+	h := chainHead{CandidateID: candidateID, Hash: ledger.Genesis}
+	err := tx.QueryRowxContext(ctx, `
+		SELECT seq, hash FROM ledger_entries WHERE candidate_id = $1 ORDER BY seq DESC LIMIT 1`, candidateID).Scan(&h.Seq, &h.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, nil
+	}
+	return h, err
+}
+
+// chainRow is one row to append: the hashed record and the columns that
+// only link it (ids) or serve retries (the idempotency key).
+type chainRow struct {
+	rec         ledger.Record
+	reverses    *int64
+	evidenceID  *int64
+	recordedBy  *int64
+	key         *string
+	requestHash []byte
+}
+
+// appendRow writes the next row of the chain at head and moves head on.
+func appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row chainRow) (int64, error) {
+	row.rec.CandidateID = head.CandidateID
+	row.rec.Seq = head.Seq + 1
+	hash := ledger.Hash(head.Hash, row.rec)
+	var occurred, period, category any
+	if row.rec.OccurredOn != "" {
+		occurred, period = row.rec.OccurredOn, row.rec.Period
+	}
+	if row.rec.Category != "" {
+		category = row.rec.Category
+	}
+	var id int64
+	err := tx.GetContext(ctx, &id, `
+		INSERT INTO ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period, description,
+		                            reverses, reason, evidence_id, recorded_by, recorded_by_name, recorded_at,
+		                            idempotency_key, request_hash, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+		RETURNING id`,
+		row.rec.CandidateID, row.rec.Seq, row.rec.Kind, category, row.rec.Points, occurred, period, row.rec.Description,
+		row.reverses, row.rec.Reason, row.evidenceID, row.recordedBy, row.rec.RecordedBy, row.rec.RecordedAt,
+		row.key, row.requestHash, head.Hash, hash)
+	if err != nil {
+		return 0, err
+	}
+	head.Seq, head.Hash = row.rec.Seq, hash
+	return id, nil
+}
+
+// recordedNow is the time a row is written, at the microsecond PostgreSQL
+// keeps, so that the value read back hashes like the one written.
+func (db *DB) recordedNow() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+// actorRecord fills who recorded a row and when.
+func actorRecord(a seedling.Actor, at time.Time) ledger.Record {
+	r := ledger.Record{RecordedBy: a.Username, RecordedAt: at}
+	if a.UserID != nil {
+		r.RecordedByID = *a.UserID
+	}
+	return r
+}

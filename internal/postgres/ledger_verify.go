@@ -1,0 +1,151 @@
+package postgres
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"seedling/internal/ledger"
+	"seedling/internal/seedling"
+)
+
+// ChainReport is what a walk of every chain found.
+type ChainReport struct {
+	Chains  int
+	Entries int
+	Broken  []ledger.Break // the first break of each broken chain
+}
+
+// VerifyChains walks every candidate's chain in seq order, recomputing each
+// row's hash from its content, and then checks every chain write the audit
+// trail recorded (seq and hash) against the chain, which catches rows cut
+// from the end of a chain. It reads row by row, so memory does not grow with
+// the number of rows.
+func (s *LedgerStore) VerifyChains(ctx context.Context) (ChainReport, error) {
+	claims, err := s.auditClaims(ctx)
+	if err != nil {
+		return ChainReport{}, err
+	}
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT e.id, e.candidate_id, e.seq, e.kind, COALESCE(e.category, '') AS category, e.points, e.occurred_on,
+		       COALESCE(e.period, '') AS period, e.description, COALESCE(r.seq, 0) AS reverses_seq, e.reason,
+		       COALESCE(d.seq, 0) AS evidence_of_seq, COALESCE(f.sha256, '') AS sha256, COALESCE(f.name, '') AS name,
+		       COALESCE(f.size, 0) AS size, COALESCE(f.content_type, '') AS content_type,
+		       COALESCE(e.recorded_by, 0) AS recorded_by, e.recorded_by_name, e.recorded_at, e.prev_hash, e.hash
+		FROM ledger_entries e
+		LEFT JOIN ledger_entries r ON r.id = e.reverses
+		LEFT JOIN evidence_files f ON f.id = e.evidence_id
+		LEFT JOIN ledger_entries d ON d.id = f.entry_id
+		ORDER BY e.candidate_id, e.seq`)
+	if err != nil {
+		return ChainReport{}, translate(err)
+	}
+	defer rows.Close()
+	var rep ChainReport
+	var v *ledger.Verifier
+	current := int64(0)
+	finish := func() {
+		if v == nil {
+			return
+		}
+		for _, c := range claims[current] {
+			v.Confirm(c.seq, c.hash)
+		}
+		delete(claims, current)
+		if b := v.Broken(); b != nil {
+			rep.Broken = append(rep.Broken, *b)
+		}
+	}
+	for rows.Next() {
+		var r struct {
+			ID            int64      `db:"id"`
+			CandidateID   int64      `db:"candidate_id"`
+			Seq           int        `db:"seq"`
+			Kind          string     `db:"kind"`
+			Category      string     `db:"category"`
+			Points        int        `db:"points"`
+			OccurredOn    *time.Time `db:"occurred_on"`
+			Period        string     `db:"period"`
+			Description   string     `db:"description"`
+			ReversesSeq   int        `db:"reverses_seq"`
+			Reason        string     `db:"reason"`
+			EvidenceOfSeq int        `db:"evidence_of_seq"`
+			SHA256        string     `db:"sha256"`
+			Name          string     `db:"name"`
+			Size          int64      `db:"size"`
+			ContentType   string     `db:"content_type"`
+			RecordedBy    int64      `db:"recorded_by"`
+			RecordedName  string     `db:"recorded_by_name"`
+			RecordedAt    time.Time  `db:"recorded_at"`
+			PrevHash      []byte     `db:"prev_hash"`
+			Hash          []byte     `db:"hash"`
+		}
+		if err := rows.StructScan(&r); err != nil {
+			return ChainReport{}, err
+		}
+		if v == nil || r.CandidateID != current {
+			finish()
+			current, v = r.CandidateID, ledger.NewVerifier(r.CandidateID)
+			rep.Chains++
+		}
+		rep.Entries++
+		rec := ledger.Record{CandidateID: r.CandidateID, Seq: r.Seq, Kind: r.Kind, Category: r.Category, Points: r.Points,
+			Period: r.Period, Description: r.Description, ReversesSeq: r.ReversesSeq, Reason: r.Reason,
+			EvidenceOfSeq: r.EvidenceOfSeq, EvidenceSHA256: r.SHA256, EvidenceName: r.Name, EvidenceSize: r.Size, EvidenceType: r.ContentType,
+			RecordedByID: r.RecordedBy, RecordedBy: r.RecordedName, RecordedAt: r.RecordedAt}
+		if r.OccurredOn != nil {
+			rec.OccurredOn = r.OccurredOn.Format(seedling.DateLayout)
+		}
+		v.Add(r.ID, rec, r.PrevHash, r.Hash)
+	}
+	if err := rows.Err(); err != nil {
+		return ChainReport{}, err
+	}
+	finish()
+	// Chains the audit trail knows and the ledger has lost altogether.
+	for id, cs := range claims {
+		v := ledger.NewVerifier(id)
+		for _, c := range cs {
+			v.Confirm(c.seq, c.hash)
+		}
+		if b := v.Broken(); b != nil {
+			rep.Broken = append(rep.Broken, *b)
+		}
+	}
+	return rep, nil
+}
+
+type auditClaim struct {
+	seq  int
+	hash string
+}
+
+var claimPattern = regexp.MustCompile(`^seq=(\d+) hash=([0-9a-f]+)`)
+
+// auditClaims reads the seq and hash every audited chain write recorded.
+func (s *LedgerStore) auditClaims(ctx context.Context) (map[int64][]auditClaim, error) {
+	rows, err := s.db.QueryxContext(ctx, `
+		SELECT target, summary FROM audit_events
+		WHERE action LIKE 'ledger.%' AND target LIKE 'candidate:%' AND summary LIKE 'seq=%'`)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[int64][]auditClaim{}
+	for rows.Next() {
+		var target, summary string
+		if err := rows.Scan(&target, &summary); err != nil {
+			return nil, err
+		}
+		id, err := strconv.ParseInt(strings.TrimPrefix(target, "candidate:"), 10, 64)
+		m := claimPattern.FindStringSubmatch(summary)
+		if err != nil || m == nil {
+			continue
+		}
+		seq, _ := strconv.Atoi(m[1])
+		out[id] = append(out[id], auditClaim{seq: seq, hash: m[2]})
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,529 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"seedling/internal/pipeline"
+	"seedling/internal/seedling"
+)
+
+// PipelineStore keeps submissions, decisions, political reviews, filings and
+// quotas. The rules themselves live in internal/pipeline; this store applies
+// their verdicts inside one transaction per action.
+type PipelineStore struct{ db *DB }
+
+// Pipeline returns the pipeline store.
+func (db *DB) Pipeline() *PipelineStore { return &PipelineStore{db: db} }
+
+// Submission is one proposed stage change and its fate.
+type Submission struct {
+	ID            int64          `json:"id" db:"id"`
+	CandidateID   int64          `json:"candidate_id" db:"candidate_id"`
+	CandidateName string         `json:"candidate_name" db:"candidate_name"`
+	OrgID         int64          `json:"org_id" db:"org_id"`
+	OrgName       string         `json:"org_name" db:"org_name"`
+	OrgPath       string         `json:"-" db:"org_path"`
+	FromStage     seedling.Stage `json:"from_stage" db:"from_stage"`
+	ToStage       seedling.Stage `json:"to_stage" db:"to_stage"`
+	Kind          string         `json:"kind" db:"kind"`
+	Facts         map[string]any `json:"facts" db:"-"`
+	FactsJSON     []byte         `json:"-" db:"facts"`
+	RulesVersion  string         `json:"rules_version" db:"rules_version"`
+	EffectiveOn   time.Time      `json:"-" db:"effective_on"`
+	State         string         `json:"state" db:"state"`
+	SubmittedBy   int64          `json:"-" db:"submitted_by"`
+	SubmittedName string         `json:"submitted_by" db:"submitted_name"`
+	SubmittedAt   time.Time      `json:"submitted_at" db:"submitted_at"`
+	DecidedBy     *int64         `json:"-" db:"decided_by"`
+	DecidedName   *string        `json:"decided_by" db:"decided_name"`
+	DecidedAt     *time.Time     `json:"decided_at" db:"decided_at"`
+	Reasons       string         `json:"reasons" db:"reasons"`
+}
+
+const submissionSelect = `
+	SELECT s.id, s.candidate_id, c.name AS candidate_name, c.org_id, o.name AS org_name, o.path AS org_path,
+	       s.from_stage, s.to_stage, s.kind, s.facts, s.rules_version, s.effective_on, s.state,
+	       s.submitted_by, su.display_name AS submitted_name, s.submitted_at,
+	       s.decided_by, du.display_name AS decided_name, s.decided_at, s.reasons
+	FROM submissions s
+	JOIN candidates c ON c.id = s.candidate_id
+	JOIN orgs o ON o.id = c.org_id
+	JOIN users su ON su.id = s.submitted_by
+	LEFT JOIN users du ON du.id = s.decided_by`
+
+func (s *Submission) decode() {
+	s.SubmittedAt, s.EffectiveOn = s.SubmittedAt.UTC(), s.EffectiveOn.UTC()
+	if s.DecidedAt != nil {
+		t := s.DecidedAt.UTC()
+		s.DecidedAt = &t
+	}
+	_ = json.Unmarshal(s.FactsJSON, &s.Facts)
+}
+
+// SubmissionByID returns one submission with its candidate's node.
+func (p *PipelineStore) SubmissionByID(ctx context.Context, id int64) (Submission, error) {
+	var sub Submission
+	if err := p.db.GetContext(ctx, &sub, submissionSelect+` WHERE s.id = $1`, id); err != nil {
+		return Submission{}, translate(err)
+	}
+	sub.decode()
+	return sub, nil
+}
+
+// SubmissionFilter narrows the queue to the caller's scope.
+type SubmissionFilter struct {
+	Roots       []string
+	State       string
+	CandidateID int64
+}
+
+// Submissions lists submissions in scope, oldest waiting first.
+func (p *PipelineStore) Submissions(ctx context.Context, f SubmissionFilter) ([]Submission, error) {
+	if len(f.Roots) == 0 {
+		return []Submission{}, nil
+	}
+	var out []Submission
+	err := p.db.SelectContext(ctx, &out, submissionSelect+`
+		WHERE o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		  AND ($2 = '' OR s.state = $2)
+		  AND ($3 = 0 OR s.candidate_id = $3)
+		ORDER BY s.submitted_at, s.id`, pq.Array(f.Roots), f.State, f.CandidateID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	for i := range out {
+		out[i].decode()
+	}
+	if out == nil {
+		out = []Submission{}
+	}
+	return out, nil
+}
+
+// Subject gathers what the rules need to know about a candidate. The score
+// comes from the ledger and is passed in by the caller.
+func (p *PipelineStore) Subject(ctx context.Context, candidateID int64, score int) (pipeline.Subject, error) {
+	return subject(ctx, p.db.DB, candidateID, score)
+}
+
+func subject(ctx context.Context, q sqlx.QueryerContext, candidateID int64, score int) (pipeline.Subject, error) {
+	var r struct {
+		Stage          string     `db:"stage"`
+		AppliedOn      time.Time  `db:"applied_on"`
+		ActivistSince  *time.Time `db:"activist_since"`
+		StageSince     time.Time  `db:"stage_since"`
+		ProbationSince *time.Time `db:"probation_since"`
+		Extended       int        `db:"probation_extended_months"`
+		TalkedOn       *time.Time `db:"talked_on"`
+		Failed         int        `db:"failed"`
+	}
+	err := sqlx.GetContext(ctx, q, &r, `
+		SELECT c.stage, c.applied_on, c.activist_since, c.stage_since, c.probation_since, c.probation_extended_months, c.talked_on,
+		       `+failedReviewsSQL+` AS failed
+		FROM candidates c WHERE c.id = $1`, candidateID)
+	if err != nil {
+		return pipeline.Subject{}, translate(err)
+	}
+	return pipeline.Subject{Stage: seedling.Stage(r.Stage), AppliedOn: r.AppliedOn, ActivistSince: r.ActivistSince, StageSince: r.StageSince,
+		ProbationSince: r.ProbationSince, ProbationExtendedMonths: r.Extended, TalkedOn: r.TalkedOn, Score: score,
+		FailedReviews: r.Failed, Disqualified: r.Stage == string(seedling.StageDisqualified)}, nil
+}
+
+// failedReviewsSQL counts a candidate's failed reviews over the whole
+// process: returned submissions and failed political reviews.
+const failedReviewsSQL = `(
+	(SELECT count(*) FROM submissions x WHERE x.candidate_id = c.id AND x.state = 'returned') +
+	(SELECT count(*) FROM political_reviews r WHERE r.candidate_id = c.id AND NOT r.passed))`
+
+// FailedReviews returns the count for one candidate.
+func (p *PipelineStore) FailedReviews(ctx context.Context, candidateID int64) (int, error) {
+	var n int
+	err := p.db.GetContext(ctx, &n, `SELECT `+failedReviewsSQL+` FROM candidates c WHERE c.id = $1`, candidateID)
+	return n, translate(err)
+}
+
+// Submit records a checked proposal as pending. Quotas are checked here too,
+// so that the branch hears at once that a year's places are used up.
+func (p *PipelineStore) Submit(ctx context.Context, a seedling.Actor, cand seedling.Candidate, prop pipeline.Proposal) (Submission, error) {
+	facts, err := json.Marshal(prop.FactsJSON())
+	if err != nil {
+		return Submission{}, err
+	}
+	var id int64
+	err = p.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var stage string
+		if err := tx.GetContext(ctx, &stage, `SELECT stage FROM candidates WHERE id = $1 FOR UPDATE`, cand.ID); err != nil {
+			return translate(err)
+		}
+		if stage != string(prop.From) {
+			return seedling.Errorf(seedling.EConflict, "the candidate's stage changed meanwhile; reload and try again")
+		}
+		if prop.To == seedling.StageTarget {
+			if err := checkQuota(ctx, tx, cand.OrgPath, prop.EffectiveOn.Year()); err != nil {
+				return err
+			}
+		}
+		err := tx.GetContext(ctx, &id, `
+			INSERT INTO submissions (candidate_id, from_stage, to_stage, kind, facts, rules_version, effective_on, submitted_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			cand.ID, string(prop.From), string(prop.To), prop.Kind, facts, prop.RuleSet, prop.EffectiveOn, a.UserID)
+		if err != nil {
+			if seedling.ErrorCode(translate(err)) == seedling.EConflict {
+				return seedling.Errorf(seedling.EConflict, "a submission for this candidate is already waiting for the committee")
+			}
+			return err
+		}
+		return audit(ctx, tx, a, "submission.create", "candidate:"+itoa(cand.ID), fmt.Sprintf("submission %d: %s → %s (%s)", id, prop.From, prop.To, prop.Kind))
+	})
+	if err != nil {
+		return Submission{}, err
+	}
+	return p.SubmissionByID(ctx, id)
+}
+
+// Decision is the committee's answer to a submission.
+type Decision struct {
+	Approve bool
+	Reasons string
+	On      time.Time // the decision's date, for the stage change of a return
+}
+
+// Decide approves or returns a pending submission. Exactly one decision wins
+// when two arrive at once: the submission row is locked and must still be
+// pending. A return counts as a failed review; the one that reaches the
+// limit disqualifies, once, in the same transaction. The candidate row is
+// locked first, as in every pipeline write, so these never deadlock.
+func (p *PipelineStore) Decide(ctx context.Context, a seedling.Actor, id int64, d Decision, rs *pipeline.RuleSet) (Submission, error) {
+	err := p.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var candID int64
+		if err := tx.GetContext(ctx, &candID, `SELECT candidate_id FROM submissions WHERE id = $1`, id); err != nil {
+			return translate(err)
+		}
+		var cand struct {
+			Stage string `db:"stage"`
+			Path  string `db:"path"`
+		}
+		if err := tx.GetContext(ctx, &cand, `SELECT c.stage, o.path FROM candidates c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 FOR UPDATE OF c`, candID); err != nil {
+			return translate(err)
+		}
+		var sub Submission
+		if err := tx.GetContext(ctx, &sub, `SELECT id, candidate_id, from_stage, to_stage, kind, facts, effective_on, state, submitted_by FROM submissions WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return translate(err)
+		}
+		if sub.State != "pending" {
+			return seedling.Errorf(seedling.EConflict, "this submission was already decided (%s)", sub.State)
+		}
+		if a.UserID != nil && sub.SubmittedBy == *a.UserID {
+			return seedling.Errorf(seedling.EForbidden, "you submitted this; another committee member must decide it")
+		}
+		if a.UserID != nil {
+			if err := checkNotRecorder(ctx, tx, candID, *a.UserID); err != nil {
+				return err
+			}
+		}
+		state := "returned"
+		if d.Approve {
+			state = "approved"
+			if cand.Stage != string(sub.FromStage) {
+				return seedling.Errorf(seedling.EConflict, "the candidate is no longer at stage %s", sub.FromStage)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE submissions SET state = $2, decided_by = $3, decided_at = now(), decided_on = $4, reasons = $5 WHERE id = $1`,
+			id, state, a.UserID, d.On, d.Reasons); err != nil {
+			return err
+		}
+		target := "submission:" + itoa(id)
+		if d.Approve {
+			if err := audit(ctx, tx, a, "submission.approve", target, fmt.Sprintf("%s → %s", sub.FromStage, sub.ToStage)); err != nil {
+				return err
+			}
+			sub.decode()
+			return applyApproval(ctx, tx, a, candID, cand.Path, sub)
+		}
+		if err := audit(ctx, tx, a, "submission.return", target, d.Reasons); err != nil {
+			return err
+		}
+		return disqualifyIfStruckOut(ctx, tx, a, candID, d.On, rs)
+	})
+	if err != nil {
+		return Submission{}, err
+	}
+	return p.SubmissionByID(ctx, id)
+}
+
+// checkNotRecorder keeps duties apart: whoever recorded points in the
+// candidate's ledger cannot also approve the candidate's steps.
+func checkNotRecorder(ctx context.Context, tx *sqlx.Tx, candidateID, userID int64) error {
+	var recorded bool
+	err := tx.GetContext(ctx, &recorded, `
+		SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'ledger_entries')`)
+	if err != nil || !recorded {
+		return err
+	}
+	if err := tx.GetContext(ctx, &recorded, `SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE candidate_id = $1 AND recorded_by = $2)`, candidateID, userID); err != nil {
+		return err
+	}
+	if recorded {
+		return seedling.Errorf(seedling.EForbidden, "you recorded points for this candidate; another committee member must decide")
+	}
+	return nil
+}
+
+// applyApproval makes an approved step take effect: the stage, its dates,
+// the history row and, for an activist or a target, the filing with the
+// committee above the branch.
+func applyApproval(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candID int64, orgPath string, sub Submission) error {
+	on := sub.EffectiveOn
+	switch {
+	case sub.Kind == pipeline.KindExtend:
+		months := 0
+		if n, ok := sub.Facts["extend_months"].(float64); ok { // JSON numbers decode as float64
+			months = int(n)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE candidates SET probation_extended_months = $2 WHERE id = $1`, candID, months); err != nil {
+			return err
+		}
+	default:
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE candidates SET stage = $2, stage_since = $3,
+			       activist_since = CASE WHEN $2 = 'activist' THEN $3 ELSE activist_since END,
+			       probation_since = CASE WHEN $2 = 'probationary' THEN $3 ELSE probation_since END,
+			       talked_on = CASE WHEN $2 = 'activist' THEN CAST($4 AS date) ELSE talked_on END
+			WHERE id = $1`, candID, string(sub.ToStage), on, factDate(sub.Facts, "talked_on")); err != nil {
+			return err
+		}
+	}
+	if sub.ToStage == seedling.StageTarget {
+		if err := checkQuota(ctx, tx, orgPath, on.Year()); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO stage_changes (candidate_id, from_stage, to_stage, effective_on, submission_id, recorded_by)
+		VALUES ($1, $2, $3, $4, $5, $6)`, candID, string(sub.FromStage), string(sub.ToStage), on, sub.ID, a.UserID); err != nil {
+		return err
+	}
+	if sub.ToStage == seedling.StageActivist || sub.ToStage == seedling.StageTarget {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO filings (candidate_id, submission_id, kind, committee_id)
+			VALUES ($1, $2, $3, (SELECT id FROM orgs WHERE kind = 'committee' AND $4 LIKE path || '%' ORDER BY length(path) DESC LIMIT 1))`,
+			candID, sub.ID, string(sub.ToStage), orgPath); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+func factDate(f map[string]any, name string) *string {
+	if s, ok := f[name].(string); ok && s != "" {
+		return &s
+	}
+	return nil
+}
+
+// disqualifyIfStruckOut ends the candidacy when the failed reviews reach the
+// limit. The unique index on disqualifications makes a race harmless.
+func disqualifyIfStruckOut(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candID int64, on time.Time, rs *pipeline.RuleSet) error {
+	var failed int
+	if err := tx.GetContext(ctx, &failed, `SELECT `+failedReviewsSQL+` FROM candidates c WHERE c.id = $1`, candID); err != nil {
+		return err
+	}
+	if _, disqualify := rs.AfterReturn(failed - 1); !disqualify {
+		return nil
+	}
+	return disqualify(ctx, tx, a, candID, on, fmt.Sprintf("审核未通过 %d 次，取消入党资格", failed))
+}
+
+func disqualify(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candID int64, on time.Time, reason string) error {
+	var from string
+	if err := tx.GetContext(ctx, &from, `SELECT stage FROM candidates WHERE id = $1`, candID); err != nil {
+		return err
+	}
+	if from == string(seedling.StageDisqualified) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE candidates SET stage = 'disqualified', stage_since = $2 WHERE id = $1`, candID, on); err != nil {
+		return err
+	}
+	// A pending submission dies with the candidacy.
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE submissions SET state = 'returned', decided_by = $2, decided_at = now(), decided_on = $3, reasons = '候选资格已取消'
+		WHERE candidate_id = $1 AND state = 'pending'`, candID, a.UserID, on); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO stage_changes (candidate_id, from_stage, to_stage, effective_on, reason, recorded_by)
+		VALUES ($1, $2, 'disqualified', $3, $4, $5)`, candID, from, on, reason, a.UserID); err != nil {
+		return err
+	}
+	return audit(ctx, tx, a, "candidate.disqualify", "candidate:"+itoa(candID), reason)
+}
+
+// PoliticalReview records the committee's political review; a failed one
+// disqualifies at once (政审不合格).
+func (p *PipelineStore) PoliticalReview(ctx context.Context, a seedling.Actor, candID int64, passed bool, conclusion string, on time.Time, rs *pipeline.RuleSet) error {
+	return p.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var stage string
+		if err := tx.GetContext(ctx, &stage, `SELECT stage FROM candidates WHERE id = $1 FOR UPDATE`, candID); err != nil {
+			return translate(err)
+		}
+		if seedling.Stage(stage).Final() {
+			return seedling.Errorf(seedling.ERule, "the candidacy has ended (%s)", stage)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO political_reviews (candidate_id, passed, conclusion, reviewed_on, recorded_by) VALUES ($1, $2, $3, $4, $5)`,
+			candID, passed, conclusion, on, a.UserID); err != nil {
+			return translate(err)
+		}
+		result := "passed"
+		if !passed {
+			result = "failed"
+		}
+		if err := audit(ctx, tx, a, "political_review."+result, "candidate:"+itoa(candID), conclusion); err != nil {
+			return err
+		}
+		if rs.AfterPoliticalReview(passed) {
+			return disqualify(ctx, tx, a, candID, on, "政治审查不合格，取消入党资格")
+		}
+		return nil
+	})
+}
+
+// checkQuota refuses a new development target beyond the year's quota of
+// any node above the candidate that has one. The quota row is locked so two
+// approvals at once cannot both take the last place.
+func checkQuota(ctx context.Context, tx *sqlx.Tx, orgPath string, year int) error {
+	var quotas []struct {
+		OrgID  int64  `db:"org_id"`
+		Name   string `db:"name"`
+		Path   string `db:"path"`
+		Amount int    `db:"amount"`
+	}
+	err := tx.SelectContext(ctx, &quotas, `
+		SELECT q.org_id, o.name, o.path, q.amount FROM quotas q JOIN orgs o ON o.id = q.org_id
+		WHERE q.year = $1 AND $2 LIKE o.path || '%' ORDER BY length(o.path) DESC FOR UPDATE OF q`, year, orgPath)
+	if err != nil {
+		return err
+	}
+	for _, q := range quotas {
+		var used int
+		if err := tx.GetContext(ctx, &used, `
+			SELECT count(*) FROM stage_changes sc JOIN candidates c ON c.id = sc.candidate_id JOIN orgs o ON o.id = c.org_id
+			WHERE sc.to_stage = 'target' AND extract(year FROM sc.effective_on) = $1 AND o.path LIKE $2 || '%'`, year, q.Path); err != nil {
+			return err
+		}
+		if used >= q.Amount {
+			return &seedling.Error{Code: seedling.ERule,
+				Message: fmt.Sprintf("%s %d 年发展名额 %d 名，已确定 %d 名，名额已用完", q.Name, year, q.Amount, used),
+				Fields:  map[string]string{"quota": fmt.Sprintf("%d/%d", used, q.Amount)}}
+		}
+	}
+	return nil
+}
+
+// Quota is one year's development quota at a node, with what is used.
+type Quota struct {
+	Year    int    `json:"year" db:"year"`
+	OrgID   int64  `json:"org_id" db:"org_id"`
+	OrgName string `json:"org_name" db:"name"`
+	Amount  int    `json:"amount" db:"amount"`
+	Used    int    `json:"used" db:"used"`
+}
+
+// SetQuota sets a node's quota for a year. A branch's share may not push the
+// sum of its committee's branches past the committee's own quota.
+func (p *PipelineStore) SetQuota(ctx context.Context, a seedling.Actor, year int, org seedling.Org, amount int) error {
+	if amount < 0 || amount > 100000 {
+		return seedling.FieldError("amount", "amount must be between 0 and 100000")
+	}
+	if year < 2000 || year > 2100 {
+		return seedling.FieldError("year", "year is out of range")
+	}
+	return p.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if org.Kind != seedling.KindCommittee {
+			var parent struct {
+				Amount int    `db:"amount"`
+				Path   string `db:"path"`
+			}
+			err := tx.GetContext(ctx, &parent, `
+				SELECT q.amount, o.path FROM quotas q JOIN orgs o ON o.id = q.org_id
+				WHERE q.year = $1 AND o.kind = 'committee' AND $2 LIKE o.path || '%'
+				ORDER BY length(o.path) DESC LIMIT 1 FOR UPDATE OF q`, year, org.Path)
+			if err != nil {
+				return seedling.FieldError("org_id", "the committee above has no quota for this year to split")
+			}
+			var others int
+			if err := tx.GetContext(ctx, &others, `
+				SELECT coalesce(sum(q.amount), 0) FROM quotas q JOIN orgs o ON o.id = q.org_id
+				WHERE q.year = $1 AND o.kind <> 'committee' AND o.path LIKE $2 || '%' AND q.org_id <> $3`, year, parent.Path, org.ID); err != nil {
+				return err
+			}
+			if others+amount > parent.Amount {
+				return &seedling.Error{Code: seedling.ERule, Message: fmt.Sprintf("分配给各支部的名额合计 %d 名，超过了党委的 %d 名", others+amount, parent.Amount),
+					Fields: map[string]string{"amount": "exceeds the committee's quota"}}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO quotas (year, org_id, amount, set_by) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (year, org_id) DO UPDATE SET amount = EXCLUDED.amount, set_by = EXCLUDED.set_by, set_at = now()`,
+			year, org.ID, amount, a.UserID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, withOrg(a, org.ID), "quota.set", "org:"+itoa(org.ID), fmt.Sprintf("%d: %d", year, amount))
+	})
+}
+
+// Quotas lists the quotas of a year in scope with their use.
+func (p *PipelineStore) Quotas(ctx context.Context, roots []string, year int) ([]Quota, error) {
+	var out []Quota
+	err := p.db.SelectContext(ctx, &out, `
+		SELECT q.year, q.org_id, o.name, q.amount,
+		       (SELECT count(*) FROM stage_changes sc JOIN candidates c ON c.id = sc.candidate_id JOIN orgs co ON co.id = c.org_id
+		        WHERE sc.to_stage = 'target' AND extract(year FROM sc.effective_on) = q.year AND co.path LIKE o.path || '%') AS used
+		FROM quotas q JOIN orgs o ON o.id = q.org_id
+		WHERE q.year = $1 AND o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($2 AS text[])) AS r)
+		ORDER BY o.path`, year, pq.Array(roots))
+	if out == nil {
+		out = []Quota{}
+	}
+	return out, translate(err)
+}
+
+// Filing is one 备案 record in a committee's queue.
+type Filing struct {
+	ID             int64      `json:"id" db:"id"`
+	CandidateID    int64      `json:"candidate_id" db:"candidate_id"`
+	CandidateName  string     `json:"candidate_name" db:"candidate_name"`
+	Kind           string     `json:"kind" db:"kind"`
+	CommitteeID    int64      `json:"committee_id" db:"committee_id"`
+	SubmissionID   int64      `json:"submission_id" db:"submission_id"`
+	FiledAt        time.Time  `json:"filed_at" db:"filed_at"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at" db:"acknowledged_at"`
+}
+
+// Filings lists the filings of the committees in scope, unacknowledged first.
+func (p *PipelineStore) Filings(ctx context.Context, roots []string) ([]Filing, error) {
+	var out []Filing
+	err := p.db.SelectContext(ctx, &out, `
+		SELECT f.id, f.candidate_id, c.name AS candidate_name, f.kind, f.committee_id, f.submission_id, f.filed_at, f.acknowledged_at
+		FROM filings f JOIN candidates c ON c.id = f.candidate_id JOIN orgs o ON o.id = f.committee_id
+		WHERE o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		ORDER BY f.acknowledged_at IS NOT NULL, f.filed_at DESC`, pq.Array(roots))
+	if out == nil {
+		out = []Filing{}
+	}
+	return out, translate(err)
+}
+
+// CheckQuota tells early whether a node's yearly quota still has a place, so
+// the branch hears it before anything else; approval checks again.
+func (p *PipelineStore) CheckQuota(ctx context.Context, orgPath string, year int) error {
+	return p.db.inTx(ctx, func(tx *sqlx.Tx) error { return checkQuota(ctx, tx, orgPath, year) })
+}

@@ -1,0 +1,225 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"seedling/internal/authz"
+	"seedling/internal/ledger"
+	"seedling/internal/ledger/sheet"
+	"seedling/internal/postgres"
+	"seedling/internal/seedling"
+)
+
+const mimeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// sheetWords gives the spreadsheet writers the caller's language.
+func (s *Server) sheetWords(c *fiber.Ctx) (string, sheet.T) {
+	l := s.localizer(c)
+	return pickLanguage(c), func(id string) string { return translate(l, id) }
+}
+
+func sendFile(c *fiber.Ctx, data []byte, contentType, name string) error {
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Set(fiber.HeaderContentDisposition, attachment(name, ""))
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(data)
+}
+
+// exportLedgers builds the workbook of the given people's ledgers.
+func (s *Server) exportLedgers(c *fiber.Ctx, list []postgres.Scored, rubrics ledger.Rubrics, entries map[int64][]ledger.Entry) ([]byte, error) {
+	ledgers := make([]sheet.Ledger, len(list))
+	for i, x := range list {
+		ledgers[i] = sheet.Ledger{CandidateID: x.ID, Name: x.Name, Org: x.OrgName, Entries: entries[x.ID], Score: x.Score, Eligibility: x.Eligibility}
+	}
+	lang, t := s.sheetWords(c)
+	return sheet.ExportXLSX(ledgers, rubrics, lang, t)
+}
+
+// apiExportLedger downloads one candidate's ledger as XLSX.
+func (s *Server) apiExportLedger(c *fiber.Ctx) error {
+	cand, _, err := s.loadCandidate(c, authz.Ledger, authz.Read)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	sc, rubrics, err := s.scoredOne(ctx, cand.ID)
+	if err != nil {
+		return err
+	}
+	entries, err := s.db.Ledger().Entries(ctx, cand.ID)
+	if err != nil {
+		return err
+	}
+	data, err := s.exportLedgers(c, []postgres.Scored{sc}, rubrics, map[int64][]ledger.Entry{cand.ID: entries})
+	if err != nil {
+		return err
+	}
+	return sendFile(c, data, mimeXLSX, "积分台账-"+cand.Name+"-"+formatDate(s.today())+".xlsx")
+}
+
+// apiExportOrgLedgers downloads the ledgers of everyone under a node.
+func (s *Server) apiExportOrgLedgers(c *fiber.Ctx) error {
+	org, _, err := s.loadOrg(c, authz.Ledger, authz.Read)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	list, rubrics, err := s.scored(ctx, postgres.StandingFilter{Under: org.Path, Stages: ledgerStages})
+	if err != nil {
+		return err
+	}
+	entries, err := s.db.Ledger().EntriesUnder(ctx, org.Path)
+	if err != nil {
+		return err
+	}
+	data, err := s.exportLedgers(c, list, rubrics, entries)
+	if err != nil {
+		return err
+	}
+	return sendFile(c, data, mimeXLSX, "积分台账-"+org.Name+"-"+formatDate(s.today())+".xlsx")
+}
+
+// importOrg loads the node of a template or an import: a branch or one of
+// its party groups, where the caller may write ledgers.
+func (s *Server) importOrg(c *fiber.Ctx) (seedling.Org, seedling.Actor, error) {
+	org, a, err := s.loadOrg(c, authz.Ledger, authz.Write)
+	if err != nil {
+		return org, a, err
+	}
+	if org.Kind != seedling.KindBranch && org.Kind != seedling.KindGroup {
+		return org, a, seedling.Errorf(seedling.ERule, "points are imported for one branch or party group at a time")
+	}
+	return org, a, nil
+}
+
+// templatePeople lists the people a template is filled with.
+func (s *Server) templatePeople(ctx context.Context, org seedling.Org) ([]sheet.Person, error) {
+	list, err := s.db.Scores().Standings(ctx, postgres.StandingFilter{Under: org.Path, Stages: ledgerStages})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sheet.Person, len(list))
+	for i, x := range list {
+		out[i] = sheet.Person{ID: x.ID, Name: x.Name}
+	}
+	return out, nil
+}
+
+// apiImportTemplate downloads the bulk-entry template of a branch, XLSX
+// (default) or CSV, with its people and the categories of the rubric in
+// force today.
+func (s *Server) apiImportTemplate(c *fiber.Ctx) error {
+	org, _, err := s.importOrg(c)
+	if err != nil {
+		return err
+	}
+	format := c.Query("format", "xlsx")
+	if format != "xlsx" && format != "csv" {
+		return seedling.FieldError("format", "format is xlsx or csv")
+	}
+	ctx := c.UserContext()
+	people, err := s.templatePeople(ctx, org)
+	if err != nil {
+		return err
+	}
+	lang, t := s.sheetWords(c)
+	name := "积分录入模板-" + org.Name
+	if format == "csv" {
+		data, err := sheet.TemplateCSV(people, lang)
+		if err != nil {
+			return err
+		}
+		return sendFile(c, data, "text/csv; charset=utf-8", name+".csv")
+	}
+	rubrics, err := s.db.Rubric().Versions(ctx)
+	if err != nil {
+		return err
+	}
+	r, _ := rubrics.InForce(ledger.PeriodOf(s.today()))
+	data, err := sheet.TemplateXLSX(r, people, lang, t)
+	if err != nil {
+		return err
+	}
+	return sendFile(c, data, mimeXLSX, name+".xlsx")
+}
+
+// importPeriod reads the quarter an import is for: one that has begun.
+func (s *Server) importPeriod(v string) (ledger.Period, error) {
+	p, err := ledger.ParsePeriod(strings.TrimSpace(v))
+	if err != nil {
+		return p, seedling.FieldError("period", "period must be a quarter such as 2026Q3")
+	}
+	if p.Start().After(s.today()) {
+		return p, &seedling.Error{Code: seedling.ERule, Message: "that quarter has not begun", Fields: map[string]string{"period": "that quarter has not begun"}}
+	}
+	return p, nil
+}
+
+// runImport reads an uploaded sheet and books it, all or nothing.
+func (s *Server) runImport(c *fiber.Ctx, org seedling.Org, a seedling.Actor, period ledger.Period) (postgres.ImportResult, error) {
+	fh, err := multipartFile(c, "file", true)
+	if err != nil {
+		return postgres.ImportResult{}, err
+	}
+	if fh.Size > s.cfg.ImportMaxBytes {
+		return postgres.ImportResult{}, &seedling.Error{Code: seedling.ETooLarge, Message: "the spreadsheet is too large",
+			Fields: map[string]string{"file": "too large"}}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return postgres.ImportResult{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, s.cfg.ImportMaxBytes+1))
+	if err != nil {
+		return postgres.ImportResult{}, err
+	}
+	if int64(len(data)) > s.cfg.ImportMaxBytes {
+		return postgres.ImportResult{}, &seedling.Error{Code: seedling.ETooLarge, Message: "the spreadsheet is too large",
+			Fields: map[string]string{"file": "too large"}}
+	}
+	rows, err := sheet.Read(data)
+	if err != nil {
+		return postgres.ImportResult{}, err
+	}
+	sum := sha256.Sum256(data)
+	return s.db.Ledger().Import(c.UserContext(), a, org.Path, period, hex.EncodeToString(sum[:]), rows)
+}
+
+// apiImport books one quarter's points of a branch from an XLSX or CSV
+// upload (multipart: file, period). Any bad row refuses the whole file, with
+// every problem named by its cell; uploading the same file again books
+// nothing new.
+func (s *Server) apiImport(c *fiber.Ctx) error {
+	org, a, err := s.importOrg(c)
+	if err != nil {
+		return err
+	}
+	if _, err := multipartFile(c, "file", false); err != nil {
+		return err
+	}
+	period, err := s.importPeriod(c.FormValue("period"))
+	if err != nil {
+		return err
+	}
+	res, err := s.runImport(c, org, a, period)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusCreated
+	if res.Written == 0 {
+		status = fiber.StatusOK
+	}
+	ids := res.Entries
+	if ids == nil {
+		ids = []int64{}
+	}
+	return c.Status(status).JSON(fiber.Map{"period": period.String(), "written": res.Written, "unchanged": res.Unchanged, "entries": ids})
+}

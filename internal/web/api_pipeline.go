@@ -1,0 +1,280 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"seedling/internal/authz"
+	"seedling/internal/pipeline"
+	"seedling/internal/postgres"
+	"seedling/internal/seedling"
+)
+
+// rules returns the rule set in force today and today's civil date.
+func (s *Server) rules() (*pipeline.RuleSet, time.Time) {
+	today := seedling.Today(s.db.Now())
+	return s.registry.InForce(today), today
+}
+
+// pipelineSubject gathers what the rules need to know about a candidate,
+// the score included.
+func (s *Server) pipelineSubject(ctx context.Context, cand seedling.Candidate) (pipeline.Subject, error) {
+	score, err := s.scoreTotal(ctx, cand)
+	if err != nil {
+		return pipeline.Subject{}, err
+	}
+	return s.db.Pipeline().Subject(ctx, cand.ID, score)
+}
+
+// apiNextSteps tells the branch what the next step asks for and what blocks
+// it now; the form on the candidate's page is built from the same answer.
+func (s *Server) apiNextSteps(c *fiber.Ctx) error {
+	cand, _, err := s.loadCandidate(c, authz.Candidate, authz.Read)
+	if err != nil {
+		return err
+	}
+	subj, err := s.pipelineSubject(c.UserContext(), cand)
+	if err != nil {
+		return err
+	}
+	rs, today := s.rules()
+	return c.JSON(fiber.Map{"steps": rs.NextSteps(subj, today), "rules_version": rs.Version,
+		"failed_reviews": subj.FailedReviews, "max_failed_reviews": rs.MaxFailedReviews})
+}
+
+type submissionRequest struct {
+	ToStage seedling.Stage `json:"to_stage"`
+	Kind    string         `json:"kind"`
+	Facts   map[string]any `json:"facts"`
+}
+
+// apiSubmit proposes a step for the committee's review. Every broken rule is
+// listed in the 422, not only the first.
+func (s *Server) apiSubmit(c *fiber.Ctx) error {
+	cand, a, err := s.loadCandidate(c, authz.Submission, authz.Create)
+	if err != nil {
+		return err
+	}
+	var req submissionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sub, err := s.submit(c.UserContext(), a, cand, req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(sub)
+}
+
+func (s *Server) submit(ctx context.Context, a seedling.Actor, cand seedling.Candidate, req submissionRequest) (postgres.Submission, error) {
+	if !req.ToStage.Valid() {
+		return postgres.Submission{}, seedling.FieldError("to_stage", "unknown stage")
+	}
+	if req.Facts == nil {
+		req.Facts = map[string]any{}
+	}
+	subj, err := s.pipelineSubject(ctx, cand)
+	if err != nil {
+		return postgres.Submission{}, err
+	}
+	rs, today := s.rules()
+	if req.ToStage == seedling.StageTarget {
+		// Checked before the rules so that a branch out of places hears so
+		// first; the year is that of the naming, and approval checks again.
+		year := today.Year()
+		if step, ok := rs.Find(cand.Stage, req.ToStage, req.Kind); ok {
+			if d, ok := req.Facts[step.EffectiveFact].(string); ok {
+				if on, err := seedling.ParseDate(d); err == nil {
+					year = on.Year()
+				}
+			}
+		}
+		if err := s.db.Pipeline().CheckQuota(ctx, cand.OrgPath, year); err != nil {
+			return postgres.Submission{}, err
+		}
+	}
+	prop, err := rs.Check(subj, req.ToStage, req.Kind, req.Facts, today)
+	if err != nil {
+		return postgres.Submission{}, err
+	}
+	return s.db.Pipeline().Submit(ctx, a, cand, prop)
+}
+
+// apiSubmissions is the review queue: submissions in the caller's scope.
+func (s *Server) apiSubmissions(c *fiber.Ctx) error {
+	f := postgres.SubmissionFilter{Roots: s.roots(c, authz.Submission, authz.Read), State: c.Query("state")}
+	if f.State != "" && f.State != "pending" && f.State != "approved" && f.State != "returned" {
+		return seedling.FieldError("state", "state is pending, approved or returned")
+	}
+	if v := c.Query("candidate_id"); v != "" {
+		id, ok := parseID(v)
+		if !ok {
+			return seedling.FieldError("candidate_id", "candidate_id must be a positive integer")
+		}
+		f.CandidateID = id
+	}
+	list, err := s.db.Pipeline().Submissions(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"submissions": list})
+}
+
+type decisionRequest struct {
+	Decision string `json:"decision"`
+	Reasons  string `json:"reasons"`
+}
+
+// apiDecide approves or returns a submission. The decider must not be the
+// one who submitted it or recorded the candidate's points.
+func (s *Server) apiDecide(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sub, err := s.db.Pipeline().SubmissionByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	a, err := s.authorize(c, authz.Target{Path: sub.OrgPath}, authz.Submission, authz.Decide)
+	if err != nil {
+		return err
+	}
+	var req decisionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	d, err := req.validate(seedling.Today(s.db.Now()))
+	if err != nil {
+		return err
+	}
+	rs, _ := s.rules()
+	out, err := s.db.Pipeline().Decide(c.UserContext(), a, id, d, rs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+func (r decisionRequest) validate(today time.Time) (postgres.Decision, error) {
+	d := postgres.Decision{Reasons: strings.TrimSpace(r.Reasons), On: today}
+	switch r.Decision {
+	case "approve":
+		d.Approve = true
+	case "return":
+		if d.Reasons == "" {
+			return d, seedling.FieldError("reasons", "a returned submission needs the reasons, so the branch can fix it")
+		}
+	default:
+		return d, seedling.FieldError("decision", `decision is "approve" or "return"`)
+	}
+	if utf8.RuneCountInString(d.Reasons) > 2000 {
+		return d, seedling.FieldError("reasons", "reasons are longer than 2000 characters")
+	}
+	return d, nil
+}
+
+type politicalReviewRequest struct {
+	Passed     *bool  `json:"passed"`
+	Conclusion string `json:"conclusion"`
+	ReviewedOn string `json:"reviewed_on"`
+}
+
+// apiPoliticalReview records the committee's political review (政治审查).
+// A failed one ends the candidacy at once.
+func (s *Server) apiPoliticalReview(c *fiber.Ctx) error {
+	cand, a, err := s.loadCandidate(c, authz.PoliticalReview, authz.Write)
+	if err != nil {
+		return err
+	}
+	var req politicalReviewRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	today := seedling.Today(s.db.Now())
+	p := seedling.NewProblems(seedling.EInvalid)
+	if req.Passed == nil {
+		p.Add("passed", "passed is required (true or false)")
+	}
+	conclusion := strings.TrimSpace(req.Conclusion)
+	if n := utf8.RuneCountInString(conclusion); n < 10 || n > 2000 {
+		p.Add("conclusion", "the written conclusion takes 10 to 2000 characters")
+	}
+	on, err := seedling.ParseDate(req.ReviewedOn)
+	if err != nil || on.After(today) {
+		p.Add("reviewed_on", "reviewed_on must be a date YYYY-MM-DD, not in the future")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	rs, _ := s.rules()
+	if err := s.db.Pipeline().PoliticalReview(c.UserContext(), a, cand.ID, *req.Passed, conclusion, on, rs); err != nil {
+		return err
+	}
+	updated, err := s.db.Candidates().ByID(c.UserContext(), cand.ID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"candidate_id": cand.ID, "passed": *req.Passed, "stage": updated.Stage})
+}
+
+// apiFilings is a committee's filing queue (备案).
+func (s *Server) apiFilings(c *fiber.Ctx) error {
+	if _, err := s.authorizeRole(c, authz.Submission, authz.Read); err != nil {
+		return err
+	}
+	list, err := s.db.Pipeline().Filings(c.UserContext(), s.roots(c, authz.Submission, authz.Read))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"filings": list})
+}
+
+type quotaRequest struct {
+	Year   int   `json:"year"`
+	OrgID  int64 `json:"org_id"`
+	Amount int   `json:"amount"`
+}
+
+// apiSetQuota sets a yearly development quota: the organisation department
+// for a committee, a committee for one of its branches.
+func (s *Server) apiSetQuota(c *fiber.Ctx) error {
+	var req quotaRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	org, err := s.orgInScope(c, req.OrgID, "org_id")
+	if err != nil {
+		return err
+	}
+	var a seedling.Actor
+	switch org.Kind {
+	case seedling.KindCommittee:
+		a, err = s.authorize(c, authz.Target{Path: org.Path}, authz.Quota, authz.Write)
+	case seedling.KindBranch, seedling.KindGeneralBranch:
+		a, err = s.authorize(c, authz.Target{Path: org.Path}, authz.Quota, authz.Split)
+	default:
+		return seedling.FieldError("org_id", "quotas are set for committees and split among branches")
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.db.Pipeline().SetQuota(c.UserContext(), a, req.Year, org, req.Amount); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// apiQuotas lists a year's quotas in scope with how many places are used.
+func (s *Server) apiQuotas(c *fiber.Ctx) error {
+	year := c.QueryInt("year", seedling.Today(s.db.Now()).Year())
+	list, err := s.db.Pipeline().Quotas(c.UserContext(), s.readableRoots(c), year)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"quotas": list})
+}

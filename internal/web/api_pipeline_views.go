@@ -1,0 +1,132 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/xuri/excelize/v2"
+
+	"seedling/internal/authz"
+	"seedling/internal/postgres"
+	"seedling/internal/seedling"
+)
+
+// apiTimeline is a candidate's full record (全程纪实), oldest first.
+func (s *Server) apiTimeline(c *fiber.Ctx) error {
+	cand, _, err := s.loadCandidate(c, authz.Candidate, authz.Read)
+	if err != nil {
+		return err
+	}
+	events, err := s.db.Pipeline().Timeline(c.UserContext(), cand.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"candidate_id": cand.ID, "events": events})
+}
+
+// apiTimelineXLSX exports the same record as a spreadsheet. Text that a
+// spreadsheet would read as a formula is written as plain text.
+func (s *Server) apiTimelineXLSX(c *fiber.Ctx) error {
+	cand, _, err := s.loadCandidate(c, authz.Candidate, authz.Read)
+	if err != nil {
+		return err
+	}
+	events, err := s.db.Pipeline().Timeline(c.UserContext(), cand.ID)
+	if err != nil {
+		return err
+	}
+	l := s.localizer(c)
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := "Sheet1"
+	header := []any{translate(l, "timeline.on"), translate(l, "timeline.what"), translate(l, "timeline.text"), translate(l, "timeline.who"), translate(l, "timeline.at")}
+	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
+		return err
+	}
+	for i, e := range events {
+		row := []any{formatDate(e.On), timelineLine(l, e), e.Text, e.Who, e.At.Format("2006-01-02 15:04:05Z")}
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
+			if str, ok := v.(string); ok {
+				// SetCellStr stores a string cell: never a formula.
+				if err := f.SetCellStr(sheet, cell, str); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("全程纪实-%s.xlsx", cand.Name)
+	c.Set(fiber.HeaderContentDisposition, "attachment; filename*=UTF-8''"+url.PathEscape(name))
+	c.Type("xlsx")
+	return c.Send(buf.Bytes())
+}
+
+// apiDue is the due list of the caller's scope, or of one node in it.
+func (s *Server) apiDue(c *fiber.Ctx) error {
+	roots, err := s.scopedRoots(c, authz.Candidate, authz.Read)
+	if err != nil {
+		return err
+	}
+	rs, today := s.rules()
+	items, err := s.db.Pipeline().Due(c.UserContext(), roots, rs, today)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+// apiStats are the committee's figures: by stage, priority group and branch,
+// the pass rate of reviews and the average time in each stage.
+func (s *Server) apiStats(c *fiber.Ctx) error {
+	if _, err := s.authorizeRole(c, authz.Stats, authz.Read); err != nil {
+		return err
+	}
+	roots, err := s.scopedRoots(c, authz.Stats, authz.Read)
+	if err != nil {
+		return err
+	}
+	st, err := s.stats(c, roots)
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+func (s *Server) stats(c *fiber.Ctx, roots []string) (postgres.Stats, error) {
+	st, err := s.db.Pipeline().Stats(c.UserContext(), roots)
+	if err != nil {
+		return st, err
+	}
+	slices.SortFunc(st.AvgDays, func(a, b postgres.StageDays) int {
+		return slices.Index(seedling.Stages, seedling.Stage(a.Stage)) - slices.Index(seedling.Stages, seedling.Stage(b.Stage))
+	})
+	return st, nil
+}
+
+// scopedRoots is the caller's scope for obj/act, narrowed to ?org_id= when
+// given; a node outside the scope is not found.
+func (s *Server) scopedRoots(c *fiber.Ctx, obj, act string) ([]string, error) {
+	roots := s.roots(c, obj, act)
+	v := c.Query("org_id")
+	if v == "" {
+		return roots, nil
+	}
+	id, ok := parseID(v)
+	if !ok {
+		return nil, seedling.FieldError("org_id", "org_id must be a positive integer")
+	}
+	org, err := s.db.Orgs().ByID(c.UserContext(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !anyContains(roots, org.Path) {
+		return nil, seedling.Errorf(seedling.ENotFound, "not found")
+	}
+	return []string{org.Path}, nil
+}

@@ -1,0 +1,300 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// day returns the date n days before today, as the API takes it.
+func day(n int) string { return time.Now().UTC().AddDate(0, 0, -n).Format("2006-01-02") }
+
+// newApplicant records an applicant in branch A who applied n days ago.
+func newApplicant(t *testing.T, app *testApp, tok string, orgID int64, appliedDaysAgo int) int64 {
+	t.Helper()
+	r := app.call("POST", "/api/v1/candidates", tok, map[string]any{"name": "流程测试", "org_id": orgID, "applied_on": day(appliedDaysAgo)})
+	expectStatus(t, r, 201)
+	return int64(r.JSON(t)["id"].(float64))
+}
+
+func activistFacts() map[string]any {
+	return map[string]any{"talked_on": day(15), "recommended_by": "mass_org", "decided_on": day(10), "contacts": []string{"王建国", "李红梅"}}
+}
+
+func submit(t *testing.T, app *testApp, tok string, cand int64, to string, facts map[string]any) response {
+	t.Helper()
+	return app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/submissions", cand), tok, map[string]any{"to_stage": to, "facts": facts})
+}
+
+func decide(app *testApp, tok string, sub int64, decision, reasons string) response {
+	return app.call("POST", fmt.Sprintf("/api/v1/submissions/%d/decision", sub), tok, map[string]any{"decision": decision, "reasons": reasons})
+}
+
+func idOf(t *testing.T, r response) int64 {
+	t.Helper()
+	return int64(r.JSON(t)["id"].(float64))
+}
+
+// A step takes effect only when the committee approves it; naming an
+// activist is filed with the committee.
+func TestStepTakesEffectOnApprovalAndIsFiled(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec, com := app.login("secretary"), app.login("committee")
+	cand := newApplicant(t, app, sec, f.orgA, 20)
+
+	r := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/next-steps", cand), sec, nil)
+	expectStatus(t, r, 200)
+	steps := r.JSON(t)["steps"].([]any)
+	first := steps[0].(map[string]any)
+	if first["to_stage"] != "activist" || len(first["facts"].([]any)) < 4 {
+		t.Fatalf("next steps of an applicant: %s", r.Body)
+	}
+
+	r = submit(t, app, sec, cand, "activist", activistFacts())
+	expectStatus(t, r, 201)
+	sub := idOf(t, r)
+	if st := r.JSON(t)["state"]; st != "pending" {
+		t.Fatalf("state %v", st)
+	}
+	if stage := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", cand), sec, nil).JSON(t)["stage"]; stage != "applicant" {
+		t.Fatalf("stage changed before the committee decided: %v", stage)
+	}
+	// A second proposal while one waits is a conflict.
+	expectStatus(t, submit(t, app, sec, cand, "activist", activistFacts()), 409)
+
+	expectStatus(t, decide(app, com, sub, "approve", ""), 200)
+	got := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", cand), sec, nil).JSON(t)
+	if got["stage"] != "activist" || got["activist_since"] != day(10) {
+		t.Fatalf("after approval: %v", got)
+	}
+	expectStatus(t, decide(app, com, sub, "return", "again"), 409)
+
+	filings := app.call("GET", "/api/v1/filings", com, nil).JSON(t)["filings"].([]any)
+	found := false
+	for _, x := range filings {
+		m := x.(map[string]any)
+		found = found || (int64(m["candidate_id"].(float64)) == cand && m["kind"] == "activist")
+	}
+	if !found {
+		t.Fatalf("no filing for the new activist in the committee's queue: %v", filings)
+	}
+}
+
+// A submission that breaks rules is refused with every broken rule listed.
+func TestSubmissionListsEveryBrokenRule(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	cand := newApplicant(t, app, sec, f.orgA, 100)
+	r := submit(t, app, sec, cand, "target", map[string]any{})
+	expectStatus(t, r, 422)
+	if fields := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any); fields["to_stage"] == nil {
+		t.Fatalf("skipping a stage: %s", r.Body)
+	}
+	// The talk came two months after the application, and the meeting
+	// before the talk: two rules, both reported.
+	facts := activistFacts()
+	facts["talked_on"], facts["decided_on"] = day(40), day(45)
+	r = submit(t, app, sec, cand, "activist", facts)
+	expectStatus(t, r, 422)
+	fields := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)
+	if len(fields) < 2 {
+		t.Fatalf("want every broken rule, got %s", r.Body)
+	}
+	// Bad types are input errors, field by field.
+	facts = activistFacts()
+	facts["contacts"] = []string{"甲", "乙", "丙"}
+	facts["talked_on"] = "last week"
+	r = submit(t, app, sec, cand, "activist", facts)
+	expectStatus(t, r, 400)
+	fields = r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)
+	if fields["facts.contacts"] == nil || fields["facts.talked_on"] == nil {
+		t.Fatalf("fact errors: %s", r.Body)
+	}
+}
+
+// Three returns end the candidacy; the count is visible along the way.
+func TestThreeReturnsDisqualify(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec, com := app.login("secretary"), app.login("committee")
+	cand := newApplicant(t, app, sec, f.orgA, 20)
+	for i := 1; i <= 3; i++ {
+		r := submit(t, app, sec, cand, "activist", activistFacts())
+		expectStatus(t, r, 201)
+		expectStatus(t, decide(app, com, idOf(t, r), "return", fmt.Sprintf("材料不全（第%d次）", i)), 200)
+		got := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", cand), sec, nil).JSON(t)
+		if int(got["failed_reviews"].(float64)) != i {
+			t.Fatalf("after %d returns the count is %v", i, got["failed_reviews"])
+		}
+		if want := "disqualified"; (i == 3) != (got["stage"] == want) {
+			t.Fatalf("after %d returns stage is %v", i, got["stage"])
+		}
+	}
+	// Final: nothing more can be proposed.
+	expectStatus(t, submit(t, app, sec, cand, "activist", activistFacts()), 422)
+	var n int
+	app.db.Get(&n, `SELECT count(*) FROM audit_events WHERE action = 'candidate.disqualify' AND target = $1`, fmt.Sprintf("candidate:%d", cand))
+	if n != 1 {
+		t.Fatalf("%d disqualification audit rows, want 1", n)
+	}
+	// A return needs reasons.
+	expectStatus(t, decide(app, com, f.subA, "return", " "), 400)
+}
+
+// Two committee members deciding the same submission at once: one wins,
+// the other gets 409.
+func TestConcurrentDecisionsOneWins(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	admin := app.login("admin")
+	expectStatus(t, app.call("POST", "/api/v1/users", admin, map[string]any{"username": "committee2", "password": "second committee member"}), 201)
+	expectStatus(t, app.call("POST", "/api/v1/users/committee2/grants", admin, map[string]any{"role": "committee", "org_id": f.comA}), 204)
+	r := app.call("POST", "/api/v1/login", "", map[string]any{"username": "committee2", "password": "second committee member"})
+	tokens := []string{app.login("committee"), r.JSON(t)["token"].(string)}
+	for round := 0; round < 5; round++ {
+		sub := pendingSubmission(t, app, "secretary", f.orgA)
+		statuses := make([]int, 2)
+		var wg sync.WaitGroup
+		for i := range tokens {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				decision := []string{"approve", "return"}[i]
+				statuses[i] = decide(app, tokens[i], sub, decision, "不符合条件").Status
+			}()
+		}
+		wg.Wait()
+		ok, conflict := 0, 0
+		for _, s := range statuses {
+			switch s {
+			case 200:
+				ok++
+			case 409:
+				conflict++
+			}
+		}
+		if ok != 1 || conflict != 1 {
+			t.Fatalf("round %d: statuses %v, want one 200 and one 409", round, statuses)
+		}
+	}
+}
+
+// The third failure recorded concurrently with a failed political review
+// disqualifies exactly once.
+func TestConcurrentThirdFailureDisqualifiesOnce(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec, com := app.login("secretary"), app.login("committee")
+	cand := newApplicant(t, app, sec, f.orgA, 20)
+	for i := 0; i < 2; i++ {
+		r := submit(t, app, sec, cand, "activist", activistFacts())
+		expectStatus(t, decide(app, com, idOf(t, r), "return", "退回"), 200)
+	}
+	sub := idOf(t, submit(t, app, sec, cand, "activist", activistFacts()))
+	var wg sync.WaitGroup
+	var returned, reviewed response
+	wg.Add(2)
+	go func() { defer wg.Done(); returned = decide(app, com, sub, "return", "第三次退回") }()
+	go func() {
+		defer wg.Done()
+		reviewed = app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", cand), com,
+			map[string]any{"passed": false, "conclusion": "经政治审查，该同志不符合条件。", "reviewed_on": day(1)})
+	}()
+	wg.Wait()
+	// Whichever ran second found the candidacy over: the return may then
+	// meet a submission already closed (409), the review a final stage (422).
+	if returned.Status != 200 && returned.Status != 409 {
+		t.Fatalf("return: %d %s", returned.Status, returned.Body)
+	}
+	if reviewed.Status != 201 && reviewed.Status != 422 {
+		t.Fatalf("review: %d %s", reviewed.Status, reviewed.Body)
+	}
+	var changes, audits int
+	app.db.Get(&changes, `SELECT count(*) FROM stage_changes WHERE candidate_id = $1 AND to_stage = 'disqualified'`, cand)
+	app.db.Get(&audits, `SELECT count(*) FROM audit_events WHERE action = 'candidate.disqualify' AND target = $1`, fmt.Sprintf("candidate:%d", cand))
+	if changes != 1 || audits != 1 {
+		t.Fatalf("disqualified %d times (audit %d), want once", changes, audits)
+	}
+}
+
+// Whoever submitted a step cannot approve it, even holding a committee grant.
+func TestSubmitterCannotApprove(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	admin := app.login("admin")
+	expectStatus(t, app.call("POST", "/api/v1/users/secretary/grants", admin, map[string]any{"role": "committee", "org_id": f.comA}), 204)
+	sec := app.login("secretary")
+	cand := newApplicant(t, app, sec, f.orgA, 20)
+	sub := idOf(t, submit(t, app, sec, cand, "activist", activistFacts()))
+	r := decide(app, sec, sub, "approve", "")
+	expectStatus(t, r, 403)
+	expectStatus(t, decide(app, app.login("committee"), sub, "approve", ""), 200)
+}
+
+// A failed political review disqualifies at once.
+func TestFailedPoliticalReviewDisqualifies(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	com := app.login("committee")
+	r := app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", f.candA), com,
+		map[string]any{"passed": false, "conclusion": "经政治审查，发现该同志隐瞒重要情况。", "reviewed_on": day(2)})
+	expectStatus(t, r, 201)
+	if r.JSON(t)["stage"] != "disqualified" {
+		t.Fatalf("after a failed political review: %s", r.Body)
+	}
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", f.candA), com,
+		map[string]any{"passed": false, "conclusion": "short", "reviewed_on": "tomorrow"}), 400)
+}
+
+// Naming targets beyond a committee's yearly quota is refused with the
+// numbers; a committee cannot split more than it has.
+func TestQuotas(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	admin, com := app.login("admin"), app.login("committee")
+	year := time.Now().UTC().Year()
+	expectStatus(t, app.call("POST", "/api/v1/quotas", admin, map[string]any{"year": year, "org_id": f.comA, "amount": 0}), 204)
+	var target int64
+	app.db.Get(&target, `SELECT id FROM candidates WHERE code = 'branch-a-02'`)
+	// Make the activist eligible in time; the score rule may still refuse,
+	// but the quota is checked as well and reported with its numbers.
+	r := submit(t, app, app.login("secretary"), target, "target", map[string]any{"decided_on": day(1), "opinions_heard": true})
+	expectStatus(t, r, 422)
+	if msg := r.JSON(t)["error"].(map[string]any)["message"].(string); !containsAll(msg, "名额", "0") {
+		t.Fatalf("quota refusal without numbers: %s", r.Body)
+	}
+	// Other branches of the township hold some of its places already (the
+	// demo data splits them); branch A may take what is left, not more.
+	expectStatus(t, app.call("POST", "/api/v1/quotas", admin, map[string]any{"year": year, "org_id": f.comA, "amount": 5}), 204)
+	var others int
+	app.db.Get(&others, `SELECT coalesce(sum(q.amount), 0) FROM quotas q JOIN orgs o ON o.id = q.org_id
+		WHERE q.year = $1 AND o.kind = 'branch' AND o.path LIKE (SELECT path FROM orgs WHERE id = $2) || '%' AND o.id <> $3`, year, f.comA, f.orgA)
+	expectStatus(t, app.call("POST", "/api/v1/quotas", com, map[string]any{"year": year, "org_id": f.orgA, "amount": 5 - others}), 204)
+	r = app.call("POST", "/api/v1/quotas", com, map[string]any{"year": year, "org_id": f.orgA, "amount": 6 - others})
+	expectStatus(t, r, 422)
+	q := app.call("GET", fmt.Sprintf("/api/v1/quotas?year=%d", year), com, nil).JSON(t)["quotas"].([]any)
+	if len(q) < 2 {
+		t.Fatalf("quotas in the committee's scope: %v", q)
+	}
+}
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}

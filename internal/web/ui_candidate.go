@@ -1,0 +1,142 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"seedling/internal/authz"
+	"seedling/internal/pipeline"
+	"seedling/internal/postgres"
+	"seedling/internal/seedling"
+)
+
+type candidatePage struct {
+	Candidate   seedling.Candidate
+	Score       int
+	Threshold   int
+	Steps       []pipeline.NextStep
+	Submissions []postgres.Submission
+	Failed      int
+	MaxFailed   int
+	CanPropose  bool
+	CanDecide   bool
+	Values      map[string]string // what the user typed, when a proposal was refused
+	Chosen      string            // the step whose form was sent
+}
+
+// candidatePage is one candidate's overview: stage, score, the three-strike
+// count, what the next step asks for and what blocks it, and the submissions
+// so far. The proposal form is built from the same rules data that
+// GET …/next-steps serves.
+func (s *Server) candidatePage(c *fiber.Ctx) error {
+	cand, _, err := s.loadCandidate(c, authz.Candidate, authz.Read)
+	if err != nil {
+		return err
+	}
+	return s.renderCandidate(c, fiber.StatusOK, cand, nil, nil, "")
+}
+
+func (s *Server) renderCandidate(c *fiber.Ctx, status int, cand seedling.Candidate, values map[string]string, formErr *seedling.Error, chosen string) error {
+	ctx := c.UserContext()
+	subj, err := s.pipelineSubject(ctx, cand)
+	if err != nil {
+		return err
+	}
+	rs, today := s.rules()
+	subs, err := s.db.Pipeline().Submissions(ctx, postgres.SubmissionFilter{Roots: []string{cand.OrgPath}, CandidateID: cand.ID})
+	if err != nil {
+		return err
+	}
+	p := currentSession(c).Principal
+	_, proposeErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Create)
+	_, decideErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Decide)
+	data := candidatePage{Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Steps: rs.NextSteps(subj, today),
+		Submissions: subs, Failed: subj.FailedReviews, MaxFailed: rs.MaxFailedReviews,
+		CanPropose: proposeErr == nil, CanDecide: decideErr == nil, Values: values, Chosen: chosen}
+	return s.renderForm(c, status, "candidate", "candidate.title", data, formErr)
+}
+
+// candidatePropose sends the proposal form. A refusal re-renders the page
+// with every broken rule and what was typed.
+func (s *Server) candidatePropose(c *fiber.Ctx) error {
+	cand, a, err := s.loadCandidate(c, authz.Submission, authz.Create)
+	if err != nil {
+		return err
+	}
+	to, kind := seedling.Stage(c.FormValue("to_stage")), c.FormValue("kind")
+	rs, _ := s.rules()
+	step, ok := rs.Find(cand.Stage, to, kind)
+	if !ok {
+		return s.renderCandidate(c, fiber.StatusUnprocessableEntity, cand, nil, seedling.FieldError("to_stage", "this step is not possible from the current stage"), "")
+	}
+	facts, values := factsFromForm(c, step.Facts)
+	_, err = s.submit(c.UserContext(), a, cand, submissionRequest{ToStage: to, Kind: kind, Facts: facts})
+	if err != nil {
+		chosen := string(to) + "/" + kind
+		return s.formFailed(c, err, func(de *seedling.Error) error {
+			return s.renderCandidate(c, statusOf[de.Code], cand, values, de, chosen)
+		})
+	}
+	return c.Redirect(fmt.Sprintf("/candidates/%d", cand.ID), fiber.StatusSeeOther)
+}
+
+// factsFromForm reads the form fields of a step ("f_<fact>") into the facts
+// a JSON client would send, leaving the checking to the rules: a number that
+// does not parse is passed on as text so the rules name the field.
+func factsFromForm(c *fiber.Ctx, specs []pipeline.FactSpec) (map[string]any, map[string]string) {
+	facts, values := map[string]any{}, map[string]string{}
+	args := c.Request().PostArgs()
+	for _, f := range specs {
+		key := "f_" + f.Name
+		switch f.Type {
+		case pipeline.TypeNames:
+			var names []string
+			for i, v := range args.PeekMulti(key) {
+				n := strings.TrimSpace(string(v))
+				values[fmt.Sprintf("%s_%d", key, i)] = n
+				if n != "" {
+					names = append(names, n)
+				}
+			}
+			if len(names) > 0 {
+				facts[f.Name] = names
+			}
+		case pipeline.TypeBool:
+			on := c.FormValue(key) != ""
+			facts[f.Name] = on
+			if on {
+				values[key] = "on"
+			}
+		case pipeline.TypeInt:
+			v := strings.TrimSpace(c.FormValue(key))
+			values[key] = v
+			if v == "" {
+				continue
+			}
+			if n, err := strconv.Atoi(v); err == nil {
+				facts[f.Name] = n
+			} else {
+				facts[f.Name] = v
+			}
+		default:
+			v := strings.TrimSpace(c.FormValue(key))
+			values[key] = v
+			if v != "" {
+				facts[f.Name] = v
+			}
+		}
+	}
+	return facts, values
+}
+
+// mePage sends a candidate to their own record.
+func (s *Server) mePage(c *fiber.Ctx) error {
+	p := currentSession(c).Principal
+	if p.CandidateID == nil {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return c.Redirect(fmt.Sprintf("/candidates/%d", *p.CandidateID), fiber.StatusSeeOther)
+}

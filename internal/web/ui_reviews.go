@@ -1,0 +1,153 @@
+package web
+
+import (
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"seedling/internal/authz"
+	"seedling/internal/ledger"
+	"seedling/internal/pipeline"
+	"seedling/internal/postgres"
+	"seedling/internal/seedling"
+)
+
+type reviewsPage struct {
+	Pending []postgres.Submission
+	Filings []postgres.Filing
+}
+
+// reviewsPage is the committee's queue: submissions waiting, oldest first,
+// and the filings (备案) received.
+func (s *Server) reviewsPage(c *fiber.Ctx) error {
+	if _, err := s.authorizeRole(c, authz.Submission, authz.Decide); err != nil {
+		return err
+	}
+	roots := s.roots(c, authz.Submission, authz.Decide)
+	pending, err := s.db.Pipeline().Submissions(c.UserContext(), postgres.SubmissionFilter{Roots: roots, State: "pending"})
+	if err != nil {
+		return err
+	}
+	filings, err := s.db.Pipeline().Filings(c.UserContext(), roots)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "reviews", "reviews.title", reviewsPage{Pending: pending, Filings: filings})
+}
+
+type reviewPage struct {
+	Submission postgres.Submission
+	Candidate  seedling.Candidate
+	Facts      []factLine
+	Score      int
+	Threshold  int
+	Failed     int
+	MaxFailed  int
+	Entries    []ledger.Entry
+	Timeline   []timelineRow
+}
+
+type factLine struct {
+	Label string
+	Value any
+}
+
+// reviewPage puts everything a decision needs on one screen: the facts as
+// submitted, the candidate's ledger and score, the full record so far, the
+// strikes used, and the approve and return forms.
+func (s *Server) reviewPage(c *fiber.Ctx) error {
+	return s.renderReview(c, fiber.StatusOK, nil)
+}
+
+func (s *Server) renderReview(c *fiber.Ctx, status int, formErr *seedling.Error) error {
+	ctx := c.UserContext()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sub, err := s.db.Pipeline().SubmissionByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := s.authorize(c, authz.Target{Path: sub.OrgPath}, authz.Submission, authz.Read); err != nil {
+		return err
+	}
+	cand, err := s.db.Candidates().ByID(ctx, sub.CandidateID)
+	if err != nil {
+		return err
+	}
+	subj, err := s.pipelineSubject(ctx, cand)
+	if err != nil {
+		return err
+	}
+	entries, err := s.db.Ledger().Entries(ctx, cand.ID)
+	if err != nil {
+		return err
+	}
+	events, err := s.db.Pipeline().Timeline(ctx, cand.ID)
+	if err != nil {
+		return err
+	}
+	rs, _ := s.rules()
+	l := s.localizer(c)
+	data := reviewPage{Submission: sub, Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Failed: subj.FailedReviews,
+		MaxFailed: rs.MaxFailedReviews, Entries: entries, Facts: factLines(rs, sub, pickLanguage(c) == "en")}
+	for _, e := range events {
+		data.Timeline = append(data.Timeline, timelineRow{TimelineEvent: e, Line: timelineLine(l, e)})
+	}
+	return s.renderForm(c, status, "review", "reviews.title", data, formErr)
+}
+
+// factLines labels the submitted facts with the step's own labels.
+func factLines(rs *pipeline.RuleSet, sub postgres.Submission, english bool) []factLine {
+	step, ok := rs.Find(sub.FromStage, sub.ToStage, sub.Kind)
+	if !ok {
+		var out []factLine
+		for k, v := range sub.Facts {
+			out = append(out, factLine{Label: k, Value: v})
+		}
+		return out
+	}
+	var out []factLine
+	for _, f := range step.Facts {
+		v, ok := sub.Facts[f.Name]
+		if !ok {
+			continue
+		}
+		label := f.Label
+		if english && f.LabelEn != "" {
+			label = f.LabelEn
+		}
+		out = append(out, factLine{Label: label, Value: v})
+	}
+	return out
+}
+
+// reviewDecide takes the decision form.
+func (s *Server) reviewDecide(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sub, err := s.db.Pipeline().SubmissionByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	a, err := s.authorize(c, authz.Target{Path: sub.OrgPath}, authz.Submission, authz.Decide)
+	if err != nil {
+		return err
+	}
+	d, err := decisionRequest{Decision: c.FormValue("decision"), Reasons: c.FormValue("reasons")}.validate(seedling.Today(s.db.Now()))
+	if err == nil {
+		rs, _ := s.rules()
+		_, err = s.db.Pipeline().Decide(c.UserContext(), a, id, d, rs)
+	}
+	if err != nil {
+		switch seedling.ErrorCode(err) {
+		case seedling.EInvalid, seedling.ERule, seedling.EConflict, seedling.EForbidden:
+			return s.renderReview(c, statusOf[seedling.ErrorCode(err)], asDomain(err))
+		}
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/reviews/%d", id), fiber.StatusSeeOther)
+}

@@ -1,0 +1,145 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"seedling/internal/authz"
+	"seedling/internal/postgres"
+	"seedling/internal/seedling"
+)
+
+type branchesView struct {
+	Branches []postgres.LedgerBranch
+}
+
+// branchesPage lists the branches whose ledgers the caller may read: a
+// committee's or the department's way into any ledger below them.
+func (s *Server) branchesPage(c *fiber.Ctx) error {
+	list, err := s.db.Scores().Branches(c.UserContext(), s.roots(c, authz.Ledger, authz.Read), ledgerStages)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "roster_index", "roster.index_title", branchesView{Branches: list})
+}
+
+type rosterLine struct {
+	ID       int64
+	Name     string
+	Stage    seedling.Stage
+	OrgName  string
+	Total    int
+	Dims     []int
+	Eligible bool
+	Reasons  []string
+}
+
+type rosterView struct {
+	Org       seedling.Org
+	Keeper    *postgres.Keeper
+	Choices   []seedling.User
+	CanWrite  bool
+	DimNames  []string
+	Lines     []rosterLine
+	Eligible  int
+	Done      string
+	Error     string
+	Threshold int
+}
+
+// loadRosterOrg loads the branch or party group of a roster page.
+func (s *Server) loadRosterOrg(c *fiber.Ctx, act string) (seedling.Org, seedling.Actor, error) {
+	org, a, err := s.loadOrg(c, authz.Ledger, act)
+	if err != nil {
+		return org, a, err
+	}
+	if org.Kind != seedling.KindBranch && org.Kind != seedling.KindGroup {
+		return org, a, seedling.Errorf(seedling.ENotFound, "a roster is kept by a branch or a party group")
+	}
+	return org, a, nil
+}
+
+func (s *Server) rosterView(c *fiber.Ctx, org seedling.Org) (*rosterView, error) {
+	ctx := c.UserContext()
+	list, rubrics, err := s.scored(ctx, postgres.StandingFilter{Under: org.Path, Stages: ledgerStages})
+	if err != nil {
+		return nil, err
+	}
+	k, err := s.keeper(ctx, org.Path)
+	if err != nil {
+		return nil, err
+	}
+	l := s.localizer(c)
+	en := langEn(c)
+	v := &rosterView{Org: org, Keeper: k, Threshold: 80}
+	sess := currentSession(c)
+	if _, err := s.authz.Check(sess.Principal, authz.Target{Path: org.Path}, authz.Ledger, authz.Write); err == nil && org.Kind == seedling.KindBranch {
+		v.CanWrite = true
+		if v.Choices, err = s.db.Ledger().KeeperChoices(ctx, org.ID); err != nil {
+			return nil, err
+		}
+	}
+	if r, ok := rubrics.InForce(currentPeriod(s)); ok {
+		for _, d := range r.Dimensions {
+			v.DimNames = append(v.DimNames, fmt.Sprintf("%s (%d)", pickName(en, d.NameZh, d.NameEn), d.Cap))
+		}
+	}
+	for _, x := range list {
+		line := rosterLine{ID: x.ID, Name: x.Name, Stage: x.Stage, OrgName: x.OrgName, Total: x.Score.Total,
+			Eligible: x.Eligibility.Eligible, Reasons: reasonTexts(l, x.Eligibility)}
+		for _, d := range x.Score.Dimensions {
+			line.Dims = append(line.Dims, d.Points)
+		}
+		if line.Eligible {
+			v.Eligible++
+		}
+		v.Lines = append(v.Lines, line)
+	}
+	return v, nil
+}
+
+// rosterPage shows the people of a branch with their scores, points per
+// dimension and whether the door to development target is open.
+func (s *Server) rosterPage(c *fiber.Ctx) error {
+	org, _, err := s.loadRosterOrg(c, authz.Read)
+	if err != nil {
+		return err
+	}
+	v, err := s.rosterView(c, org)
+	if err != nil {
+		return err
+	}
+	if c.Query("keeper") != "" {
+		v.Done = translate(s.localizer(c), "roster.keeper_named")
+	}
+	return s.render(c, fiber.StatusOK, "roster", "roster.title", v)
+}
+
+// keeperSubmit names the person responsible for the branch's ledger.
+func (s *Server) keeperSubmit(c *fiber.Ctx) error {
+	org, a, err := s.loadRosterOrg(c, authz.Write)
+	if err != nil {
+		return err
+	}
+	id, perr := strconv.ParseInt(c.FormValue("user_id"), 10, 64)
+	if perr == nil && org.Kind == seedling.KindBranch {
+		err = s.db.Ledger().NameKeeper(c.UserContext(), a, org.ID, id)
+	} else {
+		err = seedling.FieldError("user_id", "choose a person")
+	}
+	if err != nil {
+		de := asDomain(err)
+		if de.Code == seedling.EInternal {
+			return err
+		}
+		v, verr := s.rosterView(c, org)
+		if verr != nil {
+			return verr
+		}
+		v.Error = translate(s.localizer(c), "roster.keeper_invalid")
+		return s.renderForm(c, statusOf[de.Code], "roster", "roster.title", v, de)
+	}
+	return c.Redirect(fmt.Sprintf("/branches/%d/roster?keeper=1", org.ID), fiber.StatusSeeOther)
+}

@@ -1,0 +1,55 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"seedling/internal/authz"
+	"seedling/internal/postgres"
+	"seedling/internal/seedling"
+)
+
+// timelineLine words one event in the reader's language.
+func timelineLine(l *i18n.Localizer, e postgres.TimelineEvent) string {
+	stage := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return translate(l, "stage."+s)
+	}
+	return translate(l, "timeline.kind."+e.Kind, "From", stage(e.FromStage), "To", stage(e.ToStage), "Points", e.Points)
+}
+
+type timelinePage struct {
+	Candidate seedling.Candidate
+	Events    []timelineRow
+	Strikes   string
+}
+
+type timelineRow struct {
+	postgres.TimelineEvent
+	Line string
+}
+
+// timelinePage shows a candidate's full record as one printable page.
+func (s *Server) timelinePage(c *fiber.Ctx) error {
+	cand, _, err := s.loadCandidate(c, authz.Candidate, authz.Read)
+	if err != nil {
+		return err
+	}
+	events, err := s.db.Pipeline().Timeline(c.UserContext(), cand.ID)
+	if err != nil {
+		return err
+	}
+	failed, err := s.db.Pipeline().FailedReviews(c.UserContext(), cand.ID)
+	if err != nil {
+		return err
+	}
+	rs, _ := s.rules()
+	l := s.localizer(c)
+	rows := make([]timelineRow, len(events))
+	for i, e := range events {
+		rows[i] = timelineRow{TimelineEvent: e, Line: timelineLine(l, e)}
+	}
+	return s.render(c, fiber.StatusOK, "timeline", "timeline.title", timelinePage{Candidate: cand, Events: rows, Strikes: rs.StrikesLabel(failed)})
+}
