@@ -22,6 +22,8 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO seedling_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO seedling_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO seedling_app;
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM seedling_app;
+REVOKE UPDATE, DELETE, TRUNCATE ON rubric_versions, rubric_dimensions, rubric_categories,
+    ledger_entries, evidence_files, ledger_keepers FROM seedling_app;
 
 -- +goose Down
 ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM seedling_app;

@@ -78,12 +78,15 @@ func hasAction(events []any, action string) bool {
 }
 
 // History cannot be rewritten: the application role lacks the privilege,
-// and even the owner is stopped by the trigger.
-func TestAuditRowsCannotBeChanged(t *testing.T) {
+// and even the owner is stopped by the trigger. That holds for the audit
+// trail, the ledger, the rubric and the stage history.
+func TestHistoryCannotBeChanged(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	app.login("admin")
-	for _, q := range []string{`UPDATE audit_events SET actor = 'someone else'`, `DELETE FROM audit_events`, `TRUNCATE audit_events`} {
+	for _, q := range []string{`UPDATE audit_events SET actor = 'someone else'`, `DELETE FROM audit_events`, `TRUNCATE audit_events`,
+		`UPDATE ledger_entries SET points = 25`, `DELETE FROM ledger_entries`, `UPDATE stage_changes SET to_stage = 'full'`,
+		`DELETE FROM political_reviews`, `UPDATE rubric_dimensions SET cap = 50`} {
 		if _, err := app.srv.db.Exec(q); err == nil || !strings.Contains(err.Error(), "permission denied") {
 			t.Errorf("app role: %s: got %v, want permission denied", q, err)
 		}
