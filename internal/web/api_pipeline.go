@@ -124,6 +124,21 @@ func (s *Server) apiSubmissions(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"submissions": list})
 }
 
+// loadSubmission fetches the submission named in the path and checks the
+// action against its candidate's node before anything else happens.
+func (s *Server) loadSubmission(c *fiber.Ctx, act string) (postgres.Submission, seedling.Actor, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return postgres.Submission{}, seedling.Actor{}, err
+	}
+	sub, err := s.db.Pipeline().SubmissionByID(c.UserContext(), id)
+	if err != nil {
+		return postgres.Submission{}, seedling.Actor{}, err
+	}
+	a, err := s.authorize(c, authz.Target{Path: sub.OrgPath, CandidateID: sub.CandidateID}, authz.Submission, act)
+	return sub, a, err
+}
+
 type decisionRequest struct {
 	Decision string `json:"decision"`
 	Reasons  string `json:"reasons"`
@@ -132,15 +147,7 @@ type decisionRequest struct {
 // apiDecide approves or returns a submission. The decider must not be the
 // one who submitted it or recorded the candidate's points.
 func (s *Server) apiDecide(c *fiber.Ctx) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	sub, err := s.db.Pipeline().SubmissionByID(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	a, err := s.authorize(c, authz.Target{Path: sub.OrgPath}, authz.Submission, authz.Decide)
+	sub, a, err := s.loadSubmission(c, authz.Decide)
 	if err != nil {
 		return err
 	}
@@ -153,7 +160,7 @@ func (s *Server) apiDecide(c *fiber.Ctx) error {
 		return err
 	}
 	rs, _ := s.rules()
-	out, err := s.db.Pipeline().Decide(c.UserContext(), a, id, d, rs)
+	out, err := s.db.Pipeline().Decide(c.UserContext(), a, sub.ID, d, rs)
 	if err != nil {
 		return err
 	}

@@ -61,15 +61,8 @@ func (s *Server) reviewPage(c *fiber.Ctx) error {
 
 func (s *Server) renderReview(c *fiber.Ctx, status int, formErr *seedling.Error) error {
 	ctx := c.UserContext()
-	id, err := pathID(c, "id")
+	sub, _, err := s.loadSubmission(c, authz.Read)
 	if err != nil {
-		return err
-	}
-	sub, err := s.db.Pipeline().SubmissionByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if _, err := s.authorize(c, authz.Target{Path: sub.OrgPath}, authz.Submission, authz.Read); err != nil {
 		return err
 	}
 	cand, err := s.db.Candidates().ByID(ctx, sub.CandidateID)
@@ -125,22 +118,14 @@ func factLines(rs *pipeline.RuleSet, sub postgres.Submission, english bool) []fa
 
 // reviewDecide takes the decision form.
 func (s *Server) reviewDecide(c *fiber.Ctx) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	sub, err := s.db.Pipeline().SubmissionByID(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	a, err := s.authorize(c, authz.Target{Path: sub.OrgPath}, authz.Submission, authz.Decide)
+	sub, a, err := s.loadSubmission(c, authz.Decide)
 	if err != nil {
 		return err
 	}
 	d, err := decisionRequest{Decision: c.FormValue("decision"), Reasons: c.FormValue("reasons")}.validate(seedling.Today(s.db.Now()))
 	if err == nil {
 		rs, _ := s.rules()
-		_, err = s.db.Pipeline().Decide(c.UserContext(), a, id, d, rs)
+		_, err = s.db.Pipeline().Decide(c.UserContext(), a, sub.ID, d, rs)
 	}
 	if err != nil {
 		switch seedling.ErrorCode(err) {
@@ -149,5 +134,5 @@ func (s *Server) reviewDecide(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return c.Redirect(fmt.Sprintf("/reviews/%d", id), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/reviews/%d", sub.ID), fiber.StatusSeeOther)
 }
