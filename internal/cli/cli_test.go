@@ -83,6 +83,11 @@ func TestCommandsOnADatabase(t *testing.T) {
 	if code == 0 || !strings.Contains(stderr, "password") {
 		t.Fatalf("short password: %d %q", code, stderr)
 	}
+	var out string
+	code, out, stderr = runCmd(t, vars, "", "due")
+	if code != 0 || !strings.Contains(out, "overdue") || !strings.Contains(out, "due items as of") {
+		t.Fatalf("due: %d %q %q", code, out, stderr)
+	}
 	var actions []string
 	db.Select(&actions, `SELECT action FROM audit_events WHERE target = 'user:chief' ORDER BY id`)
 	if strings.Join(actions, ",") != "user.add,grant.add" {

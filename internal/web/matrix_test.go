@@ -84,6 +84,9 @@ var matrix = []struct {
 	{"GET /api/v1/candidates/:id/timeline", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404"},
 	{"GET /api/v1/candidates/:id/timeline.xlsx", "a2", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=404"},
 	{"GET /candidates/:id/timeline", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=200"},
+	{"GET /api/v1/orgs/:id/ranking", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=404"},
+	{"GET /api/v1/orgs/:id/ranking", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404"},
+	{"GET /branches/:id/ranking", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=404"},
 	{"GET /api/v1/due", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200"},
 	{"GET /api/v1/due", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404"},
 	{"GET /api/v1/stats", "-", "anon=401 admin=200 committee=200 secretary=403 leader=403 activist=403"},
@@ -219,6 +222,8 @@ func (f *fixture) request(route, target string) (method, path string, body any) 
 				body = map[string]any{"year": 2026, "org_id": f.comA, "amount": 5}
 			}
 		}
+	case "/api/v1/orgs/:id/ranking", "/branches/:id/ranking":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.orgA, f.orgA, f.orgB)), 1)
 	case "/api/v1/orgs/:id/move":
 		g := pick(f.groupA, f.groupA, f.groupB)
 		path = fmt.Sprintf("/api/v1/orgs/%d/move", g)

@@ -298,3 +298,38 @@ func containsAll(s string, parts ...string) bool {
 	}
 	return true
 }
+
+// The ranking lists only eligible activists, best first, with the marks;
+// the due list shows the demo's overdue decision.
+func TestRankingAndDueList(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	com := app.login("committee")
+	var township int64
+	app.db.Get(&township, `SELECT parent_id FROM orgs WHERE code = 'branch-a'`)
+	r := app.call("GET", fmt.Sprintf("/api/v1/orgs/%d/ranking", township), com, nil)
+	expectStatus(t, r, 200)
+	rows := r.JSON(t)["ranking"].([]any)
+	if len(rows) == 0 {
+		t.Fatalf("no eligible activist in the demo township: %s", r.Body)
+	}
+	last := 101.0
+	for _, x := range rows {
+		row := x.(map[string]any)
+		if score := row["score"].(float64); score < 80 || score > last {
+			t.Fatalf("ranking out of order or not eligible: %s", r.Body)
+		} else {
+			last = score
+		}
+	}
+	r = app.call("GET", "/api/v1/due", com, nil)
+	expectStatus(t, r, 200)
+	overdue := false
+	for _, x := range r.JSON(t)["items"].([]any) {
+		it := x.(map[string]any)
+		overdue = overdue || (it["kind"] == "decision_overdue" && it["status"] == "overdue")
+	}
+	if !overdue {
+		t.Fatalf("the demo's decision pending since February is not overdue: %s", r.Body)
+	}
+}

@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	app.Post("/api/v1/quotas", s.loggedIn, s.apiSetQuota)
 	app.Get("/api/v1/candidates/:id/timeline", s.loggedIn, s.apiTimeline)
 	app.Get("/api/v1/candidates/:id/timeline.xlsx", s.loggedIn, s.apiTimelineXLSX)
+	app.Get("/api/v1/orgs/:id/ranking", s.loggedIn, s.apiRanking)
 	app.Get("/api/v1/due", s.loggedIn, s.apiDue)
 	app.Get("/api/v1/stats", s.loggedIn, s.apiStats)
 
@@ -112,6 +113,7 @@ func (s *Server) routes() {
 	app.Post("/candidates/:id/submissions", s.loggedIn, s.candidatePropose)
 	app.Get("/candidates/:id/timeline", s.loggedIn, s.timelinePage)
 	app.Get("/stats", s.loggedIn, s.statsPage)
+	app.Get("/branches/:id/ranking", s.loggedIn, s.rankingPage)
 	app.Get("/reviews", s.loggedIn, s.reviewsPage)
 	app.Get("/reviews/:id", s.loggedIn, s.reviewPage)
 	app.Post("/reviews/:id/decision", s.loggedIn, s.reviewDecide)
