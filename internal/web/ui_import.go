@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"seedling/internal/ledger"
+	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
 
@@ -69,10 +70,9 @@ func (s *Server) importSubmit(c *fiber.Ctx) error {
 	v := s.importView(org, c.FormValue("period"))
 	period, err := s.importPeriod(v.Period)
 	if err == nil {
-		var res importResult
-		res, err = s.runImportForm(c, org, a, period)
-		if err == nil {
-			return c.Redirect(fmt.Sprintf("/branches/%d/import?period=%s&written=%d&unchanged=%d", org.ID, period, res.written, res.unchanged), fiber.StatusSeeOther)
+		var res postgres.ImportResult
+		if res, err = s.runImport(c, org, a, period); err == nil {
+			return c.Redirect(fmt.Sprintf("/branches/%d/import?period=%s&written=%d&unchanged=%d", org.ID, period, res.Written, res.Unchanged), fiber.StatusSeeOther)
 		}
 	}
 	de := asDomain(err)
@@ -107,11 +107,4 @@ func (s *Server) importSubmit(c *fiber.Ctx) error {
 		}
 	}
 	return s.renderForm(c, statusOf[de.Code], "import", "import.title", v, de)
-}
-
-type importResult struct{ written, unchanged int }
-
-func (s *Server) runImportForm(c *fiber.Ctx, org seedling.Org, a seedling.Actor, period ledger.Period) (importResult, error) {
-	res, err := s.runImport(c, org, a, period)
-	return importResult{res.Written, res.Unchanged}, err
 }

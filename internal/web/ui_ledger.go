@@ -74,6 +74,7 @@ type ledgerView struct {
 	CanWrite    bool
 	CanAttach   bool
 	CanEvidence bool
+	NoLedger    bool // the stage keeps no ledger: nothing may be recorded
 	Self        bool
 	Form        recordForm
 	Errors      map[string]string
@@ -151,6 +152,7 @@ func (s *Server) loadLedgerView(c *fiber.Ctx, cand seedling.Candidate) (*ledgerV
 	v := &ledgerView{Candidate: cand, Keeper: k, Score: s.scoreViewOf(c, sc), Errors: map[string]string{},
 		CanWrite: s.may(c, cand, authz.Ledger, authz.Write), CanAttach: s.may(c, cand, authz.Evidence, authz.Write),
 		CanEvidence: s.may(c, cand, authz.Evidence, authz.Read),
+		NoLedger:    !(ledger.Subject{Stage: cand.Stage, ActivistSince: cand.ActivistSince}).KeepsLedger(),
 		Today:       formatDate(s.today()), MinDate: formatDate(cand.ActivistSince), Accept: acceptEvidence, MaxMiB: s.cfg.EvidenceMaxBytes >> 20,
 		Form: recordForm{OccurredOn: formatDate(s.today()), Key: newFormKey()}}
 	bySeq := map[int]int64{}
