@@ -262,11 +262,6 @@ func (p *PipelineStore) Decide(ctx context.Context, a seedling.Actor, id int64, 
 // candidate's ledger cannot also approve the candidate's steps.
 func checkNotRecorder(ctx context.Context, tx *sqlx.Tx, candidateID, userID int64) error {
 	var recorded bool
-	err := tx.GetContext(ctx, &recorded, `
-		SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'ledger_entries')`)
-	if err != nil || !recorded {
-		return err
-	}
 	if err := tx.GetContext(ctx, &recorded, `SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE candidate_id = $1 AND recorded_by = $2)`, candidateID, userID); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"seedling/internal/authz"
+	"seedling/internal/ledger/sheet"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
@@ -26,8 +27,9 @@ func (s *Server) apiTimeline(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"candidate_id": cand.ID, "events": events})
 }
 
-// apiTimelineXLSX exports the same record as a spreadsheet. Text that a
-// spreadsheet would read as a formula is written as plain text.
+// apiTimelineXLSX exports the same record as a spreadsheet. Every cell is a
+// string cell, and text that starts like a formula is neutralised as in the
+// ledger exports.
 func (s *Server) apiTimelineXLSX(c *fiber.Ctx) error {
 	cand, _, err := s.loadCandidate(c, authz.Candidate, authz.Read)
 	if err != nil {
@@ -40,9 +42,9 @@ func (s *Server) apiTimelineXLSX(c *fiber.Ctx) error {
 	l := s.localizer(c)
 	f := excelize.NewFile()
 	defer f.Close()
-	sheet := "Sheet1"
+	sheetName := "Sheet1"
 	header := []any{translate(l, "timeline.on"), translate(l, "timeline.what"), translate(l, "timeline.text"), translate(l, "timeline.who"), translate(l, "timeline.at")}
-	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
+	if err := f.SetSheetRow(sheetName, "A1", &header); err != nil {
 		return err
 	}
 	for i, e := range events {
@@ -51,7 +53,7 @@ func (s *Server) apiTimelineXLSX(c *fiber.Ctx) error {
 			cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
 			if str, ok := v.(string); ok {
 				// SetCellStr stores a string cell: never a formula.
-				if err := f.SetCellStr(sheet, cell, str); err != nil {
+				if err := f.SetCellStr(sheetName, cell, sheet.Neutralise(str)); err != nil {
 					return err
 				}
 			}

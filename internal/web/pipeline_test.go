@@ -1,11 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // day returns the date n days before today, as the API takes it.
@@ -331,5 +334,41 @@ func TestRankingAndDueList(t *testing.T) {
 	}
 	if !overdue {
 		t.Fatalf("the demo's decision pending since February is not overdue: %s", r.Body)
+	}
+}
+
+// The full record comes as JSON and as a spreadsheet with the same rows.
+func TestTimelineAndItsExport(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	r := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/timeline", f.candA), sec, nil)
+	expectStatus(t, r, 200)
+	events := r.JSON(t)["events"].([]any)
+	kinds := map[string]bool{}
+	for _, e := range events {
+		kinds[e.(map[string]any)["kind"].(string)] = true
+	}
+	for _, k := range []string{"applied", "approved", "stage", "filed", "ledger"} {
+		if !kinds[k] {
+			t.Fatalf("the full record of activist-a lacks %q events: %v", k, kinds)
+		}
+	}
+	x := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/timeline.xlsx", f.candA), sec, nil)
+	expectStatus(t, x, 200)
+	if !strings.HasPrefix(x.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("export is not an attachment: %v", x.Header)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := book.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(events)+1 {
+		t.Fatalf("export has %d rows for %d events", len(rows), len(events))
 	}
 }
