@@ -1,9 +1,11 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"seedling/internal/demo"
@@ -162,5 +164,67 @@ func mustExec(t *testing.T, app *testApp, q string) {
 	t.Helper()
 	if _, err := app.db.Exec(q); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Decisions stay consistent while grants change under them: a reader sees
+// the candidate (200) or not (404), never an error, and -race finds nothing.
+func TestEnforcementWhileGrantsChange(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	admin := app.login("admin")
+	expectStatus(t, app.call("POST", "/api/v1/users", admin, map[string]any{"username": "flicker", "password": "a flickering grant"}), 201)
+	r := app.call("POST", "/api/v1/login", "", map[string]any{"username": "flicker", "password": "a flickering grant"})
+	tok := r.JSON(t)["token"].(string)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20; i++ {
+			path := "/api/v1/users/flicker/grants"
+			if i%2 == 1 {
+				path += "/revoke"
+			}
+			if r := app.call("POST", path, admin, map[string]any{"role": "committee", "org_id": f.comA}); r.Status != 204 {
+				t.Errorf("grant change %d: %d %s", i, r.Status, r.Body)
+				return
+			}
+		}
+	}()
+	seen := map[int]int{}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 25; i++ {
+				st := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", f.candA), tok, nil).Status
+				mu.Lock()
+				seen[st]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	<-done
+	for st := range seen {
+		if st != 200 && st != 404 {
+			t.Fatalf("statuses while grants change: %v", seen)
+		}
+	}
+}
+
+// X-Forwarded-For is believed only from a configured proxy: otherwise the
+// audit trail records the real peer, so nobody can forge their address.
+func TestForwardedForIsTrustedOnlyFromProxies(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	r := app.call("POST", "/api/v1/login", "", map[string]any{"username": "secretary", "password": "wrong password!"}, "X-Forwarded-For", "203.0.113.9")
+	expectStatus(t, r, 401)
+	var ip string
+	app.db.Get(&ip, `SELECT ip FROM audit_events WHERE action = 'login.failed' ORDER BY id DESC LIMIT 1`)
+	if ip == "203.0.113.9" || ip == "" {
+		t.Fatalf("audit believed an untrusted X-Forwarded-For: %q", ip)
 	}
 }
