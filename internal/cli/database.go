@@ -20,6 +20,16 @@ type dbFlags struct {
 	explicit bool
 }
 
+// commandFlags starts the flag set of a command that needs the database,
+// with the flags that say where it is.
+func commandFlags(env *environment, name string) (*flag.FlagSet, *dbFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	dbf := &dbFlags{}
+	dbf.register(fs)
+	return fs, dbf
+}
+
 func (f *dbFlags) register(fs *flag.FlagSet) {
 	fs.Func("data", "directory of the embedded PostgreSQL cluster, used when DATABASE_URL is unset (default "+defaultDataDir+")", func(s string) error {
 		f.data, f.explicit = s, true

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"seedling/internal/pipeline"
@@ -12,15 +11,12 @@ import (
 // due prints the due list for cron-style use: overdue items first, one a
 // line, and exits 0 either way (a due item is news, not a failure).
 func due(ctx context.Context, env *environment, args []string) error {
-	fs := flag.NewFlagSet("due", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	var dbf dbFlags
-	dbf.register(fs)
+	fs, dbf := commandFlags(env, "due")
 	orgID := fs.Int64("org", 0, "only this node's subtree (default: the whole tree)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, env, dbf)
+	db, err := openDatabase(ctx, env, *dbf)
 	if err != nil {
 		return err
 	}

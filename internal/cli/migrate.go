@@ -2,15 +2,11 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 )
 
 func migrate(ctx context.Context, env *environment, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	var dbf dbFlags
-	dbf.register(fs)
+	fs, dbf := commandFlags(env, "migrate")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -21,7 +17,7 @@ func migrate(ctx context.Context, env *environment, args []string) error {
 	if verb != "up" && verb != "down" && verb != "status" {
 		return fmt.Errorf("unknown migrate verb %q: use up, down or status", verb)
 	}
-	db, err := openDatabase(ctx, env, dbf)
+	db, err := openDatabase(ctx, env, *dbf)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os/user"
 
@@ -12,14 +11,11 @@ import (
 )
 
 func seed(ctx context.Context, env *environment, args []string) error {
-	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	var dbf dbFlags
-	dbf.register(fs)
+	fs, dbf := commandFlags(env, "seed")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, env, dbf)
+	db, err := openDatabase(ctx, env, *dbf)
 	if err != nil {
 		return err
 	}

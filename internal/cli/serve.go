@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -12,10 +11,7 @@ import (
 )
 
 func serve(ctx context.Context, env *environment, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	var dbf dbFlags
-	dbf.register(fs)
+	fs, dbf := commandFlags(env, "serve")
 	var evf evidenceFlags
 	evf.register(fs, env, true)
 	addr := fs.String("addr", envOr(env, "SEEDLING_ADDR", "127.0.0.1:8080"), "listen address (env SEEDLING_ADDR)")
@@ -30,7 +26,7 @@ func serve(ctx context.Context, env *environment, args []string) error {
 	}
 
 	started := time.Now()
-	db, err := openDatabase(ctx, env, dbf)
+	db, err := openDatabase(ctx, env, *dbf)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -15,10 +14,7 @@ import (
 // scripts can provision many. Passwords are read from standard input so they
 // never show in the process list or shell history.
 func userCmd(ctx context.Context, env *environment, args []string) error {
-	fs := flag.NewFlagSet("user", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	var dbf dbFlags
-	dbf.register(fs)
+	fs, dbf := commandFlags(env, "user")
 	display := fs.String("name", "", "display name (user add)")
 	usage := "usage: seedling user add [--name 显示名] USERNAME | grant USERNAME ROLE ORG_ID | revoke USERNAME ROLE ORG_ID | passwd USERNAME | disable USERNAME | enable USERNAME (passwords are read from stdin)"
 	if len(args) == 0 {
@@ -44,7 +40,7 @@ func userCmd(ctx context.Context, env *environment, args []string) error {
 		}
 		password = strings.TrimRight(line, "\r\n")
 	}
-	db, err := openDatabase(ctx, env, dbf)
+	db, err := openDatabase(ctx, env, *dbf)
 	if err != nil {
 		return err
 	}

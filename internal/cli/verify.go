@@ -42,17 +42,14 @@ func (f *evidenceFlags) maxBytes() int64 { return f.maxMB << 20 }
 // first broken entry, and fails (exit 1) when anything was altered outside
 // the application.
 func verify(ctx context.Context, env *environment, args []string) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	var dbf dbFlags
-	dbf.register(fs)
+	fs, dbf := commandFlags(env, "verify")
 	var evf evidenceFlags
 	evf.register(fs, env, false)
 	skipFiles := fs.Bool("skip-files", false, "check the chains only, not the evidence files")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, env, dbf)
+	db, err := openDatabase(ctx, env, *dbf)
 	if err != nil {
 		return err
 	}
