@@ -36,7 +36,11 @@ func due(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	for _, it := range items {
-		fmt.Fprintf(env.stdout, "%-8s %s  %-18s %s（%s）%s\n", it.Status, it.DueOn.Format(seedling.DateLayout), it.Kind, it.Name, it.OrgName, it.Message)
+		who := it.OrgName // a node's own deadline, such as its display
+		if it.CandidateID != 0 {
+			who = it.Name + "（" + it.OrgName + "）"
+		}
+		fmt.Fprintf(env.stdout, "%-8s %s  %-18s %s %s\n", it.Status, it.DueOn.Format(seedling.DateLayout), it.Kind, who, it.Message)
 	}
 	fmt.Fprintf(env.stdout, "%d due items as of %s\n", len(items), today.Format(seedling.DateLayout))
 	return nil

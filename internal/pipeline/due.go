@@ -104,3 +104,24 @@ func orDefault(n, def int) int {
 	}
 	return def
 }
+
+// DisplayDue reminds a branch of its public display (公示) of points: every
+// quarter, and every half-year at the end of June and December (留精苗:
+// 每季度、每半年公示). It falls due on the last day of the period. Displays
+// are not recorded yet, so, like the assessments, this shows the coming
+// deadline ("today" or "soon") and never an overdue one.
+func (rs *RuleSet) DisplayDue(today time.Time) (DueItem, bool) {
+	today = dateOf(today)
+	q := (int(today.Month())-1)/3 + 1
+	end := time.Date(today.Year(), time.Month(q*3)+1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+	status, ok := dueStatus(end, today, soonDays)
+	if !ok || status == StatusOverdue {
+		return DueItem{}, false
+	}
+	period := fmt.Sprintf("%dQ%d", today.Year(), q)
+	msg := fmt.Sprintf("%s 季度积分公示应于 %s 前发布", period, fmtDate(end))
+	if q%2 == 0 {
+		msg = fmt.Sprintf("%s 季度及 %dH%d 半年积分公示应于 %s 前发布", period, today.Year(), q/2, fmtDate(end))
+	}
+	return DueItem{Kind: DueDisplay, DueOn: end, Status: status, Article: "汝州市育苗计划（留精苗：每季度、每半年公示）", Message: msg}, true
+}

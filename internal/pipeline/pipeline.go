@@ -44,6 +44,7 @@ const (
 	DueAssessment      = "assessment_due"
 	DueProbationEnding = "probation_ending"
 	DueDecisionOverdue = "decision_overdue"
+	DueDisplay         = "display_due"
 	StatusOverdue      = "overdue"
 	StatusToday        = "today"
 	StatusSoon         = "soon"

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -21,5 +22,21 @@ func TestRankBreaksTiesByTrainingThenApplicationThenID(t *testing.T) {
 	}
 	if got := fmt.Sprint(ids); got != "[4 3 1 2 5]" {
 		t.Fatalf("ranking %s, want [4 3 1 2 5]", got)
+	}
+}
+
+func TestDisplayDueAtTheEndOfEachQuarter(t *testing.T) {
+	d := func(s string) time.Time { v, _ := time.Parse("2006-01-02", s); return v }
+	rs := Rules2014
+	if _, ok := rs.DisplayDue(d("2026-11-26")); ok {
+		t.Fatal("a display 35 days away is not due yet")
+	}
+	it, ok := rs.DisplayDue(d("2026-12-20"))
+	if !ok || it.Status != StatusSoon || it.DueOn != d("2026-12-31") || !strings.Contains(it.Message, "2026H2") {
+		t.Fatalf("December: %+v", it)
+	}
+	it, ok = rs.DisplayDue(d("2026-09-30"))
+	if !ok || it.Status != StatusToday || strings.Contains(it.Message, "H") {
+		t.Fatalf("end of September: %+v", it)
 	}
 }

@@ -127,7 +127,8 @@ func (p *PipelineStore) DueSubjects(ctx context.Context, roots []string) ([]DueR
 	return out, nil
 }
 
-// DueEntry is one deadline with whose it is.
+// DueEntry is one deadline with whose it is: a candidate's, or a node's
+// (CandidateID 0) for its public display.
 type DueEntry struct {
 	pipeline.DueItem
 	CandidateID int64
@@ -159,9 +160,16 @@ func (p *PipelineStore) Due(ctx context.Context, roots []string, rs *pipeline.Ru
 		return nil, err
 	}
 	out := []DueEntry{}
+	display, displayDue := rs.DisplayDue(today)
+	branches := map[int64]bool{}
 	for _, r := range rows {
 		for _, d := range rs.Due(r.Subject, r.PendingSince, today) {
 			out = append(out, DueEntry{DueItem: d, CandidateID: r.ID, Name: r.Name, OrgID: r.OrgID, OrgName: r.OrgName})
+		}
+		// Every node with people to display owes the period's display.
+		if displayDue && !branches[r.OrgID] {
+			branches[r.OrgID] = true
+			out = append(out, DueEntry{DueItem: display, OrgID: r.OrgID, OrgName: r.OrgName})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DueOn.Before(out[j].DueOn) })
