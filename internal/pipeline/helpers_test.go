@@ -97,9 +97,13 @@ var (
 		"assessment":            "预备期表现良好，按期转正。",
 	}
 	extendFacts = map[string]any{
-		"extend_months": float64(6),
-		"meeting_on":    "2027-05-20",
-		"reason":        "理论学习尚需加强",
+		"extend_months":         float64(6),
+		"meeting_on":            "2027-05-20",
+		"members_entitled":      float64(12),
+		"members_present":       float64(9),
+		"full_members_entitled": float64(12),
+		"votes_for":             float64(8),
+		"reason":                "理论学习尚需加强",
 	}
 	withdrawFacts = map[string]any{
 		"requested_on": "2027-06-01",

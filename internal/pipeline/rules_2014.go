@@ -286,21 +286,31 @@ var Rules2014 = &RuleSet{
 					Label: "延长月数", LabelEn: "Months of extension",
 					Note: "延长时间不能少于半年，最长不超过一年（细则 第三十二条）"},
 				factMeetingOn,
+				factMembersEntitled,
+				factMembersPresent,
+				factFullMembersEntitled,
+				factVotesFor,
+				factWrittenVotesFor,
 				{Name: "reason", Type: TypeText, Required: true, Max: intp(2000),
 					Label: "延长原因", LabelEn: "Reason"},
 			},
-			Rules: []Rule{
-				{
-					ID: "extend_once", Article: "细则 第三十二条",
-					Message: "预备期只能延长一次", MessageEn: "Probation may be extended only once",
-					Check: func(e Env) string {
-						if n := e.Subject.ProbationExtendedMonths; n > 0 {
-							return fmt.Sprintf("预备期已延长过一次（%d 个月），只能延长一次", n)
-						}
-						return ""
+			Rules: concat(
+				[]Rule{
+					{
+						ID: "extend_once", Article: "细则 第三十二条",
+						Message: "预备期只能延长一次", MessageEn: "Probation may be extended only once",
+						Check: func(e Env) string {
+							if n := e.Subject.ProbationExtendedMonths; n > 0 {
+								return fmt.Sprintf("预备期已延长过一次（%d 个月），只能延长一次", n)
+							}
+							return ""
+						},
 					},
 				},
-			},
+				// 第三十二条: extending probation is decided by the branch
+				// general meeting, under the same attendance and vote rules.
+				meetingRules("细则 第二十条、第三十二条", "细则 第二十一条、第三十二条"),
+			),
 		},
 
 		withdrawStep(seedling.StageApplicant),

@@ -522,3 +522,36 @@ func (p *PipelineStore) Filings(ctx context.Context, roots []string) ([]Filing, 
 func (p *PipelineStore) CheckQuota(ctx context.Context, orgPath string, year int) error {
 	return p.db.inTx(ctx, func(tx *sqlx.Tx) error { return checkQuota(ctx, tx, orgPath, year) })
 }
+
+// FilingByID returns one filing with the path of the committee it was filed
+// with, for the scope check.
+func (p *PipelineStore) FilingByID(ctx context.Context, id int64) (Filing, string, error) {
+	var row struct {
+		Filing
+		Path string `db:"path"`
+	}
+	err := p.db.GetContext(ctx, &row, `
+		SELECT f.id, f.candidate_id, c.name AS candidate_name, f.kind, f.committee_id, f.submission_id, f.filed_at, f.acknowledged_at, o.path
+		FROM filings f JOIN candidates c ON c.id = f.candidate_id JOIN orgs o ON o.id = f.committee_id
+		WHERE f.id = $1`, id)
+	if err != nil {
+		return Filing{}, "", translate(err)
+	}
+	return row.Filing, row.Path, nil
+}
+
+// Acknowledge records that the committee has taken note of a filing (备案).
+// A filing is acknowledged once; a second time is a conflict.
+func (p *PipelineStore) Acknowledge(ctx context.Context, a seedling.Actor, id int64) error {
+	return p.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE filings SET acknowledged_by = $2, acknowledged_at = now() WHERE id = $1 AND acknowledged_at IS NULL`, id, a.UserID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return seedling.Errorf(seedling.EConflict, "this filing was already acknowledged")
+		}
+		return audit(ctx, tx, a, "filing.acknowledge", "filing:"+itoa(id), "")
+	})
+}

@@ -285,3 +285,29 @@ func (s *Server) apiQuotas(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"quotas": list})
 }
+
+// apiAcknowledgeFiling lets the committee a filing went to take note of it.
+func (s *Server) apiAcknowledgeFiling(c *fiber.Ctx) error {
+	if err := s.acknowledgeFiling(c); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// acknowledgeFiling checks the filing's committee against the caller's
+// scope first, then records the acknowledgement.
+func (s *Server) acknowledgeFiling(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	_, path, err := s.db.Pipeline().FilingByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	a, err := s.authorize(c, authz.Target{Path: path}, authz.Submission, authz.Decide)
+	if err != nil {
+		return err
+	}
+	return s.db.Pipeline().Acknowledge(c.UserContext(), a, id)
+}

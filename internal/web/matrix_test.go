@@ -76,6 +76,9 @@ var matrix = []struct {
 	{"POST /api/v1/submissions/:id/decision", "a", "anon=401 admin=403 committee=400 secretary=403 leader=404 activist=404"},
 	{"POST /api/v1/submissions/:id/decision", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
 	{"GET /api/v1/filings", "-", "anon=401 admin=200 committee=200 secretary=200 leader=403 activist=403"},
+	{"POST /api/v1/filings/:id/acknowledge", "a", "anon=401 admin=403 committee=409 secretary=404 leader=404 activist=404"},
+	{"POST /api/v1/filings/:id/acknowledge", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
+	{"POST /filings/:id/acknowledge", "a", "anon=401 admin=403 committee=303 secretary=404 leader=404 activist=404"},
 	{"GET /api/v1/quotas", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200"},
 	{"POST /api/v1/quotas", "a", "anon=401 admin=204 committee=403 secretary=400 leader=400 activist=400"},
 	{"POST /api/v1/quotas", "b", "anon=401 admin=403 committee=204 secretary=403 leader=400 activist=400"},
@@ -130,6 +133,7 @@ type fixture struct {
 	groupA, groupB       int64 // a party group in each
 	candA, candA2, candB int64
 	subA, subB           int64 // a pending submission in each branch
+	fileA, fileB         int64 // an acknowledged filing of each township
 	seq                  atomic.Int64
 }
 
@@ -155,6 +159,8 @@ func newFixture(t *testing.T, app *testApp) *fixture {
 	b, _ := app.db.Orgs().ByID(ctx, f.orgB)
 	f.comA, f.comB = *a.ParentID, *b.ParentID
 	f.candA, f.candA2, f.candB = cand("activist-a"), cand("branch-a-02"), cand("branch-b-01")
+	app.db.Get(&f.fileA, `SELECT id FROM filings WHERE candidate_id = $1 AND kind = 'activist'`, f.candA)
+	app.db.Get(&f.fileB, `SELECT id FROM filings WHERE candidate_id = $1 AND kind = 'activist'`, f.candB)
 	f.subA = pendingSubmission(t, app, "secretary", f.orgA)
 	f.subB = pendingSubmission(t, app, "secretary2", f.orgB)
 	return f
@@ -206,6 +212,11 @@ func (f *fixture) request(route, target string) (method, path string, body any) 
 	case "/candidates/:id/submissions":
 		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.candA2, f.candB)), 1)
 		return method, path, "form:to_stage=full&kind=advance"
+	case "/api/v1/filings/:id/acknowledge", "/filings/:id/acknowledge":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.fileA, f.fileA, f.fileB)), 1)
+		if !strings.HasPrefix(pattern, "/api/") {
+			return method, path, "form:"
+		}
 	case "/reviews/:id":
 		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.subA, f.subA, f.subB)), 1)
 	case "/reviews/:id/decision":

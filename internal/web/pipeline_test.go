@@ -85,6 +85,10 @@ func TestStepTakesEffectOnApprovalAndIsFiled(t *testing.T) {
 	if !found {
 		t.Fatalf("no filing for the new activist in the committee's queue: %v", filings)
 	}
+	var filing int64
+	app.db.Get(&filing, `SELECT id FROM filings WHERE submission_id = $1`, sub)
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/filings/%d/acknowledge", filing), com, nil), 204)
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/filings/%d/acknowledge", filing), com, nil), 409)
 }
 
 // A submission that breaks rules is refused with every broken rule listed.

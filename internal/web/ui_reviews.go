@@ -136,3 +136,11 @@ func (s *Server) reviewDecide(c *fiber.Ctx) error {
 	}
 	return c.Redirect(fmt.Sprintf("/reviews/%d", sub.ID), fiber.StatusSeeOther)
 }
+
+// reviewAcknowledge takes the acknowledge button of the filings list.
+func (s *Server) reviewAcknowledge(c *fiber.Ctx) error {
+	if err := s.acknowledgeFiling(c); err != nil && seedling.ErrorCode(err) != seedling.EConflict {
+		return err
+	}
+	return c.Redirect("/reviews", fiber.StatusSeeOther)
+}
