@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -113,17 +112,12 @@ func (s *SessionStore) Lookup(ctx context.Context, token string) (*Session, erro
 	// One round trip for the session, the account and every grant with its
 	// node: this runs on every request.
 	var row struct {
-		userRow
+		principalRow
 		CSRF    string `db:"csrf"`
 		Refresh bool   `db:"refresh"`
-		Grants  []byte `db:"grants"`
 	}
 	err := s.db.GetContext(ctx, &row, `
-		SELECT u.id, u.username, u.display_name, '' AS password_hash, u.disabled, u.candidate_id,
-		       s.csrf, s.seen_at < now() - interval '1 minute' AS refresh,
-		       coalesce((SELECT json_agg(json_build_object('id', g.id, 'role', g.role, 'org_id', g.org_id, 'org_name', o.name, 'org_path', o.path)
-		                                 ORDER BY o.path, g.role)
-		                 FROM grants g JOIN orgs o ON o.id = g.org_id WHERE g.user_id = u.id), '[]') AS grants
+		SELECT `+principalColumns+`, s.csrf, s.seen_at < now() - interval '1 minute' AS refresh
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = $1 AND NOT u.disabled
 		  AND s.seen_at > now() - make_interval(secs => $2)
@@ -140,19 +134,9 @@ func (s *SessionStore) Lookup(ctx context.Context, token string) (*Session, erro
 			return nil, translate(err)
 		}
 	}
-	var grants []struct {
-		ID      int64  `json:"id"`
-		Role    string `json:"role"`
-		OrgID   int64  `json:"org_id"`
-		OrgName string `json:"org_name"`
-		OrgPath string `json:"org_path"`
-	}
-	if err := json.Unmarshal(row.Grants, &grants); err != nil {
+	p, err := row.principal()
+	if err != nil {
 		return nil, err
-	}
-	p := &seedling.Principal{User: row.user(), CandidateID: row.CandidateID}
-	for _, g := range grants {
-		p.Grants = append(p.Grants, seedling.Grant{ID: g.ID, Role: seedling.Role(g.Role), OrgID: g.OrgID, OrgName: g.OrgName, OrgPath: g.OrgPath})
 	}
 	return &Session{Token: token, CSRF: row.CSRF, Principal: p}, nil
 }

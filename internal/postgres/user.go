@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"unicode/utf8"
 
@@ -202,26 +203,36 @@ func userID(ctx context.Context, tx *sqlx.Tx, username string) (int64, error) {
 
 // Principal loads a user with every grant and the nodes they sit at.
 func (s *UserStore) Principal(ctx context.Context, userID int64) (*seedling.Principal, error) {
-	return principal(ctx, s.db.DB, userID)
+	var r principalRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+principalColumns+` FROM users u WHERE u.id = $1`, userID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return r.principal()
 }
 
-func principal(ctx context.Context, q sqlx.QueryerContext, userID int64) (*seedling.Principal, error) {
-	var r userRow
-	if err := sqlx.GetContext(ctx, q, &r, `SELECT `+userColumns+` FROM users WHERE id = $1`, userID); err != nil {
-		return nil, translate(err)
-	}
+// principalColumns select an account (as u) with its grants as one JSON
+// array, so that the caller of a request is known in one round trip.
+const principalColumns = `u.id, u.username, u.display_name, '' AS password_hash, u.disabled, u.candidate_id,
+	coalesce((SELECT json_agg(json_build_object('id', g.id, 'role', g.role, 'org_id', g.org_id, 'org_name', o.name, 'org_path', o.path)
+	                          ORDER BY o.path, g.role)
+	          FROM grants g JOIN orgs o ON o.id = g.org_id WHERE g.user_id = u.id), '[]') AS grants`
+
+type principalRow struct {
+	userRow
+	Grants []byte `db:"grants"`
+}
+
+func (r principalRow) principal() (*seedling.Principal, error) {
 	var grants []struct {
-		ID      int64  `db:"id"`
-		Role    string `db:"role"`
-		OrgID   int64  `db:"org_id"`
-		OrgName string `db:"name"`
-		OrgPath string `db:"path"`
+		ID      int64  `json:"id"`
+		Role    string `json:"role"`
+		OrgID   int64  `json:"org_id"`
+		OrgName string `json:"org_name"`
+		OrgPath string `json:"org_path"`
 	}
-	if err := sqlx.SelectContext(ctx, q, &grants, `
-		SELECT g.id, g.role, g.org_id, o.name, o.path
-		FROM grants g JOIN orgs o ON o.id = g.org_id
-		WHERE g.user_id = $1 ORDER BY o.path, g.role`, userID); err != nil {
-		return nil, translate(err)
+	if err := json.Unmarshal(r.Grants, &grants); err != nil {
+		return nil, err
 	}
 	p := &seedling.Principal{User: r.user(), CandidateID: r.CandidateID}
 	for _, g := range grants {
