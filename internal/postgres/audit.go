@@ -63,7 +63,7 @@ func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]seedling.Event,
 		SELECT e.id, e.at, e.actor, e.role, e.org_id, e.action, e.target, e.request_id, e.ip, e.summary
 		FROM audit_events e
 		LEFT JOIN orgs o ON o.id = e.org_id
-		WHERE (o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		WHERE (`+inSubtrees("o.path", 1)+`
 		       OR (e.org_id IS NULL AND $2))
 		  AND ($3::timestamptz IS NULL OR e.at < $3)
 		ORDER BY e.at DESC, e.id DESC

@@ -88,7 +88,7 @@ func (s *CandidateStore) List(ctx context.Context, f CandidateFilter) ([]seedlin
 	if len(f.Roots) == 0 && len(f.IDs) == 0 {
 		return nil, nil
 	}
-	where := []string{`(o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r) OR c.id = ANY($2))`}
+	where := []string{`(` + inSubtrees("o.path", 1) + ` OR c.id = ANY($2))`}
 	args := []any{pq.Array(f.Roots), pq.Array(f.IDs)}
 	if f.Under != "" {
 		args = append(args, f.Under)

@@ -30,6 +30,13 @@ func (r orgRow) org() seedling.Org {
 
 const orgColumns = `id, parent_id, kind, name, path`
 
+// inSubtrees is the scope filter of every list: col is a node path lying
+// under one of the paths in parameter $n, a text[] of paths with trailing
+// slashes. Each path is a prefix scan on orgs_path_prefix.
+func inSubtrees(col string, n int) string {
+	return col + " LIKE ANY (SELECT r || '%' FROM unnest(CAST($" + itoa(int64(n)) + " AS text[])) AS r)"
+}
+
 // ByID returns one node.
 func (s *OrgStore) ByID(ctx context.Context, id int64) (seedling.Org, error) {
 	var r orgRow
@@ -50,7 +57,7 @@ func (s *OrgStore) Under(ctx context.Context, roots []string) ([]seedling.Org, e
 	var rows []orgRow
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT `+orgColumns+` FROM orgs
-		WHERE path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		WHERE `+inSubtrees("path", 1)+`
 		ORDER BY path`, pq.Array(roots))
 	if err != nil {
 		return nil, translate(err)

@@ -90,7 +90,7 @@ func (p *PipelineStore) Submissions(ctx context.Context, f SubmissionFilter) ([]
 	}
 	var out []Submission
 	err := p.db.SelectContext(ctx, &out, submissionSelect+`
-		WHERE o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		WHERE `+inSubtrees("o.path", 1)+`
 		  AND ($2 = '' OR s.state = $2)
 		  AND ($3 = 0 OR s.candidate_id = $3)
 		ORDER BY s.submitted_at, s.id`, pq.Array(f.Roots), f.State, f.CandidateID)
@@ -483,7 +483,7 @@ func (p *PipelineStore) Quotas(ctx context.Context, roots []string, year int) ([
 		       (SELECT count(*) FROM stage_changes sc JOIN candidates c ON c.id = sc.candidate_id JOIN orgs co ON co.id = c.org_id
 		        WHERE sc.to_stage = 'target' AND extract(year FROM sc.effective_on) = q.year AND co.path LIKE o.path || '%') AS used
 		FROM quotas q JOIN orgs o ON o.id = q.org_id
-		WHERE q.year = $1 AND o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($2 AS text[])) AS r)
+		WHERE q.year = $1 AND `+inSubtrees("o.path", 2)+`
 		ORDER BY o.path`, year, pq.Array(roots))
 	if out == nil {
 		out = []Quota{}
@@ -509,7 +509,7 @@ func (p *PipelineStore) Filings(ctx context.Context, roots []string) ([]Filing, 
 	err := p.db.SelectContext(ctx, &out, `
 		SELECT f.id, f.candidate_id, c.name AS candidate_name, f.kind, f.committee_id, f.submission_id, f.filed_at, f.acknowledged_at
 		FROM filings f JOIN candidates c ON c.id = f.candidate_id JOIN orgs o ON o.id = f.committee_id
-		WHERE o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		WHERE `+inSubtrees("o.path", 1)+`
 		ORDER BY f.acknowledged_at IS NOT NULL, f.filed_at DESC`, pq.Array(roots))
 	if out == nil {
 		out = []Filing{}

@@ -193,7 +193,7 @@ func (s *ScoreStore) Branches(ctx context.Context, roots []string, stages []seed
 		       (SELECT count(*) FROM candidates k JOIN orgs sub ON sub.id = k.org_id
 		        WHERE sub.path LIKE o.path || '%' AND k.stage = ANY($2)) AS people
 		FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id
-		WHERE (o.kind = 'branch' AND o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r))
+		WHERE (o.kind = 'branch' AND `+inSubtrees("o.path", 1)+`)
 		   OR (o.kind = 'group' AND o.path = ANY($1))
 		ORDER BY o.path`, pq.Array(roots), pq.Array(st))
 	return out, translate(err)

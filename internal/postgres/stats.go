@@ -65,7 +65,7 @@ func (p *PipelineStore) Stats(ctx context.Context, roots []string) (Stats, error
 		SELECT o.id AS org_id, o.name AS org_name, c.stage, coalesce(c.priority_group, '') AS grp,
 		       count(*) FILTER (WHERE c.reserve_pool) AS reserve, count(*) FILTER (WHERE c.front_line) AS front, count(*) AS n
 		FROM candidates c JOIN orgs o ON o.id = c.org_id
-		WHERE o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		WHERE `+inSubtrees("o.path", 1)+`
 		GROUP BY o.id, o.name, o.path, c.stage, grp
 		ORDER BY o.path`, pq.Array(roots))
 	if err != nil {
@@ -100,7 +100,7 @@ func (p *PipelineStore) Stats(ctx context.Context, roots []string) (Stats, error
 	}
 	err = p.db.SelectContext(ctx, &states, `
 		SELECT s.state, count(*) AS n FROM submissions s JOIN candidates c ON c.id = s.candidate_id JOIN orgs o ON o.id = c.org_id
-		WHERE o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		WHERE `+inSubtrees("o.path", 1)+`
 		GROUP BY s.state`, pq.Array(roots))
 	if err != nil {
 		return out, translate(err)
@@ -125,7 +125,7 @@ func (p *PipelineStore) Stats(ctx context.Context, roots []string) (Stats, error
 			SELECT sc.from_stage AS stage,
 			       sc.effective_on - coalesce(lag(sc.effective_on) OVER (PARTITION BY sc.candidate_id ORDER BY sc.effective_on, sc.id), c.applied_on) AS days
 			FROM stage_changes sc JOIN candidates c ON c.id = sc.candidate_id JOIN orgs o ON o.id = c.org_id
-			WHERE o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+			WHERE `+inSubtrees("o.path", 1)+`
 		)
 		SELECT stage, round(avg(days), 1)::float8 AS days, count(*) AS samples FROM spans
 		WHERE stage NOT IN ('disqualified', 'withdrawn', 'full')

@@ -111,7 +111,7 @@ func (p *PipelineStore) DueSubjects(ctx context.Context, roots []string) ([]DueR
 		       `+failedReviewsSQL+` AS failed,
 		       (SELECT min(s.submitted_at) FROM submissions s WHERE s.candidate_id = c.id AND s.state = 'pending') AS pending_since
 		FROM candidates c JOIN orgs o ON o.id = c.org_id
-		WHERE o.path LIKE ANY (SELECT r || '%' FROM unnest(CAST($1 AS text[])) AS r)
+		WHERE `+inSubtrees("o.path", 1)+`
 		  AND c.stage NOT IN ('full', 'disqualified', 'withdrawn')
 		ORDER BY o.path, c.name`, pq.Array(roots))
 	if err != nil {
