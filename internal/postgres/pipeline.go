@@ -395,33 +395,28 @@ func (p *PipelineStore) PoliticalReview(ctx context.Context, a seedling.Actor, c
 // any node above the candidate that has one. The quota row is locked so two
 // approvals at once cannot both take the last place.
 func checkQuota(ctx context.Context, tx *sqlx.Tx, orgPath string, year int) error {
-	var quotas []struct {
-		OrgID  int64  `db:"org_id"`
-		Name   string `db:"name"`
-		Path   string `db:"path"`
-		Amount int    `db:"amount"`
-	}
+	var quotas []Quota
 	err := tx.SelectContext(ctx, &quotas, `
-		SELECT q.org_id, o.name, o.path, q.amount FROM quotas q JOIN orgs o ON o.id = q.org_id
+		SELECT q.year, q.org_id, o.name, q.amount, `+quotaUsedSQL+` AS used
+		FROM quotas q JOIN orgs o ON o.id = q.org_id
 		WHERE q.year = $1 AND $2 LIKE o.path || '%' ORDER BY length(o.path) DESC FOR UPDATE OF q`, year, orgPath)
 	if err != nil {
 		return err
 	}
 	for _, q := range quotas {
-		var used int
-		if err := tx.GetContext(ctx, &used, `
-			SELECT count(*) FROM stage_changes sc JOIN candidates c ON c.id = sc.candidate_id JOIN orgs o ON o.id = c.org_id
-			WHERE sc.to_stage = 'target' AND extract(year FROM sc.effective_on) = $1 AND o.path LIKE $2 || '%'`, year, q.Path); err != nil {
-			return err
-		}
-		if used >= q.Amount {
+		if q.Used >= q.Amount {
 			return &seedling.Error{Code: seedling.ERule,
-				Message: fmt.Sprintf("%s %d 年发展名额 %d 名，已确定 %d 名，名额已用完", q.Name, year, q.Amount, used),
-				Fields:  map[string]string{"quota": fmt.Sprintf("%d/%d", used, q.Amount)}}
+				Message: fmt.Sprintf("%s %d 年发展名额 %d 名，已确定 %d 名，名额已用完", q.OrgName, year, q.Amount, q.Used),
+				Fields:  map[string]string{"quota": fmt.Sprintf("%d/%d", q.Used, q.Amount)}}
 		}
 	}
 	return nil
 }
+
+// quotaUsedSQL counts the places of quota q (at node o) already taken: the
+// people named development targets under o in q's year.
+const quotaUsedSQL = `(SELECT count(*) FROM stage_changes sc JOIN candidates c ON c.id = sc.candidate_id JOIN orgs co ON co.id = c.org_id
+	WHERE sc.to_stage = 'target' AND extract(year FROM sc.effective_on) = q.year AND co.path LIKE o.path || '%')`
 
 // Quota is one year's development quota at a node, with what is used.
 type Quota struct {
@@ -479,9 +474,7 @@ func (p *PipelineStore) SetQuota(ctx context.Context, a seedling.Actor, year int
 func (p *PipelineStore) Quotas(ctx context.Context, roots []string, year int) ([]Quota, error) {
 	var out []Quota
 	err := p.db.SelectContext(ctx, &out, `
-		SELECT q.year, q.org_id, o.name, q.amount,
-		       (SELECT count(*) FROM stage_changes sc JOIN candidates c ON c.id = sc.candidate_id JOIN orgs co ON co.id = c.org_id
-		        WHERE sc.to_stage = 'target' AND extract(year FROM sc.effective_on) = q.year AND co.path LIKE o.path || '%') AS used
+		SELECT q.year, q.org_id, o.name, q.amount, `+quotaUsedSQL+` AS used
 		FROM quotas q JOIN orgs o ON o.id = q.org_id
 		WHERE q.year = $1 AND `+inSubtrees("o.path", 2)+`
 		ORDER BY o.path`, year, pq.Array(roots))
