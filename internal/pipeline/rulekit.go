@@ -131,6 +131,10 @@ var (
 		Note: "因故不能到会的有表决权的正式党员，会前正式向党支部提出书面意见的，统计在票数内"}
 )
 
+// meetingFacts are what every general meeting records: its date, who should
+// attend and who came, and the votes.
+var meetingFacts = []FactSpec{factMeetingOn, factMembersEntitled, factMembersPresent, factFullMembersEntitled, factVotesFor, factWrittenVotesFor}
+
 // meetingRules are the conditions of a valid, carried general meeting.
 func meetingRules(quorumArticle, majorityArticle string) []Rule {
 	return []Rule{
@@ -164,42 +168,15 @@ func meetingRules(quorumArticle, majorityArticle string) []Rule {
 				return fmt.Sprintf("赞成 %d 人未超过应到会有表决权的正式党员 %d 人的半数", votes, full)
 			},
 		},
-		{
-			ID: "present_within_entitled", Article: quorumArticle,
-			Message: "到会人数不能多于应到会人数", MessageEn: "Attendance cannot exceed the members who should attend",
-			Check: func(e Env) string {
-				present, ok1 := e.Facts.Int("members_present")
-				entitled, ok2 := e.Facts.Int("members_entitled")
-				if ok1 && ok2 && present > entitled {
-					return fmt.Sprintf("到会人数 %d 多于应到会人数 %d", present, entitled)
-				}
-				return ""
-			},
-		},
-		{
-			ID: "full_within_entitled", Article: majorityArticle,
-			Message: "应到会的正式党员不能多于应到会有表决权的党员", MessageEn: "Full members who should attend cannot exceed members with a vote who should attend",
-			Check: func(e Env) string {
-				full, ok1 := e.Facts.Int("full_members_entitled")
-				entitled, ok2 := e.Facts.Int("members_entitled")
-				if ok1 && ok2 && full > entitled {
-					return fmt.Sprintf("应到会有表决权的正式党员 %d 人多于应到会有表决权的党员 %d 人", full, entitled)
-				}
-				return ""
-			},
-		},
-		{
-			ID: "votes_within_present", Article: majorityArticle,
-			Message: "到会赞成人数不能多于到会人数", MessageEn: "Votes in favour at the meeting cannot exceed attendance",
-			Check: func(e Env) string {
-				votes, ok1 := e.Facts.Int("votes_for")
-				present, ok2 := e.Facts.Int("members_present")
-				if ok1 && ok2 && votes > present {
-					return fmt.Sprintf("到会赞成 %d 人多于到会人数 %d", votes, present)
-				}
-				return ""
-			},
-		},
+		atMost("present_within_entitled", quorumArticle, "members_present", "members_entitled",
+			"到会人数不能多于应到会人数", "Attendance cannot exceed the members who should attend",
+			"到会人数 %d 多于应到会人数 %d"),
+		atMost("full_within_entitled", majorityArticle, "full_members_entitled", "members_entitled",
+			"应到会的正式党员不能多于应到会有表决权的党员", "Full members who should attend cannot exceed members with a vote who should attend",
+			"应到会有表决权的正式党员 %d 人多于应到会有表决权的党员 %d 人"),
+		atMost("votes_within_present", majorityArticle, "votes_for", "members_present",
+			"到会赞成人数不能多于到会人数", "Votes in favour at the meeting cannot exceed attendance",
+			"到会赞成 %d 人多于到会人数 %d"),
 		{
 			ID: "written_within_absent", Article: majorityArticle,
 			Message: "书面赞成人数不能多于未到会人数", MessageEn: "Written votes cannot exceed the members absent",
@@ -212,6 +189,22 @@ func meetingRules(quorumArticle, majorityArticle string) []Rule {
 				}
 				return ""
 			},
+		},
+	}
+}
+
+// atMost is a consistency rule between two counts of a meeting: fact may not
+// exceed limit. why formats the refusal with both numbers.
+func atMost(id, article, fact, limit, message, messageEn, why string) Rule {
+	return Rule{
+		ID: id, Article: article, Message: message, MessageEn: messageEn,
+		Check: func(e Env) string {
+			n, ok1 := e.Facts.Int(fact)
+			m, ok2 := e.Facts.Int(limit)
+			if ok1 && ok2 && n > m {
+				return fmt.Sprintf(why, n, m)
+			}
+			return ""
 		},
 	}
 }

@@ -165,7 +165,7 @@ var Rules2014 = &RuleSet{
 			From: seedling.StageTarget, To: seedling.StageProbationary, Kind: KindAdvance,
 			Label: "接收为预备党员", LabelEn: "Admit as probationary member",
 			EffectiveFact: "meeting_on",
-			Facts: []FactSpec{
+			Facts: concat([]FactSpec{
 				{Name: "introducers", Type: TypeNames, Required: true, Min: intp(2), Max: intp(2),
 					Label: "入党介绍人", LabelEn: "Introducers",
 					Note: "两名正式党员；受留党察看处分、尚未恢复党员权利的不能作介绍人；由支部确认（细则 第十四条）"},
@@ -181,13 +181,7 @@ var Rules2014 = &RuleSet{
 					Label: "集中培训学时", LabelEn: "Class hours of centralised training"},
 				{Name: "prereview_on", Type: TypeDate, Required: true,
 					Label: "基层党委预审日期", LabelEn: "Date of the committee's pre-review"},
-				factMeetingOn,
-				factMembersEntitled,
-				factMembersPresent,
-				factFullMembersEntitled,
-				factVotesFor,
-				factWrittenVotesFor,
-			},
+			}, meetingFacts),
 			Rules: concat(
 				[]Rule{
 					{
@@ -232,16 +226,10 @@ var Rules2014 = &RuleSet{
 			From: seedling.StageProbationary, To: seedling.StageFull, Kind: KindAdvance,
 			Label: "预备党员转为正式党员", LabelEn: "Admit to full membership",
 			EffectiveFact: "meeting_on",
-			Facts: []FactSpec{
-				factMeetingOn,
-				factMembersEntitled,
-				factMembersPresent,
-				factFullMembersEntitled,
-				factVotesFor,
-				factWrittenVotesFor,
+			Facts: concat(meetingFacts, []FactSpec{
 				{Name: "assessment", Type: TypeText, Required: true, Max: intp(2000),
 					Label: "预备期考察意见", LabelEn: "Assessment over the probation"},
-			},
+			}),
 			Rules: concat(
 				[]Rule{
 					{
@@ -281,19 +269,14 @@ var Rules2014 = &RuleSet{
 			From: seedling.StageProbationary, To: seedling.StageProbationary, Kind: KindExtend,
 			Label: "延长预备期", LabelEn: "Extend probation",
 			EffectiveFact: "meeting_on",
-			Facts: []FactSpec{
+			Facts: concat([]FactSpec{
 				{Name: "extend_months", Type: TypeInt, Required: true, Min: intp(6), Max: intp(12),
 					Label: "延长月数", LabelEn: "Months of extension",
 					Note: "延长时间不能少于半年，最长不超过一年（细则 第三十二条）"},
-				factMeetingOn,
-				factMembersEntitled,
-				factMembersPresent,
-				factFullMembersEntitled,
-				factVotesFor,
-				factWrittenVotesFor,
+			}, meetingFacts, []FactSpec{
 				{Name: "reason", Type: TypeText, Required: true, Max: intp(2000),
 					Label: "延长原因", LabelEn: "Reason"},
-			},
+			}),
 			Rules: concat(
 				[]Rule{
 					{
