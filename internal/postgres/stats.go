@@ -129,7 +129,7 @@ func (p *PipelineStore) Stats(ctx context.Context, roots []string) (Stats, error
 		)
 		SELECT stage, round(avg(days), 1)::float8 AS days, count(*) AS samples FROM spans
 		WHERE stage NOT IN ('disqualified', 'withdrawn', 'full')
-		GROUP BY stage ORDER BY min(days)`, pq.Array(roots))
+		GROUP BY stage ORDER BY array_position(ARRAY['applicant', 'activist', 'target', 'probationary'], stage)`, pq.Array(roots))
 	if out.AvgDays == nil {
 		out.AvgDays = []StageDays{}
 	}

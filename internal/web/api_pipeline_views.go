@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/url"
-	"slices"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/xuri/excelize/v2"
@@ -14,13 +13,20 @@ import (
 	"seedling/internal/seedling"
 )
 
-// apiTimeline is a candidate's full record (全程纪实), oldest first.
-func (s *Server) apiTimeline(c *fiber.Ctx) error {
+// candidateTimeline loads the candidate named in the path, checks the
+// caller may read them, and gathers their full record.
+func (s *Server) candidateTimeline(c *fiber.Ctx) (seedling.Candidate, []postgres.TimelineEvent, error) {
 	cand, _, err := s.loadCandidate(c, authz.Candidate, authz.Read)
 	if err != nil {
-		return err
+		return cand, nil, err
 	}
 	events, err := s.db.Pipeline().Timeline(c.UserContext(), cand.ID)
+	return cand, events, err
+}
+
+// apiTimeline is a candidate's full record (全程纪实), oldest first.
+func (s *Server) apiTimeline(c *fiber.Ctx) error {
+	cand, events, err := s.candidateTimeline(c)
 	if err != nil {
 		return err
 	}
@@ -31,11 +37,7 @@ func (s *Server) apiTimeline(c *fiber.Ctx) error {
 // string cell, and text that starts like a formula is neutralised as in the
 // ledger exports.
 func (s *Server) apiTimelineXLSX(c *fiber.Ctx) error {
-	cand, _, err := s.loadCandidate(c, authz.Candidate, authz.Read)
-	if err != nil {
-		return err
-	}
-	events, err := s.db.Pipeline().Timeline(c.UserContext(), cand.ID)
+	cand, events, err := s.candidateTimeline(c)
 	if err != nil {
 		return err
 	}
@@ -86,29 +88,23 @@ func (s *Server) apiDue(c *fiber.Ctx) error {
 // apiStats are the committee's figures: by stage, priority group and branch,
 // the pass rate of reviews and the average time in each stage.
 func (s *Server) apiStats(c *fiber.Ctx) error {
-	if _, err := s.authorizeRole(c, authz.Stats, authz.Read); err != nil {
-		return err
-	}
-	roots, err := s.scopedRoots(c, authz.Stats, authz.Read)
-	if err != nil {
-		return err
-	}
-	st, err := s.stats(c, roots)
+	st, err := s.stats(c)
 	if err != nil {
 		return err
 	}
 	return c.JSON(st)
 }
 
-func (s *Server) stats(c *fiber.Ctx, roots []string) (postgres.Stats, error) {
-	st, err := s.db.Pipeline().Stats(c.UserContext(), roots)
-	if err != nil {
-		return st, err
+// stats computes the figures of the caller's scope, or of ?org_id= in it.
+func (s *Server) stats(c *fiber.Ctx) (postgres.Stats, error) {
+	if _, err := s.authorizeRole(c, authz.Stats, authz.Read); err != nil {
+		return postgres.Stats{}, err
 	}
-	slices.SortFunc(st.AvgDays, func(a, b postgres.StageDays) int {
-		return slices.Index(seedling.Stages, seedling.Stage(a.Stage)) - slices.Index(seedling.Stages, seedling.Stage(b.Stage))
-	})
-	return st, nil
+	roots, err := s.scopedRoots(c, authz.Stats, authz.Read)
+	if err != nil {
+		return postgres.Stats{}, err
+	}
+	return s.db.Pipeline().Stats(c.UserContext(), roots)
 }
 
 // scopedRoots is the caller's scope for obj/act, narrowed to ?org_id= when

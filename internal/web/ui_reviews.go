@@ -82,12 +82,9 @@ func (s *Server) renderReview(c *fiber.Ctx, status int, formErr *seedling.Error)
 		return err
 	}
 	rs, _ := s.rules()
-	l := s.localizer(c)
 	data := reviewPage{Submission: sub, Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Failed: subj.FailedReviews,
-		MaxFailed: rs.MaxFailedReviews, Entries: entries, Facts: factLines(rs, sub, pickLanguage(c) == "en")}
-	for _, e := range events {
-		data.Timeline = append(data.Timeline, timelineRow{TimelineEvent: e, Line: timelineLine(l, e)})
-	}
+		MaxFailed: rs.MaxFailedReviews, Entries: entries, Facts: factLines(rs, sub, pickLanguage(c) == "en"),
+		Timeline: timelineRows(s.localizer(c), events)}
 	return s.renderForm(c, status, "review", "reviews.title", data, formErr)
 }
 

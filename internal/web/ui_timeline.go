@@ -4,7 +4,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
-	"seedling/internal/authz"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
@@ -33,11 +32,7 @@ type timelineRow struct {
 
 // timelinePage shows a candidate's full record as one printable page.
 func (s *Server) timelinePage(c *fiber.Ctx) error {
-	cand, _, err := s.loadCandidate(c, authz.Candidate, authz.Read)
-	if err != nil {
-		return err
-	}
-	events, err := s.db.Pipeline().Timeline(c.UserContext(), cand.ID)
+	cand, events, err := s.candidateTimeline(c)
 	if err != nil {
 		return err
 	}
@@ -46,10 +41,15 @@ func (s *Server) timelinePage(c *fiber.Ctx) error {
 		return err
 	}
 	rs, _ := s.rules()
-	l := s.localizer(c)
+	return s.render(c, fiber.StatusOK, "timeline", "timeline.title",
+		timelinePage{Candidate: cand, Events: timelineRows(s.localizer(c), events), Strikes: rs.StrikesLabel(failed)})
+}
+
+// timelineRows words each event for a page.
+func timelineRows(l *i18n.Localizer, events []postgres.TimelineEvent) []timelineRow {
 	rows := make([]timelineRow, len(events))
 	for i, e := range events {
 		rows[i] = timelineRow{TimelineEvent: e, Line: timelineLine(l, e)}
 	}
-	return s.render(c, fiber.StatusOK, "timeline", "timeline.title", timelinePage{Candidate: cand, Events: rows, Strikes: rs.StrikesLabel(failed)})
+	return rows
 }
