@@ -16,9 +16,6 @@ import (
 	"syscall"
 )
 
-// Version is set at build time with -ldflags; "dev" otherwise.
-var Version = "dev"
-
 type command struct {
 	name, usage string
 	run         func(ctx context.Context, env *environment, args []string) error

@@ -54,7 +54,7 @@ func serve(ctx context.Context, env *environment, args []string) error {
 	}
 	sessions := appDB.Sessions()
 	sessions.Idle, sessions.Absolute = *idle, *absolute
-	srv, err := web.New(web.Config{Addr: *addr, TrustedProxies: splitList(*proxies), SecureCookies: *secure, Version: Version,
+	srv, err := web.New(web.Config{Addr: *addr, TrustedProxies: splitList(*proxies), SecureCookies: *secure,
 		EvidenceMaxBytes: evf.maxBytes()},
 		web.Deps{DB: appDB, Sessions: sessions, Authz: az, Log: env.log, Evidence: evf.store()})
 	if err != nil {

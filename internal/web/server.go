@@ -23,7 +23,6 @@ type Config struct {
 	TrustedProxies []string // c.IP() reads X-Forwarded-For only from these
 	SecureCookies  bool     // mark cookies Secure even when TLS ends at a proxy
 	BodyLimit      int      // largest request body, in bytes
-	Version        string
 	// EvidenceMaxBytes bounds one evidence file (default 20 MiB) and
 	// ImportMaxBytes one bulk-entry spreadsheet (default 10 MiB); their
 	// routes alone accept bodies larger than BodyLimit (see bodyLimits).
