@@ -30,6 +30,15 @@ func commandFlags(env *environment, name string) (*flag.FlagSet, *dbFlags) {
 	return fs, dbf
 }
 
+// parseAndOpen parses a command's arguments and opens its database; the
+// caller closes it.
+func parseAndOpen(ctx context.Context, env *environment, fs *flag.FlagSet, dbf *dbFlags, args []string) (*database, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return openDatabase(ctx, env, *dbf)
+}
+
 func (f *dbFlags) register(fs *flag.FlagSet) {
 	fs.Func("data", "directory of the embedded PostgreSQL cluster, used when DATABASE_URL is unset (default "+defaultDataDir+")", func(s string) error {
 		f.data, f.explicit = s, true

@@ -13,10 +13,7 @@ import (
 func due(ctx context.Context, env *environment, args []string) error {
 	fs, dbf := commandFlags(env, "due")
 	orgID := fs.Int64("org", 0, "only this node's subtree (default: the whole tree)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, env, *dbf)
+	db, err := parseAndOpen(ctx, env, fs, dbf, args)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,7 @@ import (
 
 func seed(ctx context.Context, env *environment, args []string) error {
 	fs, dbf := commandFlags(env, "seed")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, env, *dbf)
+	db, err := parseAndOpen(ctx, env, fs, dbf, args)
 	if err != nil {
 		return err
 	}

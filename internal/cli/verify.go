@@ -46,10 +46,7 @@ func verify(ctx context.Context, env *environment, args []string) error {
 	var evf evidenceFlags
 	evf.register(fs, env, false)
 	skipFiles := fs.Bool("skip-files", false, "check the chains only, not the evidence files")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, env, *dbf)
+	db, err := parseAndOpen(ctx, env, fs, dbf, args)
 	if err != nil {
 		return err
 	}
