@@ -109,6 +109,25 @@ func (s *CandidateStore) List(ctx context.Context, f CandidateFilter) ([]seedlin
 	return out, nil
 }
 
+// CountByStage counts the candidates under a node, per stage.
+func (s *CandidateStore) CountByStage(ctx context.Context, root string) (map[seedling.Stage]int, error) {
+	var rows []struct {
+		Stage string `db:"stage"`
+		N     int    `db:"n"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT c.stage, count(*) AS n FROM candidates c JOIN orgs o ON o.id = c.org_id
+		WHERE o.path LIKE $1 || '%' GROUP BY c.stage`, root)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := map[seedling.Stage]int{}
+	for _, r := range rows {
+		out[seedling.Stage(r.Stage)] = r.N
+	}
+	return out, nil
+}
+
 // NewCandidate is a person who has just applied (入党申请人).
 type NewCandidate struct {
 	OrgID         int64

@@ -66,16 +66,17 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 			sec.Tree = indentTree(orgs)
 		}
 		if s.authz.RoleMay(g.Role, authz.Candidate, authz.Read) {
-			list, err := s.db.Candidates().List(ctx, postgres.CandidateFilter{Roots: []string{g.OrgPath}})
-			if err != nil {
+			// Counts come from SQL: a committee or the city must not load
+			// every person below it to count them. Only a branch or a
+			// group lists its people.
+			var err error
+			if sec.ByStage, err = s.db.Candidates().CountByStage(ctx, g.OrgPath); err != nil {
 				return err
 			}
-			sec.ByStage = map[seedling.Stage]int{}
-			for _, k := range list {
-				sec.ByStage[k.Stage]++
-			}
 			if g.Role == seedling.RoleSecretary || g.Role == seedling.RoleGroupLeader {
-				sec.Candidates = list
+				if sec.Candidates, err = s.db.Candidates().List(ctx, postgres.CandidateFilter{Roots: []string{g.OrgPath}}); err != nil {
+					return err
+				}
 			}
 			if sec.Due, err = s.db.Pipeline().Due(ctx, []string{g.OrgPath}, rs, today); err != nil {
 				return err
