@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -196,4 +197,25 @@ func TestPasswordChecksAreBounded(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("first login: %v", err)
 	}
+}
+
+// BenchmarkParallelAnonymousLogins sends logins of unknown names from 40
+// goroutines at once: the argon2 checks run one per core, the rest wait
+// their turn or are refused (too_many), and memory stays at a few hashes'
+// worth. Run under /usr/bin/time -v to see the peak RSS.
+func BenchmarkParallelAnonymousLogins(b *testing.B) {
+	db := testdb.New(b)
+	s := db.Sessions()
+	s.MaxAddressFailures = 1 << 30
+	b.SetParallelism(20)
+	var refused atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			_, err := s.Login(b.Context(), "nobody", "a guessed password", seedling.Actor{IP: "192.0.2.1"})
+			if seedling.ErrorCode(err) == seedling.ETooMany {
+				refused.Add(1)
+			}
+		}
+	})
+	b.ReportMetric(float64(refused.Load())/float64(b.N), "refused/op")
 }
