@@ -128,7 +128,8 @@ func TestAdministratorCannotLockThemselvesOut(t *testing.T) {
 	}
 	page := app.form("POST", "/admin/users/grants", admin, fmt.Sprintf("username=admin&role=org_admin&org_id=%d&revoke=1", city))
 	expectStatus(t, page, 422)
-	if !strings.Contains(string(page.Body), `id="confirm-form"`) || !strings.Contains(string(page.Body), `name="confirm" value="true"`) {
+	if !strings.Contains(string(page.Body), `id="confirm-form"`) || !strings.Contains(string(page.Body), `name="confirm" value="true"`) ||
+		!strings.Contains(string(page.Body), "放弃本人管理权限需要确认") {
 		t.Fatalf("the page offers no confirmation:\n%s", page.Body)
 	}
 	page = app.form("POST", "/admin/users/grants", admin, fmt.Sprintf("username=admin&role=org_admin&org_id=%d&revoke=1&confirm=true", city))
