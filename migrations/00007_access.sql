@@ -3,6 +3,12 @@
 -- at every lookup, and when a second account would take the name.
 CREATE UNIQUE INDEX users_username_lower ON users (lower(username));
 
+-- The node of the administrator who opened an account: while the account
+-- holds no grant, only administrators over that node manage it (NULL, the
+-- command line: only those of a root). Otherwise any administrator could
+-- set the password of a fresh account before the city grants it a role.
+ALTER TABLE users ADD COLUMN home_org_id bigint REFERENCES orgs (id);
+
 -- Failed logins name the account by id, never by the typed name: a name
 -- that matches no account is often a password typed in the wrong field.
 -- Unknown names leave user_id NULL and count only against the address.
@@ -25,4 +31,5 @@ ALTER TABLE login_failures DROP COLUMN throttled;
 ALTER TABLE login_failures DROP COLUMN user_id;
 ALTER TABLE login_failures ADD COLUMN username text NOT NULL;
 CREATE INDEX login_failures_recent ON login_failures (username, at);
+ALTER TABLE users DROP COLUMN home_org_id;
 DROP INDEX users_username_lower;

@@ -60,9 +60,9 @@ func (s *UserStore) Create(ctx context.Context, a seedling.Actor, n NewUser) (se
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var r userRow
 		err := tx.GetContext(ctx, &r, `
-			INSERT INTO users (username, display_name, password_hash, candidate_id)
-			VALUES ($1, $2, $3, $4) RETURNING `+userColumns,
-			n.Username, n.DisplayName, hash, n.CandidateID)
+			INSERT INTO users (username, display_name, password_hash, candidate_id, home_org_id)
+			VALUES ($1, $2, $3, $4, $5) RETURNING `+userColumns,
+			n.Username, n.DisplayName, hash, n.CandidateID, a.OrgID)
 		if err != nil {
 			if seedling.ErrorCode(translate(err)) == seedling.EConflict {
 				return seedling.FieldError("username", "this username is taken")
@@ -90,11 +90,13 @@ func loadAccount(ctx context.Context, tx *sqlx.Tx, username string) (seedling.Ac
 	var r struct {
 		userRow
 		CandidatePath *string `db:"candidate_path"`
+		HomePath      *string `db:"home_path"`
 		Grants        []byte  `db:"grants"`
 	}
 	err := tx.GetContext(ctx, &r, `
 		SELECT u.id, u.username, u.display_name, '' AS password_hash, u.disabled, u.candidate_id,
 		       (SELECT o.path FROM candidates c JOIN orgs o ON o.id = c.org_id WHERE c.id = u.candidate_id) AS candidate_path,
+		       (SELECT o.path FROM orgs o WHERE o.id = u.home_org_id) AS home_path,
 		       coalesce((SELECT json_agg(json_build_object('role', g.role, 'org_id', g.org_id, 'org_name', o.name, 'org_path', o.path))
 		                 FROM grants g JOIN orgs o ON o.id = g.org_id WHERE g.user_id = u.id), '[]') AS grants
 		FROM users u WHERE lower(u.username) = lower($1)
@@ -114,6 +116,9 @@ func loadAccount(ctx context.Context, tx *sqlx.Tx, username string) (seedling.Ac
 	acc := seedling.Account{User: r.user(), CandidateID: r.CandidateID}
 	if r.CandidatePath != nil {
 		acc.CandidatePath = *r.CandidatePath
+	}
+	if r.HomePath != nil {
+		acc.HomePath = *r.HomePath
 	}
 	for _, g := range grants {
 		acc.Grants = append(acc.Grants, seedling.Grant{Role: seedling.Role(g.Role), OrgID: g.OrgID, OrgName: g.OrgName, OrgPath: g.OrgPath})
@@ -162,6 +167,7 @@ func (s *UserStore) Accounts(ctx context.Context, adm seedling.Administrator) ([
 	var rows []struct {
 		userRow
 		CandidatePath *string `db:"candidate_path"`
+		HomePath      *string `db:"home_path"`
 		Role          *string `db:"role"`
 		OrgID         *int64  `db:"org_id"`
 		OrgName       *string `db:"org_name"`
@@ -169,10 +175,11 @@ func (s *UserStore) Accounts(ctx context.Context, adm seedling.Administrator) ([
 	}
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT u.id, u.username, u.display_name, '' AS password_hash, u.disabled, u.candidate_id,
-		       co.path AS candidate_path, g.role, g.org_id, o.name AS org_name, o.path AS org_path
+		       co.path AS candidate_path, ho.path AS home_path, g.role, g.org_id, o.name AS org_name, o.path AS org_path
 		FROM users u
 		LEFT JOIN candidates c ON c.id = u.candidate_id
 		LEFT JOIN orgs co ON co.id = c.org_id
+		LEFT JOIN orgs ho ON ho.id = u.home_org_id
 		LEFT JOIN grants g ON g.user_id = u.id
 		LEFT JOIN orgs o ON o.id = g.org_id
 		ORDER BY u.username, o.path, g.role`)
@@ -185,6 +192,9 @@ func (s *UserStore) Accounts(ctx context.Context, adm seedling.Administrator) ([
 			acc := seedling.Account{User: r.user(), CandidateID: r.CandidateID}
 			if r.CandidatePath != nil {
 				acc.CandidatePath = *r.CandidatePath
+			}
+			if r.HomePath != nil {
+				acc.HomePath = *r.HomePath
 			}
 			all = append(all, acc)
 		}

@@ -1,5 +1,7 @@
 package seedling
 
+import "strings"
+
 // Account is what the account rules need to know about one account: its
 // grants with the nodes they sit at, and the node of the candidate it is
 // linked to, if any. The store loads it; the rules below decide.
@@ -7,7 +9,10 @@ type Account struct {
 	User          User
 	CandidateID   *int64
 	CandidatePath string // the linked candidate's node; "" when not linked
-	Grants        []Grant
+	// HomePath is the node of the administrator who opened the account;
+	// "" when it was opened from the command line.
+	HomePath string
+	Grants   []Grant
 }
 
 // Administrator is who changes accounts: the actor for the audit row, the
@@ -25,6 +30,9 @@ type Administrator struct {
 // grant it holds, and the candidate it is linked to, lie inside one of adm's
 // subtrees. An account reaching one node outside would let a township's
 // administrator take over the city's, so one such grant is enough to hide it.
+// An account reaching no node yet belongs to the subtree it was opened in
+// (to a root's administrators when opened from the command line): a fresh
+// account is not everybody's to set a password on before it is granted.
 func (adm Administrator) Administers(acc Account) bool {
 	if adm.Everywhere {
 		return true
@@ -40,6 +48,17 @@ func (adm Administrator) Administers(acc Account) bool {
 	if len(adm.Roots) == 0 {
 		return false
 	}
+	if len(acc.Grants) == 0 && acc.CandidatePath == "" {
+		if acc.HomePath != "" {
+			return inside(acc.HomePath)
+		}
+		for _, r := range adm.Roots {
+			if isRootPath(r) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, g := range acc.Grants {
 		if !inside(g.OrgPath) {
 			return false
@@ -47,6 +66,9 @@ func (adm Administrator) Administers(acc Account) bool {
 	}
 	return acc.CandidatePath == "" || inside(acc.CandidatePath)
 }
+
+// isRootPath reports whether path names a root of the tree ("/1/").
+func isRootPath(path string) bool { return strings.Count(path, "/") == 2 }
 
 // self reports whether the account is the administrator's own.
 func (adm Administrator) self(acc Account) bool {

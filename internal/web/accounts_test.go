@@ -42,13 +42,22 @@ func TestAccountAdministrationIsScoped(t *testing.T) {
 	expectStatus(t, app.call("POST", "/api/v1/users/secretary2/grants", tw, map[string]any{"role": "group_leader", "org_id": f.groupA}), 404)
 	expectStatus(t, app.call("POST", "/api/v1/users/admin/grants/revoke", tw, map[string]any{"role": "org_admin", "org_id": f.comA}), 404)
 
+	// A fresh account with no grant yet belongs to where it was opened.
+	admin := app.login("admin")
+	expectStatus(t, app.call("POST", "/api/v1/users", admin, map[string]any{"username": "fresh", "password": "fresh account password"}), 201)
+	expectStatus(t, app.call("POST", "/api/v1/users/fresh/password", tw, map[string]any{"password": "a takeover password"}), 404)
+	expectStatus(t, app.call("POST", "/api/v1/users", tw, map[string]any{"username": "local", "password": "local account password"}), 201)
+	expectStatus(t, app.call("POST", "/api/v1/users/local/password", tw, map[string]any{"password": "a new local password"}), 204)
+	expectStatus(t, app.call("POST", "/api/v1/users/local/grants", tw, map[string]any{"role": "secretary", "org_id": f.orgA}), 204)
+	expectStatus(t, app.call("POST", "/api/v1/users/fresh/password", admin, map[string]any{"password": "the city's new password"}), 204)
+
 	r := app.call("GET", "/api/v1/users", tw, nil)
 	expectStatus(t, r, 200)
 	seen := map[string]bool{}
 	for _, u := range r.JSON(t)["users"].([]any) {
 		seen[u.(map[string]any)["username"].(string)] = true
 	}
-	if seen["admin"] || seen["secretary2"] || !seen["secretary"] || !seen["twadmin"] {
+	if seen["admin"] || seen["secretary2"] || seen["fresh"] || !seen["secretary"] || !seen["twadmin"] || !seen["local"] {
 		t.Fatalf("township administrator sees %v", seen)
 	}
 	page := app.form("GET", "/admin/users", tw, "")
