@@ -148,3 +148,20 @@ func BenchmarkReadFullSheet(b *testing.B) {
 		}
 	}
 }
+
+// A small zip that unpacks past the limit is refused before it is parsed.
+func TestXLSXDecompressedSizeIsBounded(t *testing.T) {
+	// A cell holds at most 32,767 characters, and equal strings are stored
+	// once: distinct long strings it is.
+	cells := map[string]any{}
+	for i := 2; i < 2+unzipLimit/32000+1; i++ {
+		cells[fmt.Sprintf("F%d", i)] = fmt.Sprint(i) + strings.Repeat("x", 32000)
+	}
+	data := workbook(t, 1, cells)
+	if len(data) > 1<<20 {
+		t.Fatalf("the bomb is %d bytes; it should be small", len(data))
+	}
+	if _, err := Read(data); seedling.ErrorCode(err) != seedling.EUnsupported {
+		t.Fatalf("a workbook unpacking past %d bytes: %v", unzipLimit, err)
+	}
+}
