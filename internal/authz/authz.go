@@ -47,6 +47,13 @@ const (
 // for them the branch grant is not enough.
 var selfOnly = map[string]bool{Candidate: true, Ledger: true, Evidence: true, Submission: true, PoliticalReview: true}
 
+// notOnSelf lists the actions nobody may take on their own candidacy,
+// whatever role they hold: scoring, proposing, deciding and reviewing.
+var notOnSelf = map[[2]string]bool{
+	{Ledger, Write}: true, {Evidence, Write}: true, {Submission, Create}: true,
+	{Submission, Decide}: true, {PoliticalReview, Write}: true,
+}
+
 // Authorizer makes every access decision.
 type Authorizer struct {
 	// The cached enforcer remembers each (role, object, action) answer; the
@@ -110,7 +117,8 @@ type Target struct {
 
 // Check decides one action on one object. It answers ENotFound when no grant
 // of the caller reaches the object, so that its existence is not revealed, and
-// EForbidden when a grant reaches it but no role there allows the action.
+// EForbidden when a grant reaches it but no role there allows the action,
+// or when the action is one nobody takes on their own candidacy.
 // On success it returns the grant that allowed it, for the audit row.
 func (a *Authorizer) Check(p *seedling.Principal, t Target, obj, act string) (seedling.Grant, error) {
 	if p == nil {
@@ -123,6 +131,11 @@ func (a *Authorizer) Check(p *seedling.Principal, t Target, obj, act string) (se
 		}
 		inScope = true
 		if a.RoleMay(g.Role, obj, act) {
+			if notOnSelf[[2]string{obj, act}] {
+				if err := seedling.CheckNotSelf(p.CandidateID, t.CandidateID); err != nil {
+					return seedling.Grant{}, err
+				}
+			}
 			return g, nil
 		}
 	}

@@ -46,6 +46,8 @@ func userCmd(ctx context.Context, env *environment, args []string) error {
 	}
 	defer db.Close()
 	users, actor := db.Users(), cliActor()
+	// The command line holds the owner's rights: its scope is the whole tree.
+	adm := seedling.Administrator{Actor: actor, Everywhere: true, Confirmed: true}
 	switch verb {
 	case "add":
 		_, err = users.Create(ctx, actor, postgres.NewUser{Username: username, DisplayName: *display, Password: password})
@@ -55,14 +57,14 @@ func userCmd(ctx context.Context, env *environment, args []string) error {
 			return seedling.FieldError("org_id", "organisation id must be a number")
 		}
 		if verb == "grant" {
-			err = users.Grant(ctx, actor, username, seedling.Role(rest[2]), org)
+			err = users.Grant(ctx, adm, username, seedling.Role(rest[2]), org)
 		} else {
-			err = users.Revoke(ctx, actor, username, seedling.Role(rest[2]), org)
+			err = users.Revoke(ctx, adm, username, seedling.Role(rest[2]), org)
 		}
 	case "passwd":
-		err = users.SetPassword(ctx, actor, username, password)
+		err = users.SetPassword(ctx, adm, username, password)
 	case "disable", "enable":
-		err = users.SetDisabled(ctx, actor, username, verb == "disable")
+		err = users.SetDisabled(ctx, adm, username, verb == "disable")
 	}
 	if err != nil {
 		return describe(err)

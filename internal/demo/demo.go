@@ -93,5 +93,5 @@ func loadAccount(ctx context.Context, db *postgres.DB, actor seedling.Actor, a A
 	if _, err := db.Users().Create(ctx, actor, n); err != nil {
 		return err
 	}
-	return db.Users().Grant(ctx, actor, a.Username, a.Role, org.ID)
+	return db.Users().Grant(ctx, seedling.Administrator{Actor: actor, Everywhere: true}, a.Username, a.Role, org.ID)
 }

@@ -42,7 +42,10 @@ type AuditFilter struct {
 	Limit           int
 }
 
-// List returns events newest first.
+// List returns events newest first. A political review's row says that it
+// happened and its outcome (in the action), never the conclusion: rows
+// written before the conclusion was sealed still hold it, and the trail is
+// append-only, so it is sealed on the way out.
 func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]seedling.Event, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
@@ -60,7 +63,8 @@ func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]seedling.Event,
 		Summary   string    `db:"summary"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT e.id, e.at, e.actor, e.role, e.org_id, e.action, e.target, e.request_id, e.ip, e.summary
+		SELECT e.id, e.at, e.actor, e.role, e.org_id, e.action, e.target, e.request_id, e.ip,
+		       CASE WHEN e.action LIKE 'political_review.%' THEN '' ELSE e.summary END AS summary
 		FROM audit_events e
 		LEFT JOIN orgs o ON o.id = e.org_id
 		WHERE (`+inSubtrees("o.path", 1)+`

@@ -77,6 +77,9 @@ func (s *OrgStore) Create(ctx context.Context, a seedling.Actor, parentID *int64
 	}
 	var out seedling.Org
 	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockTree(ctx, tx, false); err != nil {
+			return err
+		}
 		var err error
 		out, err = createOrg(ctx, tx, parentID, kind, strings.TrimSpace(name), nil)
 		if err != nil {
@@ -106,11 +109,33 @@ func createOrg(ctx context.Context, tx *sqlx.Tx, parentID *int64, kind seedling.
 	return r.org(), translate(err)
 }
 
+// treeLock names the transaction-level advisory lock that orders changes
+// to the tree's shape.
+const treeLock = `hashtextextended('seedling.org_tree', 0)`
+
+// lockTree takes the tree's lock for the rest of tx: exclusive for a move,
+// shared for adding a node. Two moves checked against each other's old
+// paths could each pass the cycle test (A under B, B under A) and together
+// make a cycle; a node added under a parent while its subtree moves would
+// keep the old path. Moves are rare, so one lock for the tree costs nothing.
+func lockTree(ctx context.Context, tx *sqlx.Tx, exclusive bool) error {
+	fn := "pg_advisory_xact_lock_shared"
+	if exclusive {
+		fn = "pg_advisory_xact_lock"
+	}
+	_, err := tx.ExecContext(ctx, `SELECT `+fn+`(`+treeLock+`)`)
+	return err
+}
+
 // Move re-hangs a subtree under a new parent. Every descendant's path is
 // rewritten in the same statement, so scopes granted on any node inside move
-// with it: grants refer to node ids, never to paths.
+// with it: grants refer to node ids, never to paths. The paths are read
+// after the tree's lock is held, so the cycle test sees every earlier move.
 func (s *OrgStore) Move(ctx context.Context, a seedling.Actor, id, newParentID int64) error {
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lockTree(ctx, tx, true); err != nil {
+			return err
+		}
 		var node, parent orgRow
 		if err := tx.GetContext(ctx, &node, `SELECT `+orgColumns+` FROM orgs WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return translate(err)

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -141,4 +142,70 @@ func mustUserID(t *testing.T, db *postgres.DB, name string) int64 {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+// Two moves at once, A under B and B under A, never make a cycle, and a
+// node added meanwhile under A gets A's path after the move: the tree's
+// lock orders them, so the second move sees the first and is refused.
+func TestConcurrentMovesCannotMakeACycle(t *testing.T) {
+	t.Parallel()
+	db := testdb.NewDemo(t)
+	ctx := t.Context()
+	orgs := db.Orgs()
+	city, _ := orgs.ByCode(ctx, "ruzhou")
+	a, err := orgs.Create(ctx, system, &city.ID, seedling.KindCommittee, "甲工委")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := orgs.Create(ctx, system, &city.ID, seedling.KindCommittee, "乙工委")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 30 {
+		errs := make(chan error, 2)
+		added := make(chan error, 1)
+		start := make(chan struct{})
+		for _, m := range [][2]int64{{a.ID, b.ID}, {b.ID, a.ID}} {
+			go func() {
+				<-start
+				errs <- orgs.Move(ctx, system, m[0], m[1])
+			}()
+		}
+		go func() {
+			<-start
+			_, err := orgs.Create(ctx, system, &a.ID, seedling.KindBranch, fmt.Sprintf("新支部%d", round))
+			added <- err
+		}()
+		close(start)
+		if err := <-added; err != nil {
+			t.Fatalf("round %d: adding a branch: %v", round, err)
+		}
+		var refused int
+		for range 2 {
+			if err := <-errs; err != nil {
+				if seedling.ErrorCode(err) != seedling.EInvalid && seedling.ErrorCode(err) != seedling.EConflict {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				refused++
+			}
+		}
+		var broken int
+		if err := db.Get(&broken, `
+			WITH RECURSIVE up AS (
+				SELECT id, parent_id, 0 AS depth FROM orgs
+				UNION ALL
+				SELECT up.id, p.parent_id, up.depth + 1 FROM up JOIN orgs p ON p.id = up.parent_id WHERE up.depth < 50)
+			SELECT (SELECT count(DISTINCT id) FROM up WHERE depth >= 50)
+			     + (SELECT count(*) FROM orgs c JOIN orgs p ON p.id = c.parent_id WHERE c.path <> p.path || c.id || '/')`); err != nil {
+			t.Fatal(err)
+		}
+		if broken != 0 || refused != 1 {
+			t.Fatalf("round %d: %d nodes in a cycle or with a stale path, %d moves refused (want 0 and 1)", round, broken, refused)
+		}
+		for _, id := range []int64{a.ID, b.ID} {
+			if err := orgs.Move(ctx, system, id, city.ID); err != nil {
+				t.Fatalf("round %d: moving back: %v", round, err)
+			}
+		}
+	}
 }

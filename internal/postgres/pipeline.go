@@ -381,7 +381,7 @@ func (p *PipelineStore) PoliticalReview(ctx context.Context, a seedling.Actor, c
 		if !passed {
 			result = "failed"
 		}
-		if err := audit(ctx, tx, a, "political_review."+result, "candidate:"+itoa(candID), conclusion); err != nil {
+		if err := audit(ctx, tx, a, "political_review."+result, "candidate:"+itoa(candID), ""); err != nil { // the conclusion is sealed
 			return err
 		}
 		if rs.AfterPoliticalReview(passed) {

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -17,16 +19,60 @@ type SessionStore struct {
 	db       *DB
 	Idle     time.Duration // a session unused this long is dead
 	Absolute time.Duration // no session lives longer than this
-	// MaxFailures failed logins for one username within Window answer 429
+	// MaxFailures failed logins for one account within Window answer 429
 	// until the oldest of them leaves the window: a cool-off, never a lock.
 	MaxFailures int
-	Window      time.Duration
+	// MaxAddressFailures failed logins from one address within Window,
+	// whatever the usernames, cool that address off the same way: a
+	// password spray over many accounts stops there.
+	MaxAddressFailures int
+	Window             time.Duration
+	// hashing bounds the argon2 hashes running at once: each takes tens of
+	// megabytes and a core, so unbounded parallel logins exhaust memory.
+	hashing *hashGate
 }
 
-// Sessions returns the session store with the default timeouts.
+// Sessions returns the session store with the default timeouts; its
+// password checks are bounded to one per core, and a login that waits more
+// than two seconds for its turn answers 429.
 func (db *DB) Sessions() *SessionStore {
-	return &SessionStore{db: db, Idle: 30 * time.Minute, Absolute: 12 * time.Hour, MaxFailures: 5, Window: 15 * time.Minute}
+	return &SessionStore{db: db, Idle: 30 * time.Minute, Absolute: 12 * time.Hour, MaxFailures: 5, MaxAddressFailures: 30,
+		Window: 15 * time.Minute, hashing: newHashGate(runtime.NumCPU(), 2*time.Second)}
 }
+
+// LimitHashing lets n password checks run at once; a login waits at most
+// wait for a turn.
+func (s *SessionStore) LimitHashing(n int, wait time.Duration) { s.hashing = newHashGate(n, wait) }
+
+// hashGate is a semaphore with a bounded wait.
+type hashGate struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+func newHashGate(n int, wait time.Duration) *hashGate {
+	return &hashGate{slots: make(chan struct{}, max(n, 1)), wait: wait}
+}
+
+func (g *hashGate) enter(ctx context.Context) error {
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	case <-t.C:
+		return seedling.Errorf(seedling.ETooMany, "the service is busy checking passwords; try again shortly")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (g *hashGate) leave() { <-g.slots }
 
 // Session is a live login.
 type Session struct {
@@ -52,43 +98,53 @@ func tokenHash(token string) []byte {
 // Login checks a password and opens a new session with a new id, so a
 // session id planted before login is worthless after it. Unknown usernames
 // and wrong passwords fail alike and take the same time.
+//
+// The failure is counted before the password is checked, in one step with
+// the count under a lock per account and per address: twenty racing
+// guesses see each other, and the sixth is refused. A right password then
+// takes its own failure back.
 func (s *SessionStore) Login(ctx context.Context, username, password string, a seedling.Actor) (*Session, error) {
 	if len(username) > seedling.MaxUsernameLen || len(password) > seedling.MaxPasswordLen {
 		return nil, seedling.Errorf(seedling.EUnauthorized, "wrong username or password")
 	}
-	var recent int
-	if err := s.db.GetContext(ctx, &recent, `
-		SELECT count(*) FROM login_failures WHERE username = $1 AND at > now() - make_interval(secs => $2)`,
-		username, s.Window.Seconds()); err != nil {
-		return nil, translate(err)
+	if err := s.hashing.enter(ctx); err != nil {
+		return nil, err
 	}
-	if recent >= s.MaxFailures {
-		a.Username = username
-		if err := s.db.Audit().Record(ctx, a, "login.throttled", "user:"+username, ""); err != nil {
-			return nil, err
-		}
-		return nil, seedling.Errorf(seedling.ETooMany, "too many failed logins for this account; try again in a few minutes")
-	}
+	defer s.hashing.leave()
 	var r userRow
-	err := s.db.GetContext(ctx, &r, `SELECT `+userColumns+` FROM users WHERE username = $1`, username)
+	err := s.db.GetContext(ctx, &r, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1)`, username)
+	known := err == nil
 	if err != nil && seedling.ErrorCode(translate(err)) != seedling.ENotFound {
 		return nil, translate(err)
 	}
+	var uid *int64
+	if known {
+		uid = &r.ID
+	}
+	failure, err := s.countFailure(ctx, uid, a.IP)
+	if err != nil {
+		return nil, err
+	}
+	if failure == 0 {
+		return nil, seedling.Errorf(seedling.ETooMany, "too many failed logins; try again in a few minutes")
+	}
 	if !seedling.CheckPassword(password, r.PasswordHash) || r.Disabled {
-		a.Username = username
-		err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (username, ip) VALUES ($1, $2)`, username, a.IP); err != nil {
-				return err
-			}
-			return audit(ctx, tx, a, "login.failed", "user:"+username, "")
-		})
-		if err != nil {
+		if !known {
+			// Folded into one audit row per address by Sweep: the typed
+			// name is never stored.
+			return nil, seedling.Errorf(seedling.EUnauthorized, "wrong username or password")
+		}
+		a.Username = r.Username
+		if err := s.db.Audit().Record(ctx, a, "login.failed", "user:"+r.Username, ""); err != nil {
 			return nil, err
 		}
 		return nil, seedling.Errorf(seedling.EUnauthorized, "wrong username or password")
 	}
 	sess := &Session{Token: randomToken(), CSRF: randomToken()}
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE id = $1`, failure); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, ip) VALUES ($1, $2, $3, $4)`,
 			tokenHash(sess.Token), r.ID, sess.CSRF, a.IP); err != nil {
 			return err
@@ -101,6 +157,49 @@ func (s *SessionStore) Login(ctx context.Context, username, password string, a s
 	}
 	sess.Principal, err = s.db.Users().Principal(ctx, r.ID)
 	return sess, err
+}
+
+// countFailure books one failed attempt for the account (nil: no such
+// account) and the address, unless either is cooling off, and returns the
+// new row's id; 0 means the attempt is throttled (and booked as such, for
+// the aggregated audit row). The advisory locks make the count and the new
+// row one step; the account's is always taken before the address's, so two
+// attempts never wait on each other in a circle.
+func (s *SessionStore) countFailure(ctx context.Context, userID *int64, ip string) (int64, error) {
+	var id int64
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		id = 0
+		if userID != nil {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('seedling.login.user:' || $1, 0))`, *userID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('seedling.login.ip:' || $1, 0))`, ip); err != nil {
+			return err
+		}
+		var n struct {
+			User int `db:"by_user"`
+			IP   int `db:"by_ip"`
+		}
+		if err := tx.GetContext(ctx, &n, `
+			SELECT count(*) FILTER (WHERE user_id = $1) AS by_user, count(*) FILTER (WHERE ip = $2) AS by_ip
+			FROM login_failures
+			WHERE NOT throttled AND (user_id = $1 OR ip = $2) AND at > now() - make_interval(secs => $3)`,
+			userID, ip, s.Window.Seconds()); err != nil {
+			return err
+		}
+		throttled := n.User >= s.MaxFailures || n.IP >= s.MaxAddressFailures
+		var newID int64
+		if err := tx.GetContext(ctx, &newID, `INSERT INTO login_failures (user_id, ip, throttled) VALUES ($1, $2, $3) RETURNING id`,
+			userID, ip, throttled); err != nil {
+			return err
+		}
+		if !throttled {
+			id = newID
+		}
+		return nil
+	})
+	return id, err
 }
 
 // Lookup finds the live session of a token. It refreshes the idle clock at
@@ -161,15 +260,43 @@ func endSessions(ctx context.Context, tx *sqlx.Tx, userID int64) error {
 	return err
 }
 
-// Sweep removes dead sessions and old login failures; the serve loop calls it
-// now and then so the tables stay small.
+// Sweep removes dead sessions and the login failures that have left the
+// window; the serve loop calls it every few minutes so the tables stay
+// small. Failures of unknown usernames and throttled attempts have no audit
+// row of their own (an attacker could otherwise grow the trail at will):
+// before they go, each address gets one row saying how many there were.
 func (s *SessionStore) Sweep(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, `
-		DELETE FROM sessions WHERE seen_at < now() - make_interval(secs => $1) OR created_at < now() - make_interval(secs => $2);
-		`, s.Idle.Seconds(), s.Absolute.Seconds())
+		DELETE FROM sessions WHERE seen_at < now() - make_interval(secs => $1) OR created_at < now() - make_interval(secs => $2)`,
+		s.Idle.Seconds(), s.Absolute.Seconds())
 	if err != nil {
 		return translate(err)
 	}
-	_, err = s.db.ExecContext(ctx, `DELETE FROM login_failures WHERE at < now() - make_interval(secs => $1)`, s.Window.Seconds())
-	return translate(err)
+	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var gone []struct {
+			IP        string    `db:"ip"`
+			Unknown   int       `db:"unknown"`
+			Throttled int       `db:"throttled"`
+			First     time.Time `db:"first"`
+			Last      time.Time `db:"last"`
+		}
+		if err := tx.SelectContext(ctx, &gone, `
+			WITH gone AS (
+				DELETE FROM login_failures WHERE at < now() - make_interval(secs => $1)
+				RETURNING ip, at, user_id, throttled)
+			SELECT ip, count(*) FILTER (WHERE user_id IS NULL AND NOT throttled) AS unknown,
+			       count(*) FILTER (WHERE throttled) AS throttled, min(at) AS first, max(at) AS last
+			FROM gone WHERE throttled OR user_id IS NULL
+			GROUP BY ip ORDER BY ip`, s.Window.Seconds()); err != nil {
+			return err
+		}
+		for _, g := range gone {
+			summary := fmt.Sprintf("unknown_username=%d throttled=%d from=%s to=%s", g.Unknown, g.Throttled,
+				g.First.UTC().Format(time.RFC3339), g.Last.UTC().Format(time.RFC3339))
+			if err := audit(ctx, tx, seedling.Actor{IP: g.IP}, "login.failed.aggregate", "", summary); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -27,7 +27,7 @@ func BenchmarkSessionLookup(b *testing.B) {
 	if _, err := db.Users().Create(ctx, seedling.Actor{Username: "bench"}, postgresNewUser("benchuser")); err != nil {
 		b.Fatal(err)
 	}
-	if err := db.Users().Grant(ctx, seedling.Actor{Username: "bench"}, "benchuser", seedling.RoleSecretary, 100); err != nil {
+	if err := db.Users().Grant(ctx, seedling.Administrator{Actor: seedling.Actor{Username: "bench"}, Everywhere: true}, "benchuser", seedling.RoleSecretary, 100); err != nil {
 		b.Fatal(err)
 	}
 	sess, err := db.Sessions().Login(ctx, "benchuser", "bench password 123", seedling.Actor{})

@@ -42,8 +42,12 @@ const (
 )
 
 // Timeline gathers every fact, submission, decision, stage change, filing,
-// political review and ledger entry of a candidate, in date order.
-func (p *PipelineStore) Timeline(ctx context.Context, candidateID int64) ([]TimelineEvent, error) {
+// political review and ledger entry of a candidate, in date order. A
+// political review's conclusion is sealed: it leaves the database only when
+// conclusions is set (the caller holds political_review:read over the
+// candidate); otherwise the event says that the review happened and how it
+// ended, with no text.
+func (p *PipelineStore) Timeline(ctx context.Context, candidateID int64, conclusions bool) ([]TimelineEvent, error) {
 	var out []TimelineEvent
 	err := p.db.SelectContext(ctx, &out, `
 		SELECT c.applied_on AS on, c.created_at AS at, 'applied' AS kind, '' AS from_stage, 'applicant' AS to_stage, '' AS text, 0 AS points, '' AS who, c.id AS ref
@@ -62,12 +66,12 @@ func (p *PipelineStore) Timeline(ctx context.Context, candidateID int64) ([]Time
 		FROM filings f JOIN orgs o ON o.id = f.committee_id WHERE f.candidate_id = $1
 		UNION ALL
 		SELECT r.reviewed_on, r.recorded_at, CASE WHEN r.passed THEN 'political_review_passed' ELSE 'political_review_failed' END,
-		       '', '', r.conclusion, 0, u.display_name, r.id
+		       '', '', CASE WHEN $2 THEN r.conclusion ELSE '' END, 0, u.display_name, r.id
 		FROM political_reviews r JOIN users u ON u.id = r.recorded_by WHERE r.candidate_id = $1
 		UNION ALL
 		SELECT e.occurred_on, e.recorded_at, CASE e.kind WHEN 'reversal' THEN 'reversal' ELSE 'ledger' END, '', '',
 		       CASE e.kind WHEN 'reversal' THEN e.reason ELSE e.description END, e.points, e.recorded_by_name, e.id
-		FROM ledger_entries e WHERE e.candidate_id = $1 AND e.kind IN ('entry', 'reversal')`, candidateID)
+		FROM ledger_entries e WHERE e.candidate_id = $1 AND e.kind IN ('entry', 'reversal')`, candidateID, conclusions)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -174,4 +178,22 @@ func (p *PipelineStore) Due(ctx context.Context, roots []string, rs *pipeline.Ru
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DueOn.Before(out[j].DueOn) })
 	return out, nil
+}
+
+// ConclusionFact is the submission fact that carries a political review's
+// conclusion into the admission step; it is sealed like the review itself.
+const ConclusionFact = "political_review_conclusion"
+
+// SealConclusion drops the political review's conclusion from a
+// submission's facts, for a reader who may not read it.
+func SealConclusion(sub *Submission) {
+	if _, ok := sub.Facts[ConclusionFact]; ok {
+		facts := make(map[string]any, len(sub.Facts))
+		for k, v := range sub.Facts {
+			if k != ConclusionFact {
+				facts[k] = v
+			}
+		}
+		sub.Facts = facts
+	}
 }

@@ -60,9 +60,9 @@ func (s *UserStore) Create(ctx context.Context, a seedling.Actor, n NewUser) (se
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var r userRow
 		err := tx.GetContext(ctx, &r, `
-			INSERT INTO users (username, display_name, password_hash, candidate_id)
-			VALUES ($1, $2, $3, $4) RETURNING `+userColumns,
-			n.Username, n.DisplayName, hash, n.CandidateID)
+			INSERT INTO users (username, display_name, password_hash, candidate_id, home_org_id)
+			VALUES ($1, $2, $3, $4, $5) RETURNING `+userColumns,
+			n.Username, n.DisplayName, hash, n.CandidateID, a.OrgID)
 		if err != nil {
 			if seedling.ErrorCode(translate(err)) == seedling.EConflict {
 				return seedling.FieldError("username", "this username is taken")
@@ -75,130 +75,269 @@ func (s *UserStore) Create(ctx context.Context, a seedling.Actor, n NewUser) (se
 	return u, err
 }
 
-// ByUsername returns one account.
+// ByUsername returns one account; usernames compare without regard to case.
 func (s *UserStore) ByUsername(ctx context.Context, username string) (seedling.User, error) {
 	var r userRow
-	if err := s.db.GetContext(ctx, &r, `SELECT `+userColumns+` FROM users WHERE username = $1`, username); err != nil {
+	if err := s.db.GetContext(ctx, &r, `SELECT `+userColumns+` FROM users WHERE lower(username) = lower($1)`, username); err != nil {
 		return seedling.User{}, translate(err)
 	}
 	return r.user(), nil
 }
 
-// List returns every account; only the organisation department sees it.
-func (s *UserStore) List(ctx context.Context) ([]seedling.User, error) {
-	var rows []userRow
-	if err := s.db.SelectContext(ctx, &rows, `SELECT `+userColumns+` FROM users ORDER BY username`); err != nil {
+// loadAccount reads the facts the account rules decide on and locks the
+// account's row, so that two administrators changing it serialise.
+func loadAccount(ctx context.Context, tx *sqlx.Tx, username string) (seedling.Account, error) {
+	var r struct {
+		userRow
+		CandidatePath *string `db:"candidate_path"`
+		HomePath      *string `db:"home_path"`
+		Grants        []byte  `db:"grants"`
+	}
+	err := tx.GetContext(ctx, &r, `
+		SELECT u.id, u.username, u.display_name, '' AS password_hash, u.disabled, u.candidate_id,
+		       (SELECT o.path FROM candidates c JOIN orgs o ON o.id = c.org_id WHERE c.id = u.candidate_id) AS candidate_path,
+		       (SELECT o.path FROM orgs o WHERE o.id = u.home_org_id) AS home_path,
+		       coalesce((SELECT json_agg(json_build_object('role', g.role, 'org_id', g.org_id, 'org_name', o.name, 'org_path', o.path))
+		                 FROM grants g JOIN orgs o ON o.id = g.org_id WHERE g.user_id = u.id), '[]') AS grants
+		FROM users u WHERE lower(u.username) = lower($1)
+		FOR UPDATE OF u`, username)
+	if err != nil {
+		return seedling.Account{}, seedling.Errorf(seedling.ENotFound, "no such user")
+	}
+	var grants []struct {
+		Role    string `json:"role"`
+		OrgID   int64  `json:"org_id"`
+		OrgName string `json:"org_name"`
+		OrgPath string `json:"org_path"`
+	}
+	if err := json.Unmarshal(r.Grants, &grants); err != nil {
+		return seedling.Account{}, err
+	}
+	acc := seedling.Account{User: r.user(), CandidateID: r.CandidateID}
+	if r.CandidatePath != nil {
+		acc.CandidatePath = *r.CandidatePath
+	}
+	if r.HomePath != nil {
+		acc.HomePath = *r.HomePath
+	}
+	for _, g := range grants {
+		acc.Grants = append(acc.Grants, seedling.Grant{Role: seedling.Role(g.Role), OrgID: g.OrgID, OrgName: g.OrgName, OrgPath: g.OrgPath})
+	}
+	return acc, nil
+}
+
+// lockAdmins serialises every change that could remove the last
+// administrator of a root, so that two of them cannot each revoke the other.
+func lockAdmins(ctx context.Context, tx *sqlx.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('seedling.root_admins'))`)
+	return err
+}
+
+// rootAdmins counts the enabled accounts holding org_admin at the node, and
+// says whether the node is a root of the tree.
+func rootAdmins(ctx context.Context, tx *sqlx.Tx, orgID int64) (isRoot bool, n int, err error) {
+	var r struct {
+		IsRoot bool `db:"is_root"`
+		N      int  `db:"n"`
+	}
+	err = tx.GetContext(ctx, &r, `
+		SELECT o.parent_id IS NULL AS is_root,
+		       (SELECT count(*) FROM grants g JOIN users u ON u.id = g.user_id
+		        WHERE g.org_id = o.id AND g.role = 'org_admin' AND NOT u.disabled) AS n
+		FROM orgs o WHERE o.id = $1`, orgID)
+	return r.IsRoot, r.N, err
+}
+
+// lastRootAdmin reports whether the account holds an org_admin grant at a
+// root that no other enabled account holds.
+func lastRootAdmin(ctx context.Context, tx *sqlx.Tx, userID int64) (bool, error) {
+	var last bool
+	err := tx.GetContext(ctx, &last, `
+		SELECT EXISTS (
+			SELECT FROM grants g JOIN orgs o ON o.id = g.org_id
+			WHERE g.user_id = $1 AND g.role = 'org_admin' AND o.parent_id IS NULL
+			  AND NOT EXISTS (SELECT FROM grants h JOIN users u ON u.id = h.user_id
+			                  WHERE h.org_id = g.org_id AND h.role = 'org_admin' AND h.user_id <> $1 AND NOT u.disabled))`, userID)
+	return last, err
+}
+
+// Accounts returns the accounts the administrator administers, with their
+// grants: one reaching outside the administrator's subtrees is not listed.
+func (s *UserStore) Accounts(ctx context.Context, adm seedling.Administrator) ([]seedling.Account, error) {
+	var rows []struct {
+		userRow
+		CandidatePath *string `db:"candidate_path"`
+		HomePath      *string `db:"home_path"`
+		Role          *string `db:"role"`
+		OrgID         *int64  `db:"org_id"`
+		OrgName       *string `db:"org_name"`
+		OrgPath       *string `db:"org_path"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT u.id, u.username, u.display_name, '' AS password_hash, u.disabled, u.candidate_id,
+		       co.path AS candidate_path, ho.path AS home_path, g.role, g.org_id, o.name AS org_name, o.path AS org_path
+		FROM users u
+		LEFT JOIN candidates c ON c.id = u.candidate_id
+		LEFT JOIN orgs co ON co.id = c.org_id
+		LEFT JOIN orgs ho ON ho.id = u.home_org_id
+		LEFT JOIN grants g ON g.user_id = u.id
+		LEFT JOIN orgs o ON o.id = g.org_id
+		ORDER BY u.username, o.path, g.role`)
+	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]seedling.User, len(rows))
-	for i, r := range rows {
-		out[i] = r.user()
+	var all []seedling.Account
+	for _, r := range rows {
+		if len(all) == 0 || all[len(all)-1].User.ID != r.ID {
+			acc := seedling.Account{User: r.user(), CandidateID: r.CandidateID}
+			if r.CandidatePath != nil {
+				acc.CandidatePath = *r.CandidatePath
+			}
+			if r.HomePath != nil {
+				acc.HomePath = *r.HomePath
+			}
+			all = append(all, acc)
+		}
+		if r.Role != nil {
+			acc := &all[len(all)-1]
+			acc.Grants = append(acc.Grants, seedling.Grant{Role: seedling.Role(*r.Role), OrgID: *r.OrgID, OrgName: *r.OrgName, OrgPath: *r.OrgPath})
+		}
+	}
+	out := all[:0]
+	for _, acc := range all {
+		if adm.Administers(acc) {
+			out = append(out, acc)
+		}
 	}
 	return out, nil
 }
 
 // Grant gives a user a role at a node.
-func (s *UserStore) Grant(ctx context.Context, a seedling.Actor, username string, role seedling.Role, orgID int64) error {
+func (s *UserStore) Grant(ctx context.Context, adm seedling.Administrator, username string, role seedling.Role, orgID int64) error {
 	if !role.Valid() {
 		return seedling.FieldError("role", "unknown role")
 	}
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		uid, err := userID(ctx, tx, username)
+		acc, err := loadAccount(ctx, tx, username)
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM orgs WHERE id = $1`, orgID); err != nil || n == 0 {
+		var path string
+		if err := tx.GetContext(ctx, &path, `SELECT path FROM orgs WHERE id = $1`, orgID); err != nil {
 			return seedling.FieldError("org_id", "organisation does not exist")
 		}
-		if role == seedling.RoleCandidate {
-			var cand *int64
-			if err := tx.GetContext(ctx, &cand, `SELECT candidate_id FROM users WHERE id = $1`, uid); err != nil {
-				return err
-			}
-			if cand == nil {
-				return seedling.FieldError("role", "only an account linked to a candidate can hold the candidate role")
-			}
+		if err := adm.CheckGrant(acc, role, path); err != nil {
+			return err
+		}
+		if role == seedling.RoleCandidate && acc.CandidateID == nil {
+			return seedling.FieldError("role", "only an account linked to a candidate can hold the candidate role")
 		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO grants (user_id, role, org_id) VALUES ($1, $2, $3)
-			ON CONFLICT (user_id, role, org_id) DO NOTHING`, uid, string(role), orgID)
+			ON CONFLICT (user_id, role, org_id) DO NOTHING`, acc.User.ID, string(role), orgID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // already granted: nothing changed, nothing to audit
 		}
-		return audit(ctx, tx, withOrg(a, orgID), "grant.add", "user:"+username, "role="+string(role))
+		return audit(ctx, tx, withOrg(adm.Actor, orgID), "grant.add", "user:"+acc.User.Username, "role="+string(role))
 	})
 }
 
 // Revoke removes one grant.
-func (s *UserStore) Revoke(ctx context.Context, a seedling.Actor, username string, role seedling.Role, orgID int64) error {
+func (s *UserStore) Revoke(ctx context.Context, adm seedling.Administrator, username string, role seedling.Role, orgID int64) error {
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		uid, err := userID(ctx, tx, username)
+		if err := lockAdmins(ctx, tx); err != nil {
+			return err
+		}
+		acc, err := loadAccount(ctx, tx, username)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM grants WHERE user_id = $1 AND role = $2 AND org_id = $3`, uid, string(role), orgID)
+		var path string
+		isRoot, admins, err := rootAdmins(ctx, tx, orgID)
+		if err == nil {
+			err = tx.GetContext(ctx, &path, `SELECT path FROM orgs WHERE id = $1`, orgID)
+		}
+		if err != nil {
+			return seedling.Errorf(seedling.ENotFound, "no such grant")
+		}
+		if err := adm.CheckRevoke(acc, role, path, isRoot, admins); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM grants WHERE user_id = $1 AND role = $2 AND org_id = $3`, acc.User.ID, string(role), orgID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return seedling.Errorf(seedling.ENotFound, "no such grant")
 		}
-		return audit(ctx, tx, withOrg(a, orgID), "grant.revoke", "user:"+username, "role="+string(role))
+		return audit(ctx, tx, withOrg(adm.Actor, orgID), "grant.revoke", "user:"+acc.User.Username, "role="+string(role))
 	})
 }
 
 // SetPassword changes a password and ends every session of the account.
-func (s *UserStore) SetPassword(ctx context.Context, a seedling.Actor, username, password string) error {
+func (s *UserStore) SetPassword(ctx context.Context, adm seedling.Administrator, username, password string) error {
 	hash, err := seedling.HashPassword(password)
 	if err != nil {
 		return err
 	}
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		uid, err := userID(ctx, tx, username)
+		acc, err := loadAccount(ctx, tx, username)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1`, uid, hash); err != nil {
+		if err := adm.CheckAdminister(acc); err != nil {
 			return err
 		}
-		if err := endSessions(ctx, tx, uid); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "user.password", "user:"+username, "sessions ended")
+		return setPassword(ctx, tx, adm.Actor, acc.User, hash)
 	})
 }
 
+func setPassword(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, u seedling.User, hash string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1`, u.ID, hash); err != nil {
+		return err
+	}
+	if err := endSessions(ctx, tx, u.ID); err != nil {
+		return err
+	}
+	return audit(ctx, tx, a, "user.password", "user:"+u.Username, "sessions ended")
+}
+
 // SetDisabled disables (or re-enables) an account; disabling ends its sessions.
-func (s *UserStore) SetDisabled(ctx context.Context, a seedling.Actor, username string, disabled bool) error {
+func (s *UserStore) SetDisabled(ctx context.Context, adm seedling.Administrator, username string, disabled bool) error {
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		uid, err := userID(ctx, tx, username)
+		if err := lockAdmins(ctx, tx); err != nil {
+			return err
+		}
+		acc, err := loadAccount(ctx, tx, username)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $2 WHERE id = $1`, uid, disabled); err != nil {
+		if disabled {
+			last, err := lastRootAdmin(ctx, tx, acc.User.ID)
+			if err != nil {
+				return err
+			}
+			if err := adm.CheckDisable(acc, last && !acc.User.Disabled); err != nil {
+				return err
+			}
+		} else if err := adm.CheckAdminister(acc); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $2 WHERE id = $1`, acc.User.ID, disabled); err != nil {
 			return err
 		}
 		action := "user.enable"
 		if disabled {
 			action = "user.disable"
-			if err := endSessions(ctx, tx, uid); err != nil {
+			if err := endSessions(ctx, tx, acc.User.ID); err != nil {
 				return err
 			}
 		}
-		return audit(ctx, tx, a, action, "user:"+username, "")
+		return audit(ctx, tx, adm.Actor, action, "user:"+acc.User.Username, "")
 	})
-}
-
-func userID(ctx context.Context, tx *sqlx.Tx, username string) (int64, error) {
-	var id int64
-	if err := tx.GetContext(ctx, &id, `SELECT id FROM users WHERE username = $1`, username); err != nil {
-		return 0, seedling.FieldError("username", "no such user")
-	}
-	return id, nil
 }
 
 // Principal loads a user with every grant and the nodes they sit at.
@@ -248,39 +387,6 @@ func withOrg(a seedling.Actor, orgID int64) seedling.Actor {
 	return a
 }
 
-// Accounts returns every account with its grants, for the organisation
-// department's account page.
-func (s *UserStore) Accounts(ctx context.Context) ([]seedling.Principal, error) {
-	var rows []struct {
-		userRow
-		Role    *string `db:"role"`
-		OrgID   *int64  `db:"org_id"`
-		OrgName *string `db:"org_name"`
-		OrgPath *string `db:"org_path"`
-	}
-	err := s.db.SelectContext(ctx, &rows, `
-		SELECT u.id, u.username, u.display_name, '' AS password_hash, u.disabled, u.candidate_id,
-		       g.role, g.org_id, o.name AS org_name, o.path AS org_path
-		FROM users u
-		LEFT JOIN grants g ON g.user_id = u.id
-		LEFT JOIN orgs o ON o.id = g.org_id
-		ORDER BY u.username, o.path, g.role`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	var out []seedling.Principal
-	for _, r := range rows {
-		if len(out) == 0 || out[len(out)-1].User.ID != r.ID {
-			out = append(out, seedling.Principal{User: r.user(), CandidateID: r.CandidateID})
-		}
-		if r.Role != nil {
-			p := &out[len(out)-1]
-			p.Grants = append(p.Grants, seedling.Grant{Role: seedling.Role(*r.Role), OrgID: *r.OrgID, OrgName: *r.OrgName, OrgPath: *r.OrgPath})
-		}
-	}
-	return out, nil
-}
-
 // ChangeOwnPassword replaces a password after checking the current one.
 func (s *UserStore) ChangeOwnPassword(ctx context.Context, a seedling.Actor, userID int64, current, next string) error {
 	var r userRow
@@ -290,5 +396,9 @@ func (s *UserStore) ChangeOwnPassword(ctx context.Context, a seedling.Actor, use
 	if !seedling.CheckPassword(current, r.PasswordHash) {
 		return seedling.FieldError("current_password", "the current password is wrong")
 	}
-	return s.SetPassword(ctx, a, r.Username, next)
+	hash, err := seedling.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, func(tx *sqlx.Tx) error { return setPassword(ctx, tx, a, r.user(), hash) })
 }

@@ -17,9 +17,9 @@ type roleJSON struct {
 	OrgName string        `json:"org_name"`
 }
 
-func rolesJSON(p *seedling.Principal) []roleJSON {
-	out := make([]roleJSON, 0, len(p.Grants))
-	for _, g := range p.Grants {
+func rolesJSON(grants []seedling.Grant) []roleJSON {
+	out := make([]roleJSON, 0, len(grants))
+	for _, g := range grants {
 		out = append(out, roleJSON{Role: g.Role, OrgID: g.OrgID, OrgName: g.OrgName})
 	}
 	return out
@@ -45,7 +45,7 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"token": sess.Token, "user": sess.Principal.User, "roles": rolesJSON(sess.Principal)})
+	return c.JSON(fiber.Map{"token": sess.Token, "user": sess.Principal.User, "roles": rolesJSON(sess.Principal.Grants)})
 }
 
 // apiLogout ends the caller's sessions.
@@ -63,5 +63,5 @@ func (s *Server) apiLogout(c *fiber.Ctx) error {
 // apiMe tells a client who it is.
 func (s *Server) apiMe(c *fiber.Ctx) error {
 	p := currentSession(c).Principal
-	return c.JSON(fiber.Map{"user": p.User, "roles": rolesJSON(p), "candidate_id": p.CandidateID})
+	return c.JSON(fiber.Map{"user": p.User, "roles": rolesJSON(p.Grants), "candidate_id": p.CandidateID})
 }

@@ -189,6 +189,13 @@ func (s *Server) runImport(c *fiber.Ctx, org seedling.Org, a seedling.Actor, per
 	if err != nil {
 		return postgres.ImportResult{}, err
 	}
+	// A sheet books points like the form does: never for the uploader's own candidacy.
+	me := currentSession(c).Principal.CandidateID
+	for _, r := range rows {
+		if err := seedling.CheckNotSelf(me, r.CandidateID); err != nil {
+			return postgres.ImportResult{}, err
+		}
+	}
 	sum := sha256.Sum256(data)
 	return s.db.Ledger().Import(c.UserContext(), a, org.Path, period, hex.EncodeToString(sum[:]), rows)
 }

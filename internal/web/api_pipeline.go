@@ -121,6 +121,11 @@ func (s *Server) apiSubmissions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	for i := range list {
+		if !s.mayReadConclusions(c, list[i].OrgPath, list[i].CandidateID) {
+			postgres.SealConclusion(&list[i])
+		}
+	}
 	return c.JSON(fiber.Map{"submissions": list})
 }
 

@@ -20,7 +20,7 @@ func (s *Server) candidateTimeline(c *fiber.Ctx) (seedling.Candidate, []postgres
 	if err != nil {
 		return cand, nil, err
 	}
-	events, err := s.db.Pipeline().Timeline(c.UserContext(), cand.ID)
+	events, err := s.db.Pipeline().Timeline(c.UserContext(), cand.ID, s.mayReadConclusions(c, cand.OrgPath, cand.ID))
 	return cand, events, err
 }
 

@@ -15,20 +15,33 @@ type accountJSON struct {
 	Roles       []roleJSON `json:"roles"`
 }
 
-// apiUsers lists every account with its grants.
+// apiUsers lists the accounts the caller administers, with their grants.
 func (s *Server) apiUsers(c *fiber.Ctx) error {
-	if _, err := s.authorizeRole(c, authz.Account, authz.Read); err != nil {
+	a, err := s.authorizeRole(c, authz.Account, authz.Read)
+	if err != nil {
 		return err
 	}
-	list, err := s.db.Users().Accounts(c.UserContext())
+	list, err := s.db.Users().Accounts(c.UserContext(), s.administrator(c, a, authz.Read))
 	if err != nil {
 		return err
 	}
 	out := make([]accountJSON, len(list))
-	for i := range list {
-		out[i] = accountJSON{User: list[i].User, Disabled: list[i].User.Disabled, CandidateID: list[i].CandidateID, Roles: rolesJSON(&list[i])}
+	for i, acc := range list {
+		out[i] = accountJSON{User: acc.User, Disabled: acc.User.Disabled, CandidateID: acc.CandidateID, Roles: rolesJSON(acc.Grants)}
 	}
 	return c.JSON(fiber.Map{"users": out})
+}
+
+// administrator is the caller as an administrator of accounts: the actor
+// of the audit row and the subtrees where the role allows act on accounts.
+// A change that could lock the caller out goes through only with
+// confirm=true (a query parameter of the API, a field of the page's form).
+func (s *Server) administrator(c *fiber.Ctx, a seedling.Actor, act string) seedling.Administrator {
+	confirmed := c.Query("confirm") == "true"
+	if isForm(c) {
+		confirmed = confirmed || c.FormValue("confirm") == "true"
+	}
+	return seedling.Administrator{Actor: a, Roots: s.roots(c, authz.Account, act), Confirmed: confirmed}
 }
 
 type createUserRequest struct {
@@ -97,21 +110,7 @@ func (s *Server) changeGrant(c *fiber.Ctx, give bool) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	org, err := s.orgInScope(c, req.OrgID, "org_id")
-	if err != nil {
-		return err
-	}
-	a, err := s.authorize(c, authz.Target{Path: org.Path}, authz.Account, authz.Write)
-	if err != nil {
-		return err
-	}
-	username := c.Params("username")
-	if give {
-		err = s.db.Users().Grant(c.UserContext(), a, username, req.Role, org.ID)
-	} else {
-		err = s.db.Users().Revoke(c.UserContext(), a, username, req.Role, org.ID)
-	}
-	if err != nil {
+	if err := s.changeGrantAt(c, c.Params("username"), req.Role, req.OrgID, !give); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -133,13 +132,14 @@ func (s *Server) apiSetPassword(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.db.Users().SetPassword(c.UserContext(), a, c.Params("username"), req.Password); err != nil {
+	if err := s.db.Users().SetPassword(c.UserContext(), s.administrator(c, a, authz.Write), c.Params("username"), req.Password); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// apiDisable and apiEnable switch an account off and on; off ends its sessions.
+// apiDisable and apiEnable switch an account off and on; off ends its
+// sessions. Switching oneself off needs ?confirm=true.
 func (s *Server) apiDisable(c *fiber.Ctx) error { return s.setDisabled(c, true) }
 func (s *Server) apiEnable(c *fiber.Ctx) error  { return s.setDisabled(c, false) }
 
@@ -148,7 +148,7 @@ func (s *Server) setDisabled(c *fiber.Ctx, disabled bool) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.Users().SetDisabled(c.UserContext(), a, c.Params("username"), disabled); err != nil {
+	if err := s.db.Users().SetDisabled(c.UserContext(), s.administrator(c, a, authz.Write), c.Params("username"), disabled); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

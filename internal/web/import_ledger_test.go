@@ -179,6 +179,18 @@ func TestImportRefusesMalformedFiles(t *testing.T) {
 		x.Write(&b)
 		return b.Bytes()
 	}()
+	// The crafted 2 KB sheet that pinned a core: one value at column XFD.
+	farOut := func() []byte {
+		x := excelize.NewFile()
+		x.SetSheetRow("Sheet1", "A1", &[]any{"编号", "姓名", "日期", "类别", "分值", "说明"})
+		for i := 2; i < 42; i++ {
+			x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i), &[]any{f.a, f.name(t, f.a), f.today, "study_attendance", 1, "x"})
+			x.SetCellValue("Sheet1", fmt.Sprintf("XFD%d", i), "x")
+		}
+		var b bytes.Buffer
+		x.Write(&b)
+		return b.Bytes()
+	}()
 	cases := []struct {
 		name   string
 		data   []byte
@@ -191,6 +203,7 @@ func TestImportRefusesMalformedFiles(t *testing.T) {
 		{"a wrong header", []byte("name,points\n张三,5\n"), 400, "A1"},
 		{"only a header", []byte("编号,姓名,日期,类别,分值,说明\n"), 400, "file"},
 		{"a formula in the points column", withFormula, 400, "E2"},
+		{"a cell at column XFD", farOut, 400, "XFD2"},
 	}
 	before := f.count(t)
 	for _, c := range cases {

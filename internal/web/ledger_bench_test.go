@@ -52,7 +52,7 @@ func newBenchBranch(b *testing.B) *benchBranch {
 		}
 	}
 	admin := seedling.Actor{Username: "bench"}
-	if err := app.db.Users().Grant(ctx, admin, "secretary", seedling.RoleSecretary, branch); err != nil {
+	if err := app.db.Users().Grant(ctx, seedling.Administrator{Actor: admin, Everywhere: true}, "secretary", seedling.RoleSecretary, branch); err != nil {
 		b.Fatal(err)
 	}
 	// Ledgers: twenty entries each for fifty, two hundred for the last one,

@@ -11,10 +11,18 @@ import (
 )
 
 type accountsPage struct {
-	Accounts []seedling.Principal
+	Accounts []seedling.Account
 	Orgs     []treeNode
 	Roles    []seedling.Role
 	Form     accountForm
+	// Confirm, when set, asks the administrator to repeat a change that
+	// could lock them out: the same form again, with confirm=true.
+	Confirm *confirmForm
+}
+
+type confirmForm struct {
+	Action string
+	Fields [][2]string
 }
 
 type accountForm struct {
@@ -28,10 +36,45 @@ func (s *Server) accountsPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderAccounts(c *fiber.Ctx, status int, form accountForm, formErr *seedling.Error) error {
-	if _, err := s.authorizeRole(c, authz.Account, authz.Read); err != nil {
+	return s.renderAccountsConfirm(c, status, form, formErr, nil)
+}
+
+// confirmOrRerender re-renders the page for a refused change; when the
+// refusal only wants a confirmation, the page offers the same change again
+// with the confirmation attached.
+func (s *Server) confirmOrRerender(c *fiber.Ctx, err error, action string, fields [][2]string) error {
+	return s.formFailed(c, err, func(de *seedling.Error) error {
+		de = s.localiseAccountProblem(c, de)
+		var cf *confirmForm
+		if _, ok := de.Fields["confirm"]; ok {
+			cf = &confirmForm{Action: action, Fields: append(fields, [2]string{"confirm", "true"})}
+		}
+		return s.renderAccountsConfirm(c, statusOf[de.Code], accountForm{}, de, cf)
+	})
+}
+
+// localiseAccountProblem words the account rules' coded problems (a
+// field's value is then a code such as last_root_admin) in the reader's
+// language; other errors pass as they are.
+func (s *Server) localiseAccountProblem(c *fiber.Ctx, de *seedling.Error) *seedling.Error {
+	l := s.localizer(c)
+	out := &seedling.Error{Code: de.Code, Message: de.Message, Fields: map[string]string{}}
+	for f, why := range de.Fields {
+		id := "problem." + why
+		if text := translate(l, id); text != id {
+			out.Message, why = text, text
+		}
+		out.Fields[f] = why
+	}
+	return out
+}
+
+func (s *Server) renderAccountsConfirm(c *fiber.Ctx, status int, form accountForm, formErr *seedling.Error, cf *confirmForm) error {
+	a, err := s.authorizeRole(c, authz.Account, authz.Read)
+	if err != nil {
 		return err
 	}
-	list, err := s.db.Users().Accounts(c.UserContext())
+	list, err := s.db.Users().Accounts(c.UserContext(), s.administrator(c, a, authz.Read))
 	if err != nil {
 		return err
 	}
@@ -39,7 +82,7 @@ func (s *Server) renderAccounts(c *fiber.Ctx, status int, form accountForm, form
 	if err != nil {
 		return err
 	}
-	data := accountsPage{Accounts: list, Orgs: indentTree(orgs), Roles: seedling.Roles, Form: form}
+	data := accountsPage{Accounts: list, Orgs: indentTree(orgs), Roles: seedling.Roles, Form: form, Confirm: cf}
 	return s.renderForm(c, status, "accounts", "accounts.title", data, formErr)
 }
 
@@ -64,17 +107,20 @@ func (s *Server) accountGrant(c *fiber.Ctx) error {
 	}
 	orgID, _ := strconv.ParseInt(c.FormValue("org_id"), 10, 64)
 	role := seedling.Role(c.FormValue("role"))
-	err := s.grantFromForm(c, c.FormValue("username"), role, orgID, c.FormValue("revoke") != "")
-	if err != nil {
-		return s.formFailed(c, err, func(de *seedling.Error) error { return s.renderAccounts(c, statusOf[de.Code], accountForm{}, de) })
+	if !role.Valid() {
+		return s.renderAccounts(c, fiber.StatusBadRequest, accountForm{}, seedling.FieldError("role", "unknown role"))
+	}
+	username, revoke := c.FormValue("username"), c.FormValue("revoke") != ""
+	if err := s.changeGrantAt(c, username, role, orgID, revoke); err != nil {
+		return s.confirmOrRerender(c, err, "/admin/users/grants", [][2]string{{"username", username}, {"role", string(role)},
+			{"org_id", strconv.FormatInt(orgID, 10)}, {"revoke", c.FormValue("revoke")}})
 	}
 	return c.Redirect("/admin/users", fiber.StatusSeeOther)
 }
 
-func (s *Server) grantFromForm(c *fiber.Ctx, username string, role seedling.Role, orgID int64, revoke bool) error {
-	if !role.Valid() {
-		return seedling.FieldError("role", "unknown role")
-	}
+// changeGrantAt gives or revokes role at the node: the node must lie in
+// the administrator's subtree, the account must be one they administer.
+func (s *Server) changeGrantAt(c *fiber.Ctx, username string, role seedling.Role, orgID int64, revoke bool) error {
 	org, err := s.orgInScope(c, orgID, "org_id")
 	if err != nil {
 		return err
@@ -83,10 +129,11 @@ func (s *Server) grantFromForm(c *fiber.Ctx, username string, role seedling.Role
 	if err != nil {
 		return err
 	}
+	adm := s.administrator(c, a, authz.Write)
 	if revoke {
-		return s.db.Users().Revoke(c.UserContext(), a, username, role, org.ID)
+		return s.db.Users().Revoke(c.UserContext(), adm, username, role, org.ID)
 	}
-	return s.db.Users().Grant(c.UserContext(), a, username, role, org.ID)
+	return s.db.Users().Grant(c.UserContext(), adm, username, role, org.ID)
 }
 
 // accountDisable switches an account off or on from the list.
@@ -95,8 +142,9 @@ func (s *Server) accountDisable(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.Users().SetDisabled(c.UserContext(), a, c.FormValue("username"), c.FormValue("disabled") == "true"); err != nil {
-		return s.formFailed(c, err, func(de *seedling.Error) error { return s.renderAccounts(c, statusOf[de.Code], accountForm{}, de) })
+	username, disabled := c.FormValue("username"), c.FormValue("disabled")
+	if err := s.db.Users().SetDisabled(c.UserContext(), s.administrator(c, a, authz.Write), username, disabled == "true"); err != nil {
+		return s.confirmOrRerender(c, err, "/admin/users/disable", [][2]string{{"username", username}, {"disabled", disabled}})
 	}
 	return c.Redirect("/admin/users", fiber.StatusSeeOther)
 }

@@ -77,9 +77,13 @@ func (s *Server) renderReview(c *fiber.Ctx, status int, formErr *seedling.Error)
 	if err != nil {
 		return err
 	}
-	events, err := s.db.Pipeline().Timeline(ctx, cand.ID)
+	sealed := !s.mayReadConclusions(c, cand.OrgPath, cand.ID)
+	events, err := s.db.Pipeline().Timeline(ctx, cand.ID, !sealed)
 	if err != nil {
 		return err
+	}
+	if sealed {
+		postgres.SealConclusion(&sub)
 	}
 	rs, _ := s.rules()
 	data := reviewPage{Submission: sub, Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Failed: subj.FailedReviews,

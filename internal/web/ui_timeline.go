@@ -4,9 +4,25 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"seedling/internal/authz"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
+
+// mayReadConclusions is the one decision on who reads a political review's
+// conclusion: a grant holding political_review:read over the candidate's
+// node (the committee that holds the candidate, the organisation
+// department). Everyone else, the candidate included, learns that a review
+// happened and how it ended. It asks authz directly: a sealed text is not a
+// denied attempt, so nothing is audited.
+func (s *Server) mayReadConclusions(c *fiber.Ctx, orgPath string, candidateID int64) bool {
+	sess := currentSession(c)
+	if sess == nil {
+		return false
+	}
+	_, err := s.authz.Check(sess.Principal, authz.Target{Path: orgPath, CandidateID: candidateID}, authz.PoliticalReview, authz.Read)
+	return err == nil
+}
 
 // timelineLine words one event in the reader's language.
 func timelineLine(l *i18n.Localizer, e postgres.TimelineEvent) string {

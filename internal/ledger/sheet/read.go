@@ -23,11 +23,20 @@ import (
 	"seedling/internal/seedling"
 )
 
-// Limits on what an upload may unpack to: an XLSX is a zip, and a small
-// file must not become gigabytes of XML in memory.
+// Limits on what an upload may hold and unpack to: an XLSX is a zip, and a
+// small file must not become gigabytes of XML in memory, nor a minute of
+// work. A filled-in template of 2,000 rows unpacks to well under 2 MiB.
 const (
-	unzipLimit    = 64 << 20
-	unzipXMLLimit = 32 << 20
+	maxFileBytes  = 16 << 20 // the file itself, XLSX or CSV
+	unzipLimit    = 16 << 20 // everything the zip unpacks to
+	unzipXMLLimit = 16 << 20 // one worksheet or the shared strings, in memory
+	maxSheets     = 16
+	// maxColumns is how far a row may reach: the template's six columns
+	// and some slack for notes or formatting next to them. A cell beyond
+	// (XFD1 is column 16,384) refuses the file at once, before the
+	// reader pads the row up to it.
+	maxColumns   = 26
+	maxCellBytes = 8 << 10 // one CSV field or XLSX value; a description is at most 500 characters
 )
 
 var (
@@ -42,6 +51,9 @@ var (
 // a formula in a number or date column) are reported at their cells. A
 // formula in a text column is kept as its text ("=HYPERLINK(…)"), never run.
 func Read(data []byte) ([]ledger.ImportRow, error) {
+	if len(data) > maxFileBytes {
+		return nil, &seedling.Error{Code: seedling.ETooLarge, Message: "the spreadsheet is too large", Fields: map[string]string{"file": "too large"}}
+	}
 	var grid [][]cell
 	var err error
 	switch {
@@ -80,6 +92,10 @@ func unsupported(why string) error {
 	return &seedling.Error{Code: seedling.EUnsupported, Message: why, Fields: map[string]string{"file": why}}
 }
 
+// readXLSX streams the first sheet's rows, keeps the template's columns
+// of at most MaxImportRows rows, and only then asks for the formulas and
+// types of those cells: the whole sheet is never padded out to its widest
+// row, and a file reaching past the limits is refused where it does.
 func readXLSX(data []byte) ([][]cell, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit, UnzipXMLSizeLimit: unzipXMLLimit})
 	if err != nil {
@@ -87,32 +103,92 @@ func readXLSX(data []byte) ([][]cell, error) {
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
+	switch {
+	case len(sheets) == 0:
 		return nil, unsupported("the workbook has no sheet")
+	case len(sheets) > maxSheets:
+		return nil, unsupported(fmt.Sprintf("the workbook has more than %d sheets", maxSheets))
 	}
 	name := sheets[0]
-	rows, err := f.GetRows(name, excelize.Options{RawCellValue: true})
+	rows, err := f.Rows(name)
 	if err != nil {
 		return nil, unsupported("the first sheet cannot be read")
 	}
-	if len(rows) > ledger.MaxImportRows+1 {
-		rows = rows[:ledger.MaxImportRows+2] // enough to report "too many"
+	defer rows.Close()
+	var grid [][]cell
+	for line := 1; rows.Next(); line++ {
+		vals, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, unsupported("the first sheet cannot be read")
+		}
+		if err := checkRowShape(line, vals); err != nil {
+			return nil, err
+		}
+		if line > ledger.MaxImportRows+1 {
+			if !blank(vals) {
+				return nil, tooManyRows()
+			}
+			continue
+		}
+		row := make([]cell, len(vals))
+		for j, v := range vals {
+			row[j] = cell{text: v}
+		}
+		grid = append(grid, row)
 	}
-	grid := make([][]cell, len(rows))
-	for i, row := range rows {
-		grid[i] = make([]cell, len(row))
-		for j, v := range row {
+	if err := rows.Error(); err != nil {
+		return nil, unsupported("the first sheet cannot be read")
+	}
+	for i, row := range grid {
+		for j := range row[:min(len(row), len(ledger.ImportColumns))] {
 			ref, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			c := cell{text: v}
+			c := &row[j]
 			if formula, _ := f.GetCellFormula(name, ref); formula != "" {
 				c.formula, c.text = true, "="+strings.TrimPrefix(formula, "=")
-			} else if t, _ := f.GetCellType(name, ref); t == excelize.CellTypeNumber || t == excelize.CellTypeUnset && isNumber(v) {
+			} else if t, _ := f.GetCellType(name, ref); t == excelize.CellTypeNumber || t == excelize.CellTypeUnset && isNumber(c.text) {
 				c.number = true
 			}
-			grid[i][j] = c
 		}
 	}
 	return grid, nil
+}
+
+// checkRowShape refuses a row reaching past maxColumns or holding a value
+// longer than any field of an entry could use.
+func checkRowShape(line int, vals []string) error {
+	if len(vals) > maxColumns {
+		ref, _ := excelize.CoordinatesToCellName(len(vals), line)
+		var p ledger.Problems
+		p.Merge([]ledger.Problem{{Field: ref, Code: "too_wide", Text: fmt.Sprintf("row %d reaches cell %s; the sheet has columns A to F", line, ref),
+			Args: map[string]any{"Row": line, "Cell": ref}}}, nil)
+		return p.Err()
+	}
+	for j, v := range vals {
+		if len(v) > maxCellBytes {
+			ref, _ := excelize.CoordinatesToCellName(j+1, line)
+			var p ledger.Problems
+			p.Merge([]ledger.Problem{{Field: ref, Code: "cell_too_long", Text: fmt.Sprintf("cell %s holds more than %d bytes", ref, maxCellBytes),
+				Args: map[string]any{"Cell": ref, "Max": maxCellBytes}}}, nil)
+			return p.Err()
+		}
+	}
+	return nil
+}
+
+func tooManyRows() error {
+	var p ledger.Problems
+	p.Merge([]ledger.Problem{{Field: "file", Code: "too_many_rows", Text: fmt.Sprintf("at most %d rows per file", ledger.MaxImportRows),
+		Args: map[string]any{"Max": ledger.MaxImportRows}}}, nil)
+	return p.Err()
+}
+
+func blank(vals []string) bool {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func isNumber(s string) bool {
@@ -151,14 +227,17 @@ func readCSV(data []byte) ([][]cell, error) {
 			}
 			return nil, err
 		}
+		if err := checkRowShape(len(grid)+1, rec); err != nil {
+			return nil, err
+		}
+		if len(grid) > ledger.MaxImportRows {
+			return nil, tooManyRows()
+		}
 		row := make([]cell, len(rec))
 		for j, v := range rec {
 			row[j] = cell{text: v}
 		}
 		grid = append(grid, row)
-		if len(grid) > ledger.MaxImportRows+1 {
-			break
-		}
 	}
 	return grid, nil
 }
