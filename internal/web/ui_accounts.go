@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"seedling/internal/authz"
@@ -62,9 +60,10 @@ func (s *Server) accountGrant(c *fiber.Ctx) error {
 	if _, err := s.authorizeRole(c, authz.Account, authz.Write); err != nil {
 		return err
 	}
-	orgID, _ := strconv.ParseInt(c.FormValue("org_id"), 10, 64)
-	role := seedling.Role(c.FormValue("role"))
-	err := s.grantFromForm(c, c.FormValue("username"), role, orgID, c.FormValue("revoke") != "")
+	orgID, err := formID(c, "org_id")
+	if err == nil {
+		err = s.grantFromForm(c, c.FormValue("username"), seedling.Role(c.FormValue("role")), orgID, c.FormValue("revoke") != "")
+	}
 	if err != nil {
 		return s.formFailed(c, err, func(de *seedling.Error) error { return s.renderAccounts(c, statusOf[de.Code], accountForm{}, de) })
 	}
