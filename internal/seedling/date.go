@@ -8,8 +8,8 @@ import (
 // DateLayout is how dates travel in the API and in forms.
 const DateLayout = "2006-01-02"
 
-// ErrDateRange is the answer for a well-formed date outside MinYear..MaxYear.
-var ErrDateRange = errors.New("date is outside 1900-01-01..2100-12-31")
+// errDateRange is the answer for a well-formed date outside MinYear..MaxYear.
+var errDateRange = errors.New("date is outside 1900-01-01..2100-12-31")
 
 // ParseDate reads a YYYY-MM-DD date as midnight UTC. Dates in this domain are
 // civil dates (a meeting, a talk); time zones play no part. Only dates from
@@ -20,7 +20,7 @@ func ParseDate(s string) (time.Time, error) {
 		return time.Time{}, err
 	}
 	if d.Before(minDate) || d.After(maxDate) {
-		return time.Time{}, ErrDateRange
+		return time.Time{}, errDateRange
 	}
 	return d, nil
 }

@@ -107,18 +107,8 @@ func bidiControl(r rune) bool {
 	return r == '\u061c' || r == '\u200e' || r == '\u200f' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
-// dateRange bounds every civil date: see MinYear.
+// minDate and maxDate bound every civil date (ParseDate): see MinYear.
 var (
 	minDate = time.Date(MinYear, 1, 1, 0, 0, 0, 0, time.UTC)
 	maxDate = time.Date(MaxYear, 12, 31, 0, 0, 0, 0, time.UTC)
 )
-
-// ParseDateField reads a date like ParseDate and names the field when it is
-// not one.
-func ParseDateField(field, s string) (time.Time, error) {
-	d, err := ParseDate(s)
-	if err != nil {
-		return time.Time{}, FieldError(field, fmt.Sprintf("%s must be a date YYYY-MM-DD from %d to %d", field, MinYear, MaxYear))
-	}
-	return d, nil
-}
