@@ -33,6 +33,7 @@ const (
 	Objection       = "objection"
 	Audit           = "audit"
 	Stats           = "stats"
+	IdentityNumber  = "id_number" // a candidate's identity number in full, not masked
 
 	Read    = "read"
 	Write   = "write"

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -25,6 +27,7 @@ type candidateRow struct {
 	Name          string     `db:"name"`
 	Gender        string     `db:"gender"`
 	BirthDate     *time.Time `db:"birth_date"`
+	IDNumber      *string    `db:"id_number"`
 	Occupation    string     `db:"occupation"`
 	PriorityGroup *string    `db:"priority_group"`
 	ReservePool   bool       `db:"reserve_pool"`
@@ -44,11 +47,14 @@ func (r candidateRow) candidate() seedling.Candidate {
 		g := seedling.PriorityGroup(*r.PriorityGroup)
 		c.PriorityGroup = &g
 	}
+	if r.IDNumber != nil {
+		c.IDNumber = seedling.IDNumber(*r.IDNumber)
+	}
 	return c
 }
 
 const candidateSelect = `
-	SELECT c.id, c.org_id, o.name AS org_name, o.path AS org_path, c.name, c.gender, c.birth_date, c.occupation,
+	SELECT c.id, c.org_id, o.name AS org_name, o.path AS org_path, c.name, c.gender, c.birth_date, c.id_number, c.occupation,
 	       c.priority_group, c.reserve_pool, c.front_line, c.stage, c.applied_on, c.activist_since, c.stage_since,
 	       u.id AS user_id
 	FROM candidates c
@@ -134,6 +140,7 @@ type NewCandidate struct {
 	Name          string
 	Gender        string
 	BirthDate     *time.Time
+	IDNumber      seedling.IDNumber // empty when not given
 	Occupation    string
 	PriorityGroup *seedling.PriorityGroup
 	ReservePool   bool
@@ -141,20 +148,34 @@ type NewCandidate struct {
 	AppliedOn     time.Time
 }
 
-// Create records a new applicant.
+// Create records a new applicant. An identity number already held by a
+// record that has not withdrawn is refused with that record's id; the
+// partial unique index settles two clerks entering the same person at once.
 func (s *CandidateStore) Create(ctx context.Context, a seedling.Actor, n NewCandidate) (seedling.Candidate, error) {
 	var id int64
 	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var group *string
+		var group, idNumber *string
 		if n.PriorityGroup != nil {
 			g := string(*n.PriorityGroup)
 			group = &g
 		}
+		if n.IDNumber != "" {
+			v := string(n.IDNumber)
+			idNumber = &v
+			var earlier candidateRow
+			err := tx.GetContext(ctx, &earlier, `SELECT id, stage FROM candidates WHERE id_number = $1 AND stage <> 'withdrawn'`, v)
+			switch {
+			case err == nil:
+				return seedling.IDNumberInUse(earlier.ID, seedling.Stage(earlier.Stage))
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
 		err := tx.GetContext(ctx, &id, `
-			INSERT INTO candidates (org_id, name, gender, birth_date, occupation, priority_group, reserve_pool, front_line,
+			INSERT INTO candidates (org_id, name, gender, birth_date, id_number, occupation, priority_group, reserve_pool, front_line,
 			                        stage, applied_on, stage_since)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'applicant', $9, $9) RETURNING id`,
-			n.OrgID, n.Name, n.Gender, n.BirthDate, n.Occupation, group, n.ReservePool, n.FrontLine, n.AppliedOn)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'applicant', $10, $10) RETURNING id`,
+			n.OrgID, n.Name, n.Gender, n.BirthDate, idNumber, n.Occupation, group, n.ReservePool, n.FrontLine, n.AppliedOn)
 		if err != nil {
 			return err
 		}

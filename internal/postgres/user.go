@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -45,13 +43,11 @@ func (s *UserStore) Create(ctx context.Context, a seedling.Actor, n NewUser) (se
 	if err := seedling.ValidateUsername(n.Username); err != nil {
 		return seedling.User{}, err
 	}
-	n.DisplayName = strings.TrimSpace(n.DisplayName)
-	if n.DisplayName == "" {
-		n.DisplayName = n.Username
+	name, err := seedling.DisplayName(n.DisplayName, n.Username)
+	if err != nil {
+		return seedling.User{}, err
 	}
-	if utf8.RuneCountInString(n.DisplayName) > 100 {
-		return seedling.User{}, seedling.FieldError("display_name", "display name is longer than 100 characters")
-	}
+	n.DisplayName = name
 	hash, err := seedling.HashPassword(n.Password)
 	if err != nil {
 		return seedling.User{}, err

@@ -69,6 +69,7 @@ type Candidate struct {
 	Name          string
 	Gender        string
 	BirthDate     *time.Time
+	IDNumber      IDNumber // empty when not given; show it Masked() to all but the organisation department
 	Occupation    string
 	PriorityGroup *PriorityGroup
 	ReservePool   bool // 青年党员后备人才信息库

@@ -1,14 +1,28 @@
 package seedling
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // DateLayout is how dates travel in the API and in forms.
 const DateLayout = "2006-01-02"
 
+// errDateRange is the answer for a well-formed date outside MinYear..MaxYear.
+var errDateRange = errors.New("date is outside 1900-01-01..2100-12-31")
+
 // ParseDate reads a YYYY-MM-DD date as midnight UTC. Dates in this domain are
-// civil dates (a meeting, a talk); time zones play no part.
+// civil dates (a meeting, a talk); time zones play no part. Only dates from
+// MinYear to MaxYear are dates of this process: 0000-01-01 is a probe.
 func ParseDate(s string) (time.Time, error) {
-	return time.Parse(DateLayout, s)
+	d, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if d.Before(minDate) || d.After(maxDate) {
+		return time.Time{}, errDateRange
+	}
+	return d, nil
 }
 
 // Today is the civil date in China, where every deadline of the process falls.

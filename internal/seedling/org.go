@@ -2,7 +2,6 @@ package seedling
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // OrgKind is the level of a node in the party organisation tree.
@@ -77,14 +76,12 @@ func ValidateOrg(kind OrgKind, name string) error {
 	if !kind.Valid() {
 		p.Add("kind", "unknown organisation kind")
 	}
-	name = strings.TrimSpace(name)
+	name, err := Name("name", name, MaxNameLen)
 	switch {
+	case err != nil:
+		p.Add("name", ErrorMessage(err))
 	case name == "":
 		p.Add("name", "name is required")
-	case utf8.RuneCountInString(name) > MaxNameLen:
-		p.Add("name", "name is longer than 100 characters")
-	case strings.ContainsAny(name, "\x00\r\n\t"):
-		p.Add("name", "name must be one line")
 	case strings.ContainsAny(name, `,"'*;\\`):
 		// Names travel into CSV exports, spreadsheets and log lines; a comma,
 		// quote or wildcard there could be read as more than one field.

@@ -103,3 +103,14 @@ func ValidatePassword(pw string) error {
 	}
 	return nil
 }
+
+// DisplayName is the name an account shows: a visible name of at most 100
+// characters, the username when none is given. A name made only of
+// invisible or control characters would let one account pass for another.
+func DisplayName(name, username string) (string, error) {
+	name, err := Name("display_name", name, 100)
+	if err != nil || name != "" {
+		return name, err
+	}
+	return username, nil
+}

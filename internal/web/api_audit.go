@@ -36,17 +36,19 @@ func (s *Server) auditFilter(c *fiber.Ctx) (postgres.AuditFilter, error) {
 		return postgres.AuditFilter{}, err
 	}
 	roots := s.roots(c, authz.Audit, authz.Read)
-	f := postgres.AuditFilter{Roots: roots, Limit: c.QueryInt("limit", 100)}
+	limit, err := queryInt(c, "limit", 100, 1, 500)
+	if err != nil {
+		return postgres.AuditFilter{}, err
+	}
+	f := postgres.AuditFilter{Roots: roots, Limit: int(limit)}
 	for _, r := range roots {
 		if strings.Count(r, "/") == 2 {
 			f.IncludeUnscoped = true
 		}
 	}
-	if v := c.Query("org_id"); v != "" {
-		id, ok := parseID(v)
-		if !ok {
-			return f, seedling.FieldError("org_id", "org_id must be a positive integer")
-		}
+	if id, err := queryID(c, "org_id"); err != nil {
+		return f, err
+	} else if id != 0 {
 		org, err := s.db.Orgs().ByID(c.UserContext(), id)
 		if err != nil {
 			return f, err

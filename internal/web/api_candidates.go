@@ -1,9 +1,7 @@
 package web
 
 import (
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -60,11 +58,9 @@ func (s *Server) candidateFilter(c *fiber.Ctx) (postgres.CandidateFilter, error)
 		}
 		f.Stage = seedling.Stage(v)
 	}
-	if v := c.Query("org_id"); v != "" {
-		id, ok := parseID(v)
-		if !ok {
-			return f, seedling.FieldError("org_id", "org_id must be a positive integer")
-		}
+	if id, err := queryID(c, "org_id"); err != nil {
+		return f, err
+	} else if id != 0 {
 		org, err := s.db.Orgs().ByID(c.UserContext(), id)
 		if err != nil {
 			return f, err
@@ -83,6 +79,7 @@ type createCandidateRequest struct {
 	AppliedOn     string  `json:"applied_on"`
 	Gender        string  `json:"gender"`
 	BirthDate     string  `json:"birth_date"`
+	IDNumber      string  `json:"id_number"`
 	Occupation    string  `json:"occupation"`
 	PriorityGroup *string `json:"priority_group"`
 	ReservePool   bool    `json:"reserve_pool"`
@@ -114,18 +111,20 @@ func (s *Server) apiCreateCandidate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(candidateDetail(cand))
+	return c.Status(fiber.StatusCreated).JSON(s.candidateDetail(c, cand))
 }
 
 func (r createCandidateRequest) validate(org seedling.Org, now time.Time) (postgres.NewCandidate, error) {
 	p := seedling.NewProblems(seedling.EInvalid)
-	n := postgres.NewCandidate{OrgID: org.ID, Name: strings.TrimSpace(r.Name), Gender: r.Gender, Occupation: strings.TrimSpace(r.Occupation),
-		ReservePool: r.ReservePool, FrontLine: r.FrontLine}
-	switch {
-	case n.Name == "":
+	n := postgres.NewCandidate{OrgID: org.ID, Gender: r.Gender, ReservePool: r.ReservePool, FrontLine: r.FrontLine}
+	var err error
+	if n.Name, err = seedling.Name("name", r.Name, 50); err != nil {
+		p.Add("name", seedling.ErrorMessage(err))
+	} else if n.Name == "" {
 		p.Add("name", "name is required")
-	case utf8.RuneCountInString(n.Name) > 50:
-		p.Add("name", "name is longer than 50 characters")
+	}
+	if n.Occupation, err = seedling.Name("occupation", r.Occupation, 100); err != nil {
+		p.Add("occupation", seedling.ErrorMessage(err))
 	}
 	if org.Kind != seedling.KindBranch && org.Kind != seedling.KindGroup {
 		p.Add("org_id", "a candidate belongs to a branch or a party group")
@@ -145,11 +144,18 @@ func (r createCandidateRequest) validate(org seedling.Org, now time.Time) (postg
 			n.BirthDate = &d
 		}
 	}
+	birthFrom := "birth_date"
+	if r.IDNumber != "" {
+		if n.IDNumber, err = seedling.ParseIDNumber("id_number", r.IDNumber); err != nil {
+			p.Add("id_number", seedling.ErrorMessage(err))
+		} else if b := n.IDNumber.BirthDate(); n.BirthDate == nil && r.BirthDate == "" {
+			n.BirthDate, birthFrom = &b, "id_number"
+		} else if n.BirthDate != nil && !n.BirthDate.Equal(b) {
+			p.Add("birth_date", "birth_date differs from the birth date in id_number")
+		}
+	}
 	if r.Gender != "" && r.Gender != "male" && r.Gender != "female" {
 		p.Add("gender", "gender is male or female")
-	}
-	if utf8.RuneCountInString(n.Occupation) > 100 {
-		p.Add("occupation", "occupation is longer than 100 characters")
 	}
 	if r.PriorityGroup != nil && *r.PriorityGroup != "" {
 		g := seedling.PriorityGroup(*r.PriorityGroup)
@@ -158,7 +164,13 @@ func (r createCandidateRequest) validate(org seedling.Org, now time.Time) (postg
 		}
 		n.PriorityGroup = &g
 	}
-	return n, p.Err()
+	if err := p.Err(); err != nil {
+		return n, err
+	}
+	if n.BirthDate != nil {
+		return n, seedling.CheckApplicantAge(birthFrom, *n.BirthDate, n.AppliedOn)
+	}
+	return n, nil
 }
 
 // apiCandidate shows one candidate to those whose scope reaches them.
@@ -167,7 +179,7 @@ func (s *Server) apiCandidate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := candidateDetail(cand)
+	out := s.candidateDetail(c, cand)
 	sc, _, err := s.scoredOne(c.UserContext(), cand.ID)
 	if err != nil {
 		return err
@@ -205,6 +217,7 @@ type candidateJSON struct {
 	OrgName       string  `json:"org_name"`
 	Gender        string  `json:"gender,omitempty"`
 	BirthDate     string  `json:"birth_date,omitempty"`
+	IDNumber      string  `json:"id_number,omitempty"`
 	Occupation    string  `json:"occupation,omitempty"`
 	PriorityGroup *string `json:"priority_group"`
 	ReservePool   bool    `json:"reserve_pool"`
@@ -222,10 +235,10 @@ type candidateJSON struct {
 	Strikes          string `json:"strikes,omitempty"`
 }
 
-func candidateDetail(k seedling.Candidate) candidateJSON {
+func (s *Server) candidateDetail(c *fiber.Ctx, k seedling.Candidate) candidateJSON {
 	out := candidateJSON{ID: k.ID, Name: k.Name, Stage: string(k.Stage), OrgID: k.OrgID, OrgName: k.OrgName, Gender: k.Gender,
-		BirthDate: formatDate(k.BirthDate), Occupation: k.Occupation, ReservePool: k.ReservePool, FrontLine: k.FrontLine,
-		AppliedOn: formatDate(k.AppliedOn), StageSince: formatDate(k.StageSince)}
+		BirthDate: formatDate(k.BirthDate), IDNumber: s.shownIDNumber(c, k), Occupation: k.Occupation, ReservePool: k.ReservePool,
+		FrontLine: k.FrontLine, AppliedOn: formatDate(k.AppliedOn), StageSince: formatDate(k.StageSince)}
 	if k.PriorityGroup != nil {
 		g := string(*k.PriorityGroup)
 		out.PriorityGroup = &g
@@ -235,6 +248,19 @@ func candidateDetail(k seedling.Candidate) candidateJSON {
 		out.ActivistSince = &d
 	}
 	return out
+}
+
+// shownIDNumber is the candidate's identity number as the caller may see it:
+// whole for the organisation department over the candidate's node, masked
+// (4104**********0027) for everyone else, the candidate included.
+func (s *Server) shownIDNumber(c *fiber.Ctx, k seedling.Candidate) string {
+	if k.IDNumber == "" {
+		return ""
+	}
+	if anyContains(s.roots(c, authz.IdentityNumber, authz.Read), k.OrgPath) {
+		return string(k.IDNumber)
+	}
+	return k.IDNumber.Masked()
 }
 
 // ownRecordUnder reports whether the caller is a candidate whose own record

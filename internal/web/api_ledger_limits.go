@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -48,13 +49,38 @@ func uploadKind(method, path string) string {
 // enforces the file's own limit again while it streams the file to storage.
 // Multipart bodies are spooled to temporary files past 16 MiB by fasthttp,
 // so an upload does not sit in memory whole.
+//
+// Only an authenticated multipart request gets the large limit: an
+// anonymous caller, or one posting JSON or a urlencoded form to an upload
+// route, is cut at the small limit like everyone else.
 func (s *Server) bodyLimits(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	const slack = 1 << 20 // the form's other fields and multipart framing
-	switch uploadKind(string(h.Method()), string(h.RequestURI())) {
+	kind := uploadKind(string(h.Method()), string(h.RequestURI()))
+	if kind != "" && !(strings.HasPrefix(string(h.ContentType()), "multipart/form-data") && s.signedIn(h)) {
+		kind = ""
+	}
+	switch kind {
 	case "evidence":
 		return fasthttp.RequestConfig{MaxRequestBodySize: int(s.cfg.EvidenceMaxBytes) + slack, ReadTimeout: 5 * time.Minute}
 	case "import":
 		return fasthttp.RequestConfig{MaxRequestBodySize: int(s.cfg.ImportMaxBytes) + slack, ReadTimeout: 5 * time.Minute}
 	}
 	return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.BodyLimit}
+}
+
+// signedIn tells from the head alone whether the request carries a live
+// session, before its body is read.
+func (s *Server) signedIn(h *fasthttp.RequestHeader) bool {
+	token, ok := strings.CutPrefix(string(h.Peek(fasthttp.HeaderAuthorization)), "Bearer ")
+	if !ok {
+		token = string(h.Cookie(sessionCookie))
+	}
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := s.sessions.Lookup(ctx, token)
+	return err == nil
 }

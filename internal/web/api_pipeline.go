@@ -110,13 +110,11 @@ func (s *Server) apiSubmissions(c *fiber.Ctx) error {
 	if f.State != "" && f.State != "pending" && f.State != "approved" && f.State != "returned" {
 		return seedling.FieldError("state", "state is pending, approved or returned")
 	}
-	if v := c.Query("candidate_id"); v != "" {
-		id, ok := parseID(v)
-		if !ok {
-			return seedling.FieldError("candidate_id", "candidate_id must be a positive integer")
-		}
-		f.CandidateID = id
+	id, err := queryID(c, "candidate_id")
+	if err != nil {
+		return err
 	}
+	f.CandidateID = id
 	list, err := s.db.Pipeline().Submissions(c.UserContext(), f)
 	if err != nil {
 		return err
@@ -283,8 +281,11 @@ func (s *Server) apiSetQuota(c *fiber.Ctx) error {
 
 // apiQuotas lists a year's quotas in scope with how many places are used.
 func (s *Server) apiQuotas(c *fiber.Ctx) error {
-	year := c.QueryInt("year", seedling.Today(s.db.Now()).Year())
-	list, err := s.db.Pipeline().Quotas(c.UserContext(), s.readableRoots(c), year)
+	year, err := queryInt(c, "year", int64(seedling.Today(s.db.Now()).Year()), seedling.MinYear, seedling.MaxYear)
+	if err != nil {
+		return err
+	}
+	list, err := s.db.Pipeline().Quotas(c.UserContext(), s.readableRoots(c), int(year))
 	if err != nil {
 		return err
 	}

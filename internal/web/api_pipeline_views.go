@@ -111,13 +111,12 @@ func (s *Server) stats(c *fiber.Ctx) (postgres.Stats, error) {
 // given; a node outside the scope is not found.
 func (s *Server) scopedRoots(c *fiber.Ctx, obj, act string) ([]string, error) {
 	roots := s.roots(c, obj, act)
-	v := c.Query("org_id")
-	if v == "" {
-		return roots, nil
+	id, err := queryID(c, "org_id")
+	if err != nil {
+		return nil, err
 	}
-	id, ok := parseID(v)
-	if !ok {
-		return nil, seedling.FieldError("org_id", "org_id must be a positive integer")
+	if id == 0 {
+		return roots, nil
 	}
 	org, err := s.db.Orgs().ByID(c.UserContext(), id)
 	if err != nil {

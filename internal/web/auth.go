@@ -122,7 +122,7 @@ func (s *Server) recordDenied(c *fiber.Ctx, obj, act, where string) {
 // actor describes the caller for the audit trail; g is the grant that
 // authorised the action, when there is one.
 func (s *Server) actor(c *fiber.Ctx, g *seedling.Grant) seedling.Actor {
-	a := seedling.Actor{RequestID: requestID(c), IP: c.IP()}
+	a := seedling.Actor{RequestID: requestID(c), IP: s.clientIP(c)}
 	if sess := currentSession(c); sess != nil {
 		id := sess.Principal.User.ID
 		a.UserID, a.Username = &id, sess.Principal.User.Username

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"reflect"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,13 +17,19 @@ import (
 
 // decodeJSON reads the request body into v strictly: the content type must be
 // JSON, unknown fields are refused (a typo must not silently drop a value),
-// and nothing may follow the one JSON value.
+// and nothing may follow the one JSON value. Every field then passes its
+// kind's check (checkFields), whatever the handler does next.
 func decodeJSON(c *fiber.Ctx, v any) error {
 	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
 	if ct != fiber.MIMEApplicationJSON {
 		return seedling.Errorf(seedling.EUnsupported, "content type must be application/json")
 	}
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	return decodeJSONBytes(c.Body(), v)
+}
+
+// decodeJSONBytes is decodeJSON without the request, for the fuzz targets.
+func decodeJSONBytes(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonProblem(err)
@@ -29,7 +37,78 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return seedling.Errorf(seedling.EInvalid, "body must hold exactly one JSON value")
 	}
+	return checkFields("", reflect.ValueOf(v))
+}
+
+// checkFields walks a decoded body and checks every field by its kind: all
+// text (struct fields, map keys and values, list items) must be text
+// (seedling.CheckText: no NUL, no control characters), and every integer
+// named "id" or "…_id" must be absent (0) or an id (1..seedling.MaxID).
+// Rules about a field's meaning stay with the handler.
+func checkFields(name string, v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return checkFields(name, v.Elem())
+	case reflect.String:
+		return seedling.CheckText(name, v.String())
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		n, last := v.Int(), name[strings.LastIndexByte(name, '.')+1:]
+		switch {
+		case last == "id" || strings.HasSuffix(last, "_id"):
+			if n < 0 || n > seedling.MaxID {
+				return seedling.FieldError(name, fmt.Sprintf("%s must be an id between 1 and %d", name, seedling.MaxID))
+			}
+		case last == "year":
+			if n != 0 && (n < seedling.MinYear || n > seedling.MaxYear) {
+				return seedling.FieldError(name, fmt.Sprintf("%s must be a year from %d to %d", name, seedling.MinYear, seedling.MaxYear))
+			}
+		case n < math.MinInt32 || n > math.MaxInt32:
+			return seedling.FieldError(name, name+" is out of range")
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("json"), ",")[0]
+			if !f.IsExported() || tag == "-" {
+				continue
+			}
+			if tag == "" {
+				tag = f.Name
+			}
+			if err := checkFields(join(name, tag), v.Field(i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			k := fmt.Sprint(iter.Key().Interface())
+			if err := seedling.CheckText(join(name, "key"), k); err != nil {
+				return err
+			}
+			if err := checkFields(join(name, k), iter.Value()); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if err := checkFields(name, v.Index(i)); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
 }
 
 // jsonProblem explains a decoding failure in terms a client can act on,
@@ -57,24 +136,38 @@ func jsonProblem(err error) error {
 
 // pathID reads a numeric id from the route; anything else is simply not found.
 func pathID(c *fiber.Ctx, name string) (int64, error) {
-	id, err := c.ParamsInt(name)
-	if err != nil || id <= 0 {
+	id, err := seedling.ParseID(name, c.Params(name))
+	if err != nil {
 		return 0, seedling.Errorf(seedling.ENotFound, "not found")
 	}
-	return int64(id), nil
+	return id, nil
 }
 
-// parseID reads a positive integer id from a query value.
-func parseID(s string) (int64, bool) {
-	var n int64
-	if s == "" || len(s) > 18 {
-		return 0, false
+// queryID reads an optional id from the query: 0 when absent, a 400 naming
+// the field when it is not an id.
+func queryID(c *fiber.Ctx, name string) (int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
 	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(r-'0')
+	return seedling.ParseID(name, v)
+}
+
+// queryInt reads an optional whole number within [lo, hi] from the query,
+// def when absent.
+func queryInt(c *fiber.Ctx, name string, def, lo, hi int64) (int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
 	}
-	return n, n > 0
+	return seedling.ParseInt(name, v, lo, hi)
+}
+
+// formID reads an id from a form field, like queryID.
+func formID(c *fiber.Ctx, name string) (int64, error) {
+	v := strings.TrimSpace(c.FormValue(name))
+	if v == "" {
+		return 0, nil
+	}
+	return seedling.ParseID(name, v)
 }

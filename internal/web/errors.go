@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"seedling/internal/seedling"
 )
@@ -33,6 +34,17 @@ var codeOfStatus = map[int]string{
 	fiber.StatusRequestEntityTooLarge: seedling.ETooLarge,
 	fiber.StatusUnsupportedMediaType:  seedling.EUnsupported,
 	fiber.StatusRequestTimeout:        seedling.EInvalid,
+	// A head larger than maxHeadBytes: too large, like a body.
+	fiber.StatusRequestHeaderFieldsTooLarge: seedling.ETooLarge,
+}
+
+// messageOfStatus replaces the text of Fiber's and fasthttp's own errors,
+// which can quote the request back (a snippet of its head) or name internals.
+var messageOfStatus = map[int]string{
+	fiber.StatusBadRequest:                  "malformed request",
+	fiber.StatusRequestEntityTooLarge:       "request body is too large",
+	fiber.StatusRequestHeaderFieldsTooLarge: "request head is too large",
+	fiber.StatusRequestTimeout:              "the request took too long to arrive",
 }
 
 type errorBody struct {
@@ -58,11 +70,11 @@ func asDomain(err error) *seedling.Error {
 		if !ok {
 			code = seedling.EInvalid
 		}
-		msg := fe.Message
-		if fe.Code == fiber.StatusRequestEntityTooLarge {
-			msg = "request body is too large"
+		msg, ok := messageOfStatus[fe.Code]
+		if !ok {
+			msg = strings.ToLower(fe.Message)
 		}
-		return &seedling.Error{Code: code, Message: strings.ToLower(msg)}
+		return &seedling.Error{Code: code, Message: msg}
 	}
 	return &seedling.Error{Code: seedling.EInternal, Message: "internal error"}
 }
@@ -70,6 +82,7 @@ func asDomain(err error) *seedling.Error {
 // handleError is Fiber's error handler: the only place where an error becomes
 // a status. API paths get JSON; pages get the HTML error page.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	secureHeaders(c)
 	de := asDomain(err)
 	status := statusOf[de.Code]
 	if status == 0 {
@@ -79,7 +92,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("internal error", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 		de = &seedling.Error{Code: seedling.EInternal, Message: "internal error (request " + requestID(c) + ")"}
 	}
-	if status == fiber.StatusTooManyRequests {
+	if status == fiber.StatusTooManyRequests || status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "60")
 	}
 	if wantsHTML(c) {
@@ -88,9 +101,29 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	return c.Status(status).JSON(errorBody{Error: errorDetail{Code: de.Code, Message: de.Message, Fields: de.Fields}})
 }
 
+// unreadKey marks a request whose head fasthttp could not read (too large,
+// malformed) or threw away (a malformed multipart body resets the request):
+// its path is unknown, so nobody can say it was a page.
+const unreadKey = "seedling.unread"
+
+// unreadRequest wraps the server's own error handler, which answers requests
+// that never reached the router, to mark those whose head is gone.
+func (s *Server) unreadRequest(next func(*fasthttp.RequestCtx, error)) func(*fasthttp.RequestCtx, error) {
+	return func(ctx *fasthttp.RequestCtx, err error) {
+		if len(ctx.Request.Header.RawHeaders()) == 0 {
+			ctx.SetUserValue(unreadKey, true)
+		}
+		next(ctx, err)
+	}
+}
+
 // wantsHTML tells a page request from an API call: everything outside the
-// API and the machine endpoints is a page.
+// API and the machine endpoints is a page. A request whose head could not
+// be read gets the JSON shape: no browser sends one.
 func wantsHTML(c *fiber.Ctx) bool {
+	if c.Context().UserValue(unreadKey) != nil {
+		return false
+	}
 	p := c.Path()
 	return !strings.HasPrefix(p, "/api/") && p != "/healthz" && p != "/readyz" && p != "/metrics"
 }

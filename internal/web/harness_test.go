@@ -38,6 +38,12 @@ func newTestApp(t testing.TB) *testApp {
 
 func newTestAppOn(t testing.TB, db *postgres.DB) *testApp {
 	t.Helper()
+	return newTestAppWith(t, db, Config{})
+}
+
+// newTestAppWith is newTestAppOn with the operator's settings.
+func newTestAppWith(t testing.TB, db *postgres.DB, cfg Config) *testApp {
+	t.Helper()
 	az, err := authz.New()
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +59,7 @@ func newTestAppOn(t testing.TB, db *postgres.DB) *testApp {
 		}
 		t.Cleanup(func() { appDB.Close() })
 	}
-	srv, err := New(Config{}, Deps{DB: appDB, Sessions: appDB.Sessions(), Authz: az, Log: log, Evidence: evidence.NewDir(t.TempDir())})
+	srv, err := New(cfg, Deps{DB: appDB, Sessions: appDB.Sessions(), Authz: az, Log: log, Evidence: evidence.NewDir(t.TempDir())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,8 +160,23 @@ func (a *testApp) serve() string {
 // cookie and its CSRF token when a token is given.
 func (a *testApp) form(method, path, token, body string) response {
 	a.t.Helper()
+	return a.formWith(method, path, body, "token", token)
+}
+
+// formWith is form with more headers; the pseudo-header "token" names the
+// session.
+func (a *testApp) formWith(method, path, body string, headers ...string) response {
+	a.t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	token := ""
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "token" {
+			token = headers[i+1]
+		} else {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+	}
 	if token != "" {
 		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
 		sess, err := a.db.Sessions().Lookup(a.t.Context(), token)

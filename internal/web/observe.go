@@ -82,7 +82,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	}
 	s.log.Log(c.UserContext(), level, "request",
 		"request_id", requestID(c), "method", c.Method(), "path", c.Path(),
-		"status", status, "ms", float64(elapsed.Microseconds())/1000, "ip", c.IP())
+		"status", status, "ms", float64(elapsed.Microseconds())/1000, "ip", s.clientIP(c))
 	return nil
 }
 

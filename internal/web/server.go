@@ -5,6 +5,7 @@ package web
 
 import (
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,7 +21,7 @@ import (
 // Config is what an operator can set for the HTTP side.
 type Config struct {
 	Addr           string
-	TrustedProxies []string // c.IP() reads X-Forwarded-For only from these
+	TrustedProxies []string // addresses or CIDR ranges whose X-Forwarded-For is believed (see clientIP)
 	SecureCookies  bool     // mark cookies Secure even when TLS ends at a proxy
 	BodyLimit      int      // largest request body, in bytes
 	// EvidenceMaxBytes bounds one evidence file (default 20 MiB) and
@@ -28,7 +29,15 @@ type Config struct {
 	// routes alone accept bodies larger than BodyLimit (see bodyLimits).
 	EvidenceMaxBytes int64
 	ImportMaxBytes   int64
+	// MaxUploads is how many uploads (evidence, imports) are handled at once
+	// (default 4); one more is told to come back later (503, Retry-After)
+	// rather than queued.
+	MaxUploads int
 }
+
+// maxHeadBytes bounds a request's head (request line and headers); a longer
+// one is refused before routing, in the error shape.
+const maxHeadBytes = 4 << 10
 
 // Server holds what the handlers need. It is built once by main and carries
 // no global state, so tests can run many side by side.
@@ -42,6 +51,8 @@ type Server struct {
 	log      *slog.Logger
 	ui       *renderer
 	metrics  *metrics
+	trusted  []netip.Prefix
+	uploads  chan struct{} // one token per upload in progress
 	App      *fiber.App
 }
 
@@ -73,18 +84,28 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.ImportMaxBytes == 0 {
 		cfg.ImportMaxBytes = 10 << 20
 	}
-	s := &Server{cfg: cfg, db: d.DB, sessions: d.Sessions, authz: d.Authz, registry: d.Rules, evidence: d.Evidence, log: d.Log, ui: ui, metrics: newMetrics()}
+	if cfg.MaxUploads == 0 {
+		cfg.MaxUploads = 4
+	}
+	trusted, err := parseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, db: d.DB, sessions: d.Sessions, authz: d.Authz, registry: d.Rules, evidence: d.Evidence, log: d.Log, ui: ui,
+		metrics: newMetrics(), trusted: trusted, uploads: make(chan struct{}, cfg.MaxUploads)}
 	s.App = fiber.New(fiber.Config{
 		// Immutable copies every string Fiber hands out, so a value kept in
 		// an audit row or a goroutine can never change under us.
-		Immutable:               true,
-		BodyLimit:               cfg.BodyLimit,
-		ErrorHandler:            s.handleError,
-		DisableStartupMessage:   true,
-		ReadTimeout:             30 * time.Second,
-		WriteTimeout:            60 * time.Second,
-		IdleTimeout:             120 * time.Second,
-		ProxyHeader:             fiber.HeaderXForwardedFor,
+		Immutable:             true,
+		BodyLimit:             cfg.BodyLimit,
+		ReadBufferSize:        maxHeadBytes,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		// No ProxyHeader: c.IP() stays the peer's address and clientIP
+		// reads X-Forwarded-For; the proxy check still governs c.Protocol().
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          cfg.TrustedProxies,
 		AppName:                 "seedling",
@@ -92,8 +113,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s.App.Use(requestid.New(requestid.Config{Generator: newRequestID}))
 	s.App.Use(s.observe)
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	s.App.Use(s.guard)
 	s.routes()
 	s.App.Server().HeaderReceived = s.bodyLimits
+	s.App.Server().ErrorHandler = s.unreadRequest(s.App.Server().ErrorHandler)
 	return s, nil
 }
 

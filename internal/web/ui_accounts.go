@@ -105,7 +105,10 @@ func (s *Server) accountGrant(c *fiber.Ctx) error {
 	if _, err := s.authorizeRole(c, authz.Account, authz.Write); err != nil {
 		return err
 	}
-	orgID, _ := strconv.ParseInt(c.FormValue("org_id"), 10, 64)
+	orgID, err := formID(c, "org_id")
+	if err != nil {
+		return s.formFailed(c, err, func(de *seedling.Error) error { return s.renderAccounts(c, statusOf[de.Code], accountForm{}, de) })
+	}
 	role := seedling.Role(c.FormValue("role"))
 	if !role.Valid() {
 		return s.renderAccounts(c, fiber.StatusBadRequest, accountForm{}, seedling.FieldError("role", "unknown role"))

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/url"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -57,7 +56,12 @@ func (s *Server) logoutSubmit(c *fiber.Ctx) error {
 // this host; browsers send one of them on every form post.
 func sameOrigin(c *fiber.Ctx) bool {
 	src := c.Get(fiber.HeaderOrigin)
-	if src == "" || src == "null" {
+	if src == "null" {
+		// An opaque origin: a sandboxed frame or a data: page, which is
+		// exactly where a forged login form would be posted from.
+		return false
+	}
+	if src == "" {
 		src = c.Get(fiber.HeaderReferer)
 	}
 	if src == "" {
@@ -65,12 +69,4 @@ func sameOrigin(c *fiber.Ctx) bool {
 	}
 	u, err := url.Parse(src)
 	return err == nil && u.Host == c.Hostname()
-}
-
-// localPath keeps redirects on this site.
-func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/"
-	}
-	return p
 }

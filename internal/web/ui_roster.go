@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -124,8 +123,8 @@ func (s *Server) keeperSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, perr := strconv.ParseInt(c.FormValue("user_id"), 10, 64)
-	if perr == nil && org.Kind == seedling.KindBranch {
+	id, perr := formID(c, "user_id")
+	if perr == nil && id != 0 && org.Kind == seedling.KindBranch {
 		err = s.db.Ledger().NameKeeper(c.UserContext(), a, org.ID, id)
 	} else {
 		err = seedling.FieldError("user_id", "choose a person")
