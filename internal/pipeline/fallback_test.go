@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"seedling/internal/seedling"
 )
@@ -17,7 +18,7 @@ func TestStageStartStandsInForMissingDates(t *testing.T) {
 	if n.EarliestOn == nil || fmtDate(*n.EarliestOn) != "2027-03-01" {
 		t.Errorf("earliest from stage start: %v", n.EarliestOn)
 	}
-	s.StageSince = day("0001-01-01")
+	s.StageSince = time.Time{} // no date at all: the parser refuses year 1
 	_, err := Rules2014.Check(s, seedling.StageTarget, "", toTargetFacts, today)
 	if e := asError(t, err); !strings.Contains(e.Fields["training_one_year"], "未记录") {
 		t.Errorf("fields %v", e.Fields)
@@ -28,7 +29,7 @@ func TestStageStartStandsInForMissingDates(t *testing.T) {
 	if _, err := Rules2014.Check(p, seedling.StageFull, "", toFullFacts, today); err != nil {
 		t.Errorf("probation from stage start: %v", err)
 	}
-	p.StageSince = day("0001-01-01")
+	p.StageSince = time.Time{}
 	_, err = Rules2014.Check(p, seedling.StageFull, "", toFullFacts, today)
 	if e := asError(t, err); !strings.Contains(e.Fields["probation_one_year"], "未记录") {
 		t.Errorf("fields %v", e.Fields)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"seedling/internal/demo"
 )
 
 // gzipBomb is a valid JSON login body of about 300 MB, gzipped to about
@@ -271,7 +273,9 @@ func TestClientAddressIsTheRightMostUntrustedHop(t *testing.T) {
 		if tc.xff != "" {
 			hdr = []string{"X-Forwarded-For", tc.xff}
 		}
-		r := app.call("POST", "/api/v1/login", "", map[string]string{"username": "admin", "password": "wrong password"}, hdr...)
+		// A successful login: failed ones are throttled after five, and
+		// throttled attempts are aggregated rather than audited one by one.
+		r := app.call("POST", "/api/v1/login", "", map[string]string{"username": "admin", "password": demo.Password}, hdr...)
 		var ip string
 		if err := app.db.Get(&ip, `SELECT ip FROM audit_events WHERE request_id = $1`, r.Header.Get("X-Request-ID")); err != nil {
 			t.Fatalf("%q: no audit row: %v (%d %s)", tc.xff, err, r.Status, r.Body)
@@ -282,7 +286,7 @@ func TestClientAddressIsTheRightMostUntrustedHop(t *testing.T) {
 	}
 	// Without trusted proxies the header is ignored.
 	plain := newTestAppWith(t, app.db, Config{})
-	r := plain.call("POST", "/api/v1/login", "", map[string]string{"username": "admin", "password": "wrong password"}, "X-Forwarded-For", "1.2.3.4")
+	r := plain.call("POST", "/api/v1/login", "", map[string]string{"username": "admin", "password": demo.Password}, "X-Forwarded-For", "1.2.3.4")
 	var ip string
 	plain.db.Get(&ip, `SELECT ip FROM audit_events WHERE request_id = $1`, r.Header.Get("X-Request-ID"))
 	if ip != "0.0.0.0" {
