@@ -41,9 +41,9 @@ func serve(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 	}
-	// Serve through the application role, which cannot rewrite history;
-	// the owner pool above was only for migrating and seeding.
-	appDB, err := db.AsApp(ctx)
+	// Serve through the login role, which cannot rewrite history; the
+	// owner pool above was only for migrating and seeding.
+	appDB, err := servingPool(ctx, env, db)
 	if err != nil {
 		return err
 	}

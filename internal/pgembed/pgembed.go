@@ -47,8 +47,9 @@ type Options struct {
 	DataDir  string       // cluster directory; created if missing
 	Explicit bool         // true when the user chose DataDir (flag --data); false when it is the default ./data/pg
 	Logger   *slog.Logger // may be nil
-	// Fast trades durability for speed; meant for tests, whose clusters are
-	// thrown away anyway.
+	// Fast trades durability for speed; for tests only, whose clusters are
+	// thrown away anyway. Without it fsync, full_page_writes and
+	// synchronous_commit are forced on.
 	Fast bool
 }
 
@@ -525,8 +526,12 @@ func (c *Cluster) pgCtlStart(ctx context.Context, port int, fast bool) error {
 	// No Unix sockets: their directory (/var/run/postgresql) may not
 	// exist or be writable, and TCP on loopback is all we need.
 	serverOpts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories='' -c max_connections=200", port)
+	// On the command line so that no edit of postgresql.conf can quietly
+	// trade an acknowledged write for speed; see docs/operations.md.
 	if fast {
 		serverOpts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	} else {
+		serverOpts += " -c fsync=on -c synchronous_commit=on -c full_page_writes=on"
 	}
 	out, err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", c.dataDir, "-l", logPath, "-o", serverOpts)
 	if err == nil {

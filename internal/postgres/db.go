@@ -5,10 +5,14 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -31,7 +35,9 @@ type DB struct {
 	dsn string
 }
 
-// AppRole is the database role the service runs as; see migration 00004.
+// AppRole is the group role holding the serving privileges; see migrations
+// 00004 and 00006. Nobody logs in as it: the serving pool logs in as
+// LoginRole, its only member.
 const AppRole = "seedling_app"
 
 // Open connects and checks the server answers. The error is one line fit for
@@ -53,28 +59,171 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{DB: db, Now: time.Now, dsn: dsn}, nil
 }
 
-// AsApp opens a second pool on the same database that runs as AppRole, which
-// has no UPDATE or DELETE on the append-only tables. The owner pool migrates;
-// this one serves.
-func (db *DB) AsApp(ctx context.Context) (*DB, error) {
-	u, err := url.Parse(db.dsn)
-	if err != nil || u.Scheme == "" {
-		return nil, fmt.Errorf("the database address must be a postgres:// URL to run as %s", AppRole)
+// LoginRoleName is the role the serving pool of database dbname logs in as.
+// Roles belong to the whole server, so it is named after the database: two
+// Seedling databases on one server never share (and reset) one password.
+func LoginRoleName(dbname string) string {
+	if name := dbname + "_login"; len(name) <= 63 {
+		return name
 	}
-	q := u.Query()
-	q.Set("options", "-c role="+AppRole)
-	u.RawQuery = q.Encode()
-	app, err := Open(ctx, u.String())
+	sum := sha256.Sum256([]byte(dbname))
+	return "seedling_login_" + hex.EncodeToString(sum[:8])
+}
+
+// AsApp opens the pool the service serves with. The receiver is the owner's
+// pool: it creates or repairs this database's login role (LOGIN, member of
+// AppRole and of nothing else, no attribute that reaches further) and opens a
+// pool that logs in as it. The password lives in the owner-only table
+// serving_login, so every instance serving the database uses the same one; it
+// is set anew only when it no longer works.
+func (db *DB) AsApp(ctx context.Context) (*DB, error) {
+	dsn, err := db.ensureLoginRole(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var role string
-	if err := app.GetContext(ctx, &role, `SELECT current_user`); err != nil || role != AppRole {
-		app.Close()
-		return nil, fmt.Errorf("cannot run as database role %s (is the migration applied and the role granted?)", AppRole)
+	app, err := OpenServing(ctx, dsn)
+	if err != nil {
+		return nil, err
 	}
 	app.Now = db.Now
 	return app, nil
+}
+
+// OpenServing opens a serving pool from an address, e.g. the one a DBA gives
+// in SEEDLING_APP_DATABASE_URL where the owner may not create roles, and
+// refuses a role that could rewrite history or become someone else.
+func OpenServing(ctx context.Context, dsn string) (*DB, error) {
+	app, err := Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := app.checkServingRole(ctx); err != nil {
+		app.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+func (db *DB) ensureLoginRole(ctx context.Context) (string, error) {
+	u, err := url.Parse(db.dsn)
+	if err != nil || u.Scheme == "" {
+		return "", errors.New("the database address must be a postgres:// URL so that the serving role can log in to the same database")
+	}
+	var dsn string
+	err = db.tryTx(ctx, func(tx *sqlx.Tx) error {
+		// Two instances starting at once take turns here; advisory locks
+		// are per database, as the login role is.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('seedling serving login'))`); err != nil {
+			return err
+		}
+		var dbname string
+		if err := tx.GetContext(ctx, &dbname, `SELECT current_database()`); err != nil {
+			return err
+		}
+		role := LoginRoleName(dbname)
+		var stored struct {
+			Rolname  string `db:"rolname"`
+			Password string `db:"password"`
+			Exists   bool   `db:"exists"`
+		}
+		err := tx.GetContext(ctx, &stored, `
+			SELECT coalesce(s.rolname, '') AS rolname, coalesce(s.password, '') AS password,
+			       EXISTS (SELECT FROM pg_roles WHERE rolname = $1) AS exists
+			FROM (SELECT 1) one LEFT JOIN serving_login s ON true`, role)
+		if err != nil {
+			return fmt.Errorf("reading the serving login (is migration 00006 applied?): %s", oneLine(err))
+		}
+		if stored.Exists && stored.Rolname == role && stored.Password != "" {
+			dsn = loginDSN(*u, role, stored.Password)
+			if ping(ctx, dsn) == nil {
+				return nil
+			}
+		}
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		pw := hex.EncodeToString(b)
+		verb := "CREATE"
+		if stored.Exists {
+			verb = "ALTER"
+		}
+		if _, err := tx.ExecContext(ctx, verb+` ROLE `+pq.QuoteIdentifier(role)+
+			` WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD `+pq.QuoteLiteral(pw)); err != nil {
+			return fmt.Errorf("cannot manage the serving login role %s (%s): let a DBA create it and set SEEDLING_APP_DATABASE_URL, see README", role, oneLine(err))
+		}
+		if _, err := tx.ExecContext(ctx, `GRANT `+pq.QuoteIdentifier(AppRole)+` TO `+pq.QuoteIdentifier(role)); err != nil {
+			return fmt.Errorf("cannot grant %s to %s: %s", AppRole, role, oneLine(err))
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO serving_login (rolname, password) VALUES ($1, $2)
+			ON CONFLICT (one) DO UPDATE SET rolname = EXCLUDED.rolname, password = EXCLUDED.password, set_at = now()`, role, pw); err != nil {
+			return err
+		}
+		dsn = loginDSN(*u, role, pw)
+		return nil
+	})
+	return dsn, err
+}
+
+// loginDSN is the owner's address with the login role's name and password,
+// without any option that would set a role.
+func loginDSN(u url.URL, role, password string) string {
+	u.User = url.UserPassword(role, password)
+	q := u.Query()
+	q.Del("options")
+	q.Del("user")
+	q.Del("password")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func ping(ctx context.Context, dsn string) error {
+	c, err := sql.Open("postgres", dsn)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return c.PingContext(ctx)
+}
+
+// checkServingRole refuses to serve as a role that can reach more than
+// AppRole: a superuser, a member of the owner, of a predefined role such as
+// pg_execute_server_program, or of anything owning the tables (an owner may
+// drop the triggers that freeze history).
+func (db *DB) checkServingRole(ctx context.Context) error {
+	var r struct {
+		Name      string         `db:"name"`
+		Switched  bool           `db:"switched"`
+		Powerful  bool           `db:"powerful"`
+		Reachable pq.StringArray `db:"reachable"`
+		Owns      bool           `db:"owns"`
+	}
+	err := db.GetContext(ctx, &r, `
+		SELECT s.rolname AS name, current_user <> session_user AS switched,
+		       bool_or(m.rolsuper OR m.rolcreaterole OR m.rolcreatedb OR m.rolreplication OR m.rolbypassrls) AS powerful,
+		       coalesce(array_agg(m.rolname::text ORDER BY m.rolname) FILTER (WHERE m.oid <> s.oid), '{}') AS reachable,
+		       EXISTS (SELECT FROM pg_class c WHERE pg_has_role(s.oid, c.relowner, 'MEMBER') AND c.relnamespace = 'public'::regnamespace)
+		           OR EXISTS (SELECT FROM pg_database d WHERE d.datname = current_database() AND pg_has_role(s.oid, d.datdba, 'MEMBER')) AS owns
+		FROM pg_roles s JOIN pg_roles m ON pg_has_role(s.oid, m.oid, 'MEMBER')
+		WHERE s.rolname = session_user
+		GROUP BY s.oid, s.rolname`)
+	if err != nil {
+		return fmt.Errorf("checking the serving role: %s", oneLine(err))
+	}
+	switch {
+	case r.Switched:
+		return fmt.Errorf("the serving address sets a role; log in as the serving role itself")
+	case r.Powerful:
+		return fmt.Errorf("database role %s may not serve: it or a role it belongs to has SUPERUSER, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS", r.Name)
+	case r.Owns:
+		return fmt.Errorf("database role %s may not serve: it owns the database or its tables", r.Name)
+	case len(r.Reachable) != 1 || r.Reachable[0] != AppRole:
+		return fmt.Errorf("database role %s may not serve: it must belong to %s and to nothing else (it belongs to %v)", r.Name, AppRole, []string(r.Reachable))
+	}
+	return nil
 }
 
 func oneLine(err error) string {
@@ -154,20 +303,50 @@ func (db *DB) MigrateStatus(ctx context.Context) ([]MigrationStatus, error) {
 }
 
 // Ready reports whether the database answers and has no pending migration;
-// /readyz turns a false into 503 so a load balancer holds traffic back.
+// /readyz turns a false into 503 so a load balancer holds traffic back. The
+// serving role has no rights on goose's table, so it asks schema_version()
+// (migration 00006).
 func (db *DB) Ready(ctx context.Context) error {
-	p, err := db.migrator(nil)
-	if err != nil {
-		return err
-	}
-	pending, err := p.HasPending(ctx)
-	if err != nil {
+	var applied int64
+	if err := db.GetContext(ctx, &applied, `SELECT schema_version()`); err != nil {
 		return seedling.Errorf(seedling.EUnavailable, "database unreachable")
 	}
-	if pending {
+	if applied < LatestMigration() {
 		return seedling.Errorf(seedling.EUnavailable, "database has pending migrations")
 	}
 	return nil
+}
+
+// durableSettings must be on for an acknowledged write to survive a crash
+// of the server or the machine (docs/operations.md says why, one by one).
+var durableSettings = []string{"fsync", "full_page_writes", "synchronous_commit"}
+
+// UnsafeSettings names the durability settings the server has turned off.
+func (db *DB) UnsafeSettings(ctx context.Context) ([]string, error) {
+	var off []string
+	for _, name := range durableSettings {
+		var v string
+		// SHOW takes no parameters; the names are our constants.
+		if err := db.GetContext(ctx, &v, `SHOW `+name); err != nil {
+			return nil, fmt.Errorf("SHOW %s: %s", name, oneLine(err))
+		}
+		if v == "off" {
+			off = append(off, name)
+		}
+	}
+	return off, nil
+}
+
+// LatestMigration is the newest migration this build carries.
+func LatestMigration() int64 {
+	var latest int64
+	names, _ := fs.Glob(migrations.FS, "*.sql")
+	for _, n := range names {
+		if v, err := goose.NumericComponent(n); err == nil && v > latest {
+			latest = v
+		}
+	}
+	return latest
 }
 
 // inTx runs fn in one transaction: committed when fn returns nil, rolled back
