@@ -235,9 +235,11 @@ func oneLine(err error) string {
 }
 
 // migrator builds a goose provider over the embedded migrations. The session
-// lock keeps two instances starting at once from migrating twice.
+// lock keeps two instances starting at once from migrating twice: the second
+// asks for the lock every second and waits up to half an hour, a long
+// migration's worth, instead of failing.
 func (db *DB) migrator(log *slog.Logger) (*goose.Provider, error) {
-	locker, err := lock.NewPostgresSessionLocker()
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 1800))
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,13 @@ package postgres_test
 
 import (
 	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3/lock"
 
 	"seedling/internal/postgres"
+	"seedling/internal/seedling"
 	"seedling/internal/testdb"
 )
 
@@ -119,5 +124,100 @@ func TestServingLoginSharedAndOwnerRefused(t *testing.T) {
 	if app, err := postgres.OpenServing(t.Context(), testdb.DSN(owner)); err == nil {
 		app.Close()
 		t.Fatal("the owner's address was accepted as the serving address")
+	}
+}
+
+// Backends killed under the pool (a database restart, an administrator's
+// pg_terminate_backend) cost no request but one in flight: the dead idle
+// connections are discarded before reuse and the requests run on fresh ones.
+// (pg_terminate_backend with a timeout waits until the backends are gone.)
+func TestServingPoolSurvivesTerminatedBackends(t *testing.T) {
+	t.Parallel()
+	owner := testdb.NewDemo(t)
+	app, err := owner.AsApp(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	// Open several connections and leave them idle in the pool.
+	conns := make([]*sqlx.Conn, 8)
+	for i := range conns {
+		if conns[i], err = app.Connx(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	var killed int
+	if err := owner.Get(&killed, `SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil || killed < len(conns) {
+		t.Fatalf("terminated %d backends: %v", killed, err)
+	}
+	for i := 0; i < 2*len(conns); i++ {
+		var n int
+		if err := app.GetContext(t.Context(), &n, `SELECT count(*) FROM candidates`); err != nil {
+			t.Fatalf("read %d after the backends were terminated: %v", i, err)
+		}
+		if _, err := app.Candidates().ByCode(t.Context(), "nobody"); err != nil && seedling.ErrorCode(err) != seedling.ENotFound {
+			t.Fatalf("store read %d after the backends were terminated: %v", i, err)
+		}
+	}
+	// A write's transaction begins on a fresh connection too.
+	if err := owner.Get(&killed, `SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil || killed == 0 {
+		t.Fatalf("terminated %d backends: %v", killed, err)
+	}
+	if err := app.Sessions().Sweep(t.Context()); err != nil {
+		t.Fatalf("write after the backends were terminated: %v", err)
+	}
+}
+
+// A second instance starting while another migrates waits for the migration
+// lock and then finds nothing left to do, instead of failing.
+func TestMigrateWaitsForTheLock(t *testing.T) {
+	t.Parallel()
+	owner := testdb.New(t)
+	ctx := t.Context()
+	if err := owner.MigrateDown(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	holder, err := owner.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	var holderPID int
+	if err := holder.QueryRowxContext(ctx, `SELECT pg_backend_pid() FROM (SELECT pg_advisory_lock($1)) l`, lock.DefaultLockID).Scan(&holderPID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- owner.MigrateUp(ctx, nil) }()
+	// Wait until the second migrator has asked for the lock.
+	for asked := 0; asked == 0; {
+		if err := owner.GetContext(ctx, &asked, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), $1) AND query LIKE '%pg_try_advisory_lock%'`, holderPID); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("migrate did not wait for the lock: %v", err)
+		case <-ctx.Done():
+			t.Fatal(ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	var applied int64
+	if err := owner.GetContext(ctx, &applied, `SELECT max(version_id) FROM goose_db_version`); err != nil || applied == postgres.LatestMigration() {
+		t.Fatalf("migrated while the lock was held (%d, %v)", applied, err)
+	}
+	if _, err := holder.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, lock.DefaultLockID); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("migrate after the lock was released: %v", err)
+	}
+	if err := owner.Ready(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
