@@ -311,6 +311,10 @@ func (db *DB) MigrateStatus(ctx context.Context) ([]MigrationStatus, error) {
 func (db *DB) Ready(ctx context.Context) error {
 	var applied int64
 	if err := db.GetContext(ctx, &applied, `SELECT schema_version()`); err != nil {
+		var pe *pq.Error
+		if errors.As(err, &pe) && pe.Code == "42883" { // before migration 00006
+			return seedling.Errorf(seedling.EUnavailable, "database has pending migrations")
+		}
 		return seedling.Errorf(seedling.EUnavailable, "database unreachable")
 	}
 	if applied < LatestMigration() {
