@@ -323,6 +323,103 @@ func (db *DB) Ready(ctx context.Context) error {
 	return nil
 }
 
+// DSN is the address this pool was opened with, for the client programs
+// (pg_dump, pg_restore) that backup and restore run.
+func (db *DB) DSN() string { return db.dsn }
+
+// Snapshot is one consistent view of the database, held open so that
+// pg_dump --snapshot sees exactly what was read here.
+type Snapshot struct {
+	ID            string            // for pg_dump --snapshot
+	SchemaVersion int64             // newest applied migration
+	ChainHeads    map[string]string // candidate id -> hash of its newest ledger row, hex
+	Evidence      []string          // SHA-256 of every evidence file the ledger names
+	tx            *sqlx.Tx
+}
+
+// Close ends the snapshot's transaction.
+func (s *Snapshot) Close() error { return s.tx.Rollback() }
+
+// BeginSnapshot opens a read-only, repeatable-read transaction, exports its
+// snapshot and reads what a backup's manifest records.
+func (db *DB) BeginSnapshot(ctx context.Context) (*Snapshot, error) {
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	s := &Snapshot{tx: tx, ChainHeads: map[string]string{}}
+	if err := s.read(ctx); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Snapshot) read(ctx context.Context) error {
+	if err := s.tx.GetContext(ctx, &s.ID, `SELECT pg_export_snapshot()`); err != nil {
+		return err
+	}
+	if err := s.tx.GetContext(ctx, &s.SchemaVersion, `SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`); err != nil {
+		return err
+	}
+	heads, err := chainHeads(ctx, s.tx)
+	if err != nil {
+		return err
+	}
+	s.ChainHeads = heads
+	return s.tx.SelectContext(ctx, &s.Evidence, `SELECT DISTINCT sha256 FROM evidence_files ORDER BY sha256`)
+}
+
+// ChainHeads returns the hash of every candidate's newest ledger row, the
+// fingerprint a restore compares with its manifest.
+func (db *DB) ChainHeads(ctx context.Context) (map[string]string, error) {
+	return chainHeads(ctx, db)
+}
+
+func chainHeads(ctx context.Context, q sqlx.QueryerContext) (map[string]string, error) {
+	var rows []struct {
+		Candidate string `db:"candidate_id"`
+		Hash      string `db:"hash"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, `
+		SELECT DISTINCT ON (candidate_id) candidate_id::text AS candidate_id, encode(hash, 'hex') AS hash
+		FROM ledger_entries ORDER BY candidate_id, seq DESC`); err != nil {
+		return nil, err
+	}
+	heads := make(map[string]string, len(rows))
+	for _, r := range rows {
+		heads[r.Candidate] = r.Hash
+	}
+	return heads, nil
+}
+
+// PrepareRestore refuses a database that holds anything in its public
+// schema and makes the group role the dump's grants name.
+func (db *DB) PrepareRestore(ctx context.Context) error {
+	var n int
+	if err := db.GetContext(ctx, &n, `
+		SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'public'`); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the target database is not empty (%d relations in schema public): restore only into a new, empty database", n)
+	}
+	_, err := db.ExecContext(ctx, `
+		DO $$
+		BEGIN
+		    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'seedling_app') THEN
+		        CREATE ROLE seedling_app NOLOGIN;
+		    END IF;
+		    IF NOT pg_has_role(current_user, 'seedling_app', 'MEMBER') THEN
+		        EXECUTE format('GRANT seedling_app TO %I', current_user);
+		    END IF;
+		END $$`)
+	if err != nil {
+		return fmt.Errorf("preparing the role seedling_app (a DBA creates it where roles cannot be created): %s", oneLine(err))
+	}
+	return nil
+}
+
 // durableSettings must be on for an acknowledged write to survive a crash
 // of the server or the machine (docs/operations.md says why, one by one).
 var durableSettings = []string{"fsync", "full_page_writes", "synchronous_commit"}
