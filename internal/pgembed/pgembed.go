@@ -51,6 +51,9 @@ type Options struct {
 	// thrown away anyway. Without it fsync, full_page_writes and
 	// synchronous_commit are forced on.
 	Fast bool
+	// Port, when set, is the port to listen on, so that a server
+	// restarted on the same directory keeps its address (seedling chaos).
+	Port int
 }
 
 // Cluster is a running PostgreSQL server, started or attached to by Start.
@@ -165,7 +168,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 
 	t0 := time.Now()
-	if err := c.start(ctx, opts.Fast); err != nil {
+	if err := c.start(ctx, opts.Fast, opts.Port); err != nil {
 		return nil, err
 	}
 	c.owned = true
@@ -187,6 +190,15 @@ func (c *Cluster) DSN(dbname string) string {
 		RawQuery: "sslmode=disable",
 	}
 	return u.String()
+}
+
+// PID returns the process id of the server's postmaster, 0 when unknown.
+func (c *Cluster) PID() int {
+	pf, err := readPidFile(c.dataDir)
+	if err != nil {
+		return 0
+	}
+	return pf.pid
 }
 
 // DataDir returns the cluster directory in use, which differs from
@@ -493,9 +505,12 @@ func isZombie(pid int) bool {
 	return strings.HasPrefix(state, "Z") || strings.HasPrefix(state, "X")
 }
 
-func (c *Cluster) start(ctx context.Context, fast bool) error {
+func (c *Cluster) start(ctx context.Context, fast bool, fixed int) error {
 	for attempt := 1; ; attempt++ {
-		port, err := pickPort()
+		port, err := fixed, error(nil)
+		if fixed == 0 {
+			port, err = pickPort()
+		}
 		if err != nil {
 			return fmt.Errorf("finding a free port for PostgreSQL: %v", err)
 		}
@@ -504,7 +519,7 @@ func (c *Cluster) start(ctx context.Context, fast bool) error {
 			c.port = port
 			return nil
 		}
-		if errors.Is(err, errPortTaken) && attempt < startAttempts {
+		if errors.Is(err, errPortTaken) && attempt < startAttempts && fixed == 0 {
 			c.log.Debug("port taken before PostgreSQL could bind it, retrying", "port", port)
 			continue
 		}

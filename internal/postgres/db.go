@@ -420,6 +420,67 @@ func (db *DB) PrepareRestore(ctx context.Context) error {
 	return nil
 }
 
+// EvidenceRef names one evidence file attached to one entry.
+type EvidenceRef struct {
+	EntryID int64
+	SHA256  string
+}
+
+// Integrity is what the fault test (seedling chaos) finds of the writes its
+// clients saw acknowledged, and of writes that are only half there.
+type Integrity struct {
+	EntriesByKey map[string]int // ledger rows per idempotency key
+	Reversals    int            // of the given entries, how many are reversed
+	Evidence     int            // of the given files, how many are attached
+	Unaudited    int            // ledger rows after the high-water mark without their audit row
+	Unchained    int            // evidence files without their chain row
+}
+
+// LedgerHighWater is the newest ledger row's id; Integrity checks the rows
+// after it.
+func (db *DB) LedgerHighWater(ctx context.Context) (int64, error) {
+	var id int64
+	err := db.GetContext(ctx, &id, `SELECT coalesce(max(id), 0) FROM ledger_entries`)
+	return id, err
+}
+
+// Integrity counts, in one snapshot, the given writes and the rows written
+// after afterID that lack the audit row or chain row of the same action.
+func (db *DB) Integrity(ctx context.Context, afterID int64, keys []string, reversed []int64, files []EvidenceRef) (Integrity, error) {
+	in := Integrity{EntriesByKey: map[string]int{}}
+	entryIDs := make([]int64, len(files))
+	shas := make([]string, len(files))
+	for i, f := range files {
+		entryIDs[i], shas[i] = f.EntryID, f.SHA256
+	}
+	err := db.tryTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`); err != nil {
+			return err
+		}
+		var rows []struct {
+			Key string `db:"key"`
+			N   int    `db:"n"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `
+			SELECT idempotency_key AS key, count(*) AS n FROM ledger_entries
+			WHERE idempotency_key = ANY($1) GROUP BY idempotency_key`, pq.Array(keys)); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			in.EntriesByKey[r.Key] = r.N
+		}
+		return tx.QueryRowxContext(ctx, `
+			SELECT (SELECT count(DISTINCT reverses) FROM ledger_entries WHERE kind = 'reversal' AND reverses = ANY($1)),
+			       (SELECT count(*) FROM evidence_files f
+			        JOIN unnest($2::bigint[], $3::text[]) AS r (entry_id, sha256) ON f.entry_id = r.entry_id AND f.sha256 = r.sha256),
+			       (SELECT count(*) FROM ledger_entries e WHERE e.id > $4 AND NOT EXISTS (
+			            SELECT FROM audit_events a WHERE a.target = 'candidate:' || e.candidate_id AND a.summary LIKE 'seq=' || e.seq || ' %')),
+			       (SELECT count(*) FROM evidence_files f WHERE NOT EXISTS (SELECT FROM ledger_entries e WHERE e.evidence_id = f.id))`,
+			pq.Array(reversed), pq.Array(entryIDs), pq.Array(shas), afterID).Scan(&in.Reversals, &in.Evidence, &in.Unaudited, &in.Unchained)
+	})
+	return in, err
+}
+
 // durableSettings must be on for an acknowledged write to survive a crash
 // of the server or the machine (docs/operations.md says why, one by one).
 var durableSettings = []string{"fsync", "full_page_writes", "synchronous_commit"}
