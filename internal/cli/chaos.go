@@ -271,7 +271,7 @@ type chaosClient struct {
 	token string
 	cands []int64
 
-	attempted, retried int // writes sent; repeats of a write after no answer
+	attempted, retried int          // writes sent; repeats of a write after no answer
 	entries            []chaosEntry // acknowledged entries
 	reversed           []int64      // entries whose reversal was acknowledged
 	evidence           []chaosEvidence
