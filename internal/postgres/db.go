@@ -8,12 +8,14 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -536,6 +538,21 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return tx.Commit()
 }
 
+// lostConnection reports a database that is down, restarting or cut off:
+// no answer, or the server ending the session (class 08, admin shutdown,
+// crash shutdown, cannot connect now). The client may retry; it is a 503.
+func lostConnection(err error) bool {
+	var ne net.Error
+	var pe *pq.Error
+	switch {
+	case errors.As(err, &ne), errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return true
+	case errors.As(err, &pe):
+		return strings.HasPrefix(string(pe.Code), "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	return false
+}
+
 func isRetryable(err error) bool {
 	var pe *pq.Error
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
@@ -553,6 +570,9 @@ func translate(err error) error {
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return seedling.Errorf(seedling.ENotFound, "not found")
+	}
+	if lostConnection(err) {
+		return seedling.Errorf(seedling.EUnavailable, "the database is not reachable, try again")
 	}
 	var pe *pq.Error
 	if errors.As(err, &pe) {
