@@ -111,6 +111,7 @@ type chaosRun struct {
 	pgPort  int
 	addr    string
 	service *exec.Cmd
+	exited  <-chan struct{} // closed when service has exited
 	// highWater is the newest ledger row before the load: the rows after
 	// it are checked for their audit rows.
 	highWater int64
@@ -170,7 +171,9 @@ func (h *chaosRun) startService(ctx context.Context) error {
 	}
 	logf.Close()
 	h.service = cmd
-	go cmd.Wait()
+	exited := make(chan struct{})
+	h.exited = exited
+	go func() { cmd.Wait(); close(exited) }()
 	return h.waitReady(ctx)
 }
 
@@ -206,6 +209,7 @@ func (h *chaosRun) killer(ctx context.Context, kills int, d time.Duration) error
 		}
 		if i%2 == 0 {
 			h.service.Process.Kill()
+			<-h.exited
 			h.kills.Add(1)
 			if err := h.startService(context.Background()); err != nil {
 				return fmt.Errorf("chaos: the service does not start again: %v", err)
@@ -254,11 +258,16 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 func (h *chaosRun) stop() {
-	if h.service != nil && h.service.Process != nil {
+	if h.service != nil {
 		h.service.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-h.exited:
+		case <-time.After(30 * time.Second):
+			h.service.Process.Kill()
+			<-h.exited
+		}
 	}
 	if h.cluster != nil {
-		time.Sleep(500 * time.Millisecond)
 		h.cluster.Stop()
 	}
 }
