@@ -28,6 +28,9 @@ var commands = []command{
 	{"user", "user add|grant|revoke|passwd|disable|enable: manage accounts", userCmd},
 	{"due", "print the due list (talks, assessments, probation, overdue decisions)", due},
 	{"verify", "check every ledger's hash chain and evidence file; exit 1 if anything was altered", verify},
+	{"backup", "backup --out DIR: a consistent dump, the evidence files and a manifest of their hashes", backup},
+	{"chaos", "chaos [--kills N --duration D --seed S]: the fault test on its own loopback service and database", chaos},
+	{"restore", "restore --from DIR: check a backup and load it into an empty database and evidence directory", restore},
 }
 
 // environment is what every command shares: where output goes and how to log.

@@ -74,6 +74,16 @@ func openDatabase(ctx context.Context, env *environment, f dbFlags) (*database, 
 		if err != nil {
 			return nil, fmt.Errorf("DATABASE_URL: %w", err)
 		}
+		// Someone else runs this server: say what is at risk, but it is
+		// theirs to configure.
+		off, err := db.UnsafeSettings(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if len(off) > 0 {
+			env.log.Warn("the database server may lose acknowledged writes in a crash: turn these settings on (docs/operations.md)", "off", off)
+		}
 		return &database{DB: db}, nil
 	}
 	dir := f.data
@@ -96,7 +106,17 @@ func openDatabase(ctx context.Context, env *environment, f dbFlags) (*database, 
 		cluster.Stop()
 		return nil, err
 	}
-	return &database{DB: db, cluster: cluster}, nil
+	// We start the embedded server durable; off means we attached to one
+	// started otherwise (a test cluster), which must not hold real data.
+	d := &database{DB: db, cluster: cluster}
+	if off, err := db.UnsafeSettings(ctx); err != nil || len(off) > 0 {
+		d.Close()
+		if err == nil {
+			err = fmt.Errorf("the PostgreSQL running on %s has %v off and could lose acknowledged writes: stop it and start seedling again", cluster.DataDir(), off)
+		}
+		return nil, err
+	}
+	return d, nil
 }
 
 // ensureDatabase creates the application database on first start.
@@ -116,4 +136,19 @@ func ensureDatabase(ctx context.Context, c *pgembed.Cluster) error {
 		}
 	}
 	return nil
+}
+
+// servingPool opens the pool the service serves with: the address a DBA
+// gives in SEEDLING_APP_DATABASE_URL where the owner may not create roles,
+// else the login role the owner's pool creates and manages.
+func servingPool(ctx context.Context, env *environment, db *database) (*postgres.DB, error) {
+	if url := env.getenv("SEEDLING_APP_DATABASE_URL"); url != "" {
+		app, err := postgres.OpenServing(ctx, url)
+		if err != nil {
+			return nil, fmt.Errorf("SEEDLING_APP_DATABASE_URL: %w", err)
+		}
+		app.Now = db.Now
+		return app, nil
+	}
+	return db.AsApp(ctx)
 }

@@ -21,6 +21,8 @@ func serve(ctx context.Context, env *environment, args []string) error {
 	secure := fs.Bool("secure-cookies", env.getenv("SEEDLING_SECURE_COOKIES") == "true", "mark cookies Secure (set when TLS ends at a proxy; env SEEDLING_SECURE_COOKIES=true)")
 	idle := fs.Duration("session-idle", 30*time.Minute, "a session unused this long ends")
 	absolute := fs.Duration("session-max", 12*time.Hour, "no session lives longer than this")
+	drainDelay := fs.Duration("drain-delay", 0, "on SIGTERM, keep serving this long with /readyz at 503 so a load balancer moves traffic away")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 20*time.Second, "on SIGTERM, wait at most this long for requests in flight")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -41,9 +43,9 @@ func serve(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 	}
-	// Serve through the application role, which cannot rewrite history;
-	// the owner pool above was only for migrating and seeding.
-	appDB, err := db.AsApp(ctx)
+	// Serve through the login role, which cannot rewrite history; the
+	// owner pool above was only for migrating and seeding.
+	appDB, err := servingPool(ctx, env, db)
 	if err != nil {
 		return err
 	}
@@ -73,8 +75,12 @@ func serve(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("cannot serve on %s: %v", *addr, err)
 	case <-ctx.Done():
 	}
-	env.log.Info("shutting down")
-	if err := srv.Shutdown(10 * time.Second); err != nil {
+	// Drain, then stop; the deferred closes stop the embedded PostgreSQL
+	// with a fast shutdown once no request needs it.
+	env.log.Info("shutting down", "drain_delay", drainDelay.String(), "timeout", shutdownTimeout.String())
+	srv.Drain()
+	time.Sleep(*drainDelay)
+	if err := srv.Shutdown(*shutdownTimeout); err != nil {
 		env.log.Warn("shutdown", "err", err)
 	}
 	return nil

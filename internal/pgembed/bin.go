@@ -117,3 +117,17 @@ func isExecutable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
+
+// Tool returns the path of a client program (pg_dump, pg_restore) shipped
+// with the server binaries, so that it is as new as the server it reads.
+func Tool(name string) (string, error) {
+	dir, err := BinDir()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, name)
+	if !isExecutable(path) {
+		return "", fmt.Errorf("no %s next to the PostgreSQL server binaries in %s", name, dir)
+	}
+	return path, nil
+}

@@ -47,9 +47,13 @@ type Options struct {
 	DataDir  string       // cluster directory; created if missing
 	Explicit bool         // true when the user chose DataDir (flag --data); false when it is the default ./data/pg
 	Logger   *slog.Logger // may be nil
-	// Fast trades durability for speed; meant for tests, whose clusters are
-	// thrown away anyway.
+	// Fast trades durability for speed; for tests only, whose clusters are
+	// thrown away anyway. Without it fsync, full_page_writes and
+	// synchronous_commit are forced on.
 	Fast bool
+	// Port, when set, is the port to listen on, so that a server
+	// restarted on the same directory keeps its address (seedling chaos).
+	Port int
 }
 
 // Cluster is a running PostgreSQL server, started or attached to by Start.
@@ -164,7 +168,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 
 	t0 := time.Now()
-	if err := c.start(ctx, opts.Fast); err != nil {
+	if err := c.start(ctx, opts.Fast, opts.Port); err != nil {
 		return nil, err
 	}
 	c.owned = true
@@ -186,6 +190,15 @@ func (c *Cluster) DSN(dbname string) string {
 		RawQuery: "sslmode=disable",
 	}
 	return u.String()
+}
+
+// PID returns the process id of the server's postmaster, 0 when unknown.
+func (c *Cluster) PID() int {
+	pf, err := readPidFile(c.dataDir)
+	if err != nil {
+		return 0
+	}
+	return pf.pid
 }
 
 // DataDir returns the cluster directory in use, which differs from
@@ -492,9 +505,12 @@ func isZombie(pid int) bool {
 	return strings.HasPrefix(state, "Z") || strings.HasPrefix(state, "X")
 }
 
-func (c *Cluster) start(ctx context.Context, fast bool) error {
+func (c *Cluster) start(ctx context.Context, fast bool, fixed int) error {
 	for attempt := 1; ; attempt++ {
-		port, err := pickPort()
+		port, err := fixed, error(nil)
+		if fixed == 0 {
+			port, err = pickPort()
+		}
 		if err != nil {
 			return fmt.Errorf("finding a free port for PostgreSQL: %v", err)
 		}
@@ -503,7 +519,7 @@ func (c *Cluster) start(ctx context.Context, fast bool) error {
 			c.port = port
 			return nil
 		}
-		if errors.Is(err, errPortTaken) && attempt < startAttempts {
+		if errors.Is(err, errPortTaken) && attempt < startAttempts && fixed == 0 {
 			c.log.Debug("port taken before PostgreSQL could bind it, retrying", "port", port)
 			continue
 		}
@@ -525,8 +541,12 @@ func (c *Cluster) pgCtlStart(ctx context.Context, port int, fast bool) error {
 	// No Unix sockets: their directory (/var/run/postgresql) may not
 	// exist or be writable, and TCP on loopback is all we need.
 	serverOpts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%d -c unix_socket_directories='' -c max_connections=200", port)
+	// On the command line so that no edit of postgresql.conf can quietly
+	// trade an acknowledged write for speed; see docs/operations.md.
 	if fast {
 		serverOpts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	} else {
+		serverOpts += " -c fsync=on -c synchronous_commit=on -c full_page_writes=on"
 	}
 	out, err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", c.dataDir, "-l", logPath, "-o", serverOpts)
 	if err == nil {

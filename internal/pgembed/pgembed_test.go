@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -402,5 +403,32 @@ func TestCancelledStartCanBeRetried(t *testing.T) {
 	c := start(t, opts)
 	if err := ping(context.Background(), c.DSN("postgres"), 5*time.Second); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Without Fast the server is durable whatever postgresql.conf says: the
+// settings that keep an acknowledged write through a crash are forced on.
+func TestDurableUnlessFast(t *testing.T) {
+	skipWithoutBinaries(t)
+	dir := filepath.Join(testBase(t), "pg")
+	c := start(t, Options{DataDir: dir, Explicit: true, Fast: true})
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, "fsync = off\nfull_page_writes = off\nsynchronous_commit = off")
+	f.Close()
+	db := open(t, start(t, Options{DataDir: dir, Explicit: true}))
+	for _, name := range []string{"fsync", "full_page_writes", "synchronous_commit"} {
+		var v string
+		if err := db.QueryRow("SHOW " + name).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if v != "on" {
+			t.Errorf("%s = %s", name, v)
+		}
 	}
 }

@@ -86,6 +86,11 @@ func clone(t testing.TB, admin *postgres.DB, tpl string) *postgres.DB {
 		if _, err := admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name)+` WITH (FORCE)`); err != nil {
 			t.Logf("testdb: drop %s: %v", name, err)
 		}
+		// The serving login role AsApp made belongs to the server, not
+		// to the dropped database.
+		if _, err := admin.ExecContext(context.Background(), `DROP ROLE IF EXISTS `+pq.QuoteIdentifier(postgres.LoginRoleName(name))); err != nil {
+			t.Logf("testdb: drop role of %s: %v", name, err)
+		}
 	})
 	return db
 }

@@ -6,6 +6,7 @@ package web
 import (
 	"log/slog"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -54,6 +55,7 @@ type Server struct {
 	trusted  []netip.Prefix
 	uploads  chan struct{} // one token per upload in progress
 	App      *fiber.App
+	draining atomic.Bool // set by Shutdown: /readyz answers 503
 }
 
 // Deps are the collaborators main wires in.
@@ -123,7 +125,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 // Listen serves until Shutdown is called.
 func (s *Server) Listen() error { return s.App.Listen(s.cfg.Addr) }
 
-// Shutdown stops accepting connections and waits for requests in flight.
+// Shutdown stops accepting connections and waits for requests in flight,
+// at most timeout; see Drain for what comes before.
 func (s *Server) Shutdown(timeout time.Duration) error {
+	s.Drain()
 	return s.App.ShutdownWithTimeout(timeout)
 }

@@ -1,0 +1,519 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"seedling/internal/evidence"
+	"seedling/internal/ledger"
+	"seedling/internal/pgembed"
+	"seedling/internal/postgres"
+)
+
+// chaos is the fault test: its own durable PostgreSQL and its own service on
+// loopback, several clients writing, SIGKILL for the service and for
+// PostgreSQL at random moments, retries with the same keys, then a count of
+// what was acknowledged against what is there. Its last line is one JSON
+// object; it fails on any loss, duplicate or half-written write.
+func chaos(ctx context.Context, env *environment, args []string) error {
+	fs := flag.NewFlagSet("chaos", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	kills := fs.Int("kills", 4, "SIGKILLs to deal, alternately to the service and to PostgreSQL")
+	duration := fs.Duration("duration", time.Minute, "how long the clients write")
+	seed := fs.Uint64("seed", 1, "seed of the random schedule and load")
+	clients := fs.Int("clients", 4, "concurrent clients")
+	keep := fs.Bool("keep", false, "keep the scratch directory (database, evidence, service log)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "seedling-chaos-")
+	if err != nil {
+		return err
+	}
+	// The server runs as an unprivileged user when we are root.
+	if err := os.Chmod(dir, 0o711); err != nil {
+		return err
+	}
+	if *keep {
+		fmt.Fprintln(env.stderr, "chaos: scratch directory", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	h := &chaosRun{env: env, dir: dir, rng: rand.New(rand.NewPCG(*seed, 0x5eed))}
+	defer h.stop()
+	if err := h.startDB(ctx); err != nil {
+		return err
+	}
+	if err := ensureDatabase(ctx, h.cluster); err != nil {
+		return err
+	}
+	if err := h.startService(ctx); err != nil {
+		return err
+	}
+	if err := h.readHighWater(ctx); err != nil {
+		return err
+	}
+
+	loadCtx, stopLoad := context.WithTimeout(ctx, *duration)
+	defer stopLoad()
+	var wg sync.WaitGroup
+	results := make([]*chaosClient, *clients)
+	for i := range results {
+		c := &chaosClient{run: h, n: i, rng: rand.New(rand.NewPCG(*seed, uint64(i+1)))}
+		results[i] = c
+		wg.Add(1)
+		go func() { defer wg.Done(); c.load(loadCtx, ctx) }()
+	}
+	killErr := h.killer(loadCtx, *kills, *duration)
+	wg.Wait()
+	if killErr != nil {
+		return killErr
+	}
+	if err := h.waitReady(ctx); err != nil {
+		return fmt.Errorf("chaos: the service did not recover: %v", err)
+	}
+	rep, err := h.check(ctx, results)
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(rep)
+	fmt.Fprintln(env.stdout, string(b))
+	if rep.Lost > 0 || rep.Duplicated > 0 || rep.HalfWritten > 0 || !rep.ChainsOK || !rep.Recovered {
+		return errors.New("chaos: writes were lost, duplicated or half-written, or the service did not recover")
+	}
+	return nil
+}
+
+// chaosRun owns the database and service processes.
+type chaosRun struct {
+	env     *environment
+	dir     string
+	rng     *rand.Rand
+	cluster *pgembed.Cluster
+	pgPort  int
+	addr    string
+	service *exec.Cmd
+	exited  <-chan struct{} // closed when service has exited
+	// highWater is the newest ledger row before the load: the rows after
+	// it are checked for their audit rows.
+	highWater int64
+	kills     atomic.Int64
+	// recovered turns false when the service did not answer again by
+	// itself after PostgreSQL came back.
+	recovered atomic.Bool
+}
+
+func (h *chaosRun) startDB(ctx context.Context) error {
+	if h.pgPort == 0 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		h.pgPort = ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		h.recovered.Store(true)
+	}
+	// A killed postmaster leaves backends that take a moment to notice;
+	// the new one refuses to start until they are gone.
+	var err error
+	for attempt := 0; attempt < 60; attempt++ {
+		h.cluster, err = pgembed.Start(ctx, pgembed.Options{DataDir: filepath.Join(h.dir, "pg"), Explicit: true, Port: h.pgPort})
+		if err == nil {
+			return nil
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	return fmt.Errorf("chaos: PostgreSQL does not start again: %v", err)
+}
+
+func (h *chaosRun) startService(ctx context.Context) error {
+	if h.addr == "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		h.addr = ln.Addr().String()
+		ln.Close()
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	logf, err := os.OpenFile(filepath.Join(h.dir, "service.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(self, "serve", "--demo", "--addr", h.addr, "--evidence-dir", filepath.Join(h.dir, "evidence"))
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+h.cluster.DSN(embeddedDB), "SEEDLING_LOG_LEVEL=warn")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return err
+	}
+	logf.Close()
+	h.service = cmd
+	exited := make(chan struct{})
+	h.exited = exited
+	go func() { cmd.Wait(); close(exited) }()
+	return h.waitReady(ctx)
+}
+
+func (h *chaosRun) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+h.addr+"/readyz", nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return nil
+			}
+		}
+		if err := sleepCtx(ctx, 100*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// killer deals the kills at random moments of the load, alternating the
+// victim, and brings each back.
+func (h *chaosRun) killer(ctx context.Context, kills int, d time.Duration) error {
+	at := make([]time.Duration, kills)
+	for i := range at {
+		at[i] = d/10 + time.Duration(h.rng.Int64N(int64(d*8/10)))
+	}
+	slices.Sort(at)
+	start := time.Now()
+	for i, t := range at {
+		if err := sleepCtx(ctx, time.Until(start.Add(t))); err != nil {
+			return nil
+		}
+		if i%2 == 0 {
+			h.service.Process.Kill()
+			<-h.exited
+			h.kills.Add(1)
+			if err := h.startService(context.Background()); err != nil {
+				return fmt.Errorf("chaos: the service does not start again: %v", err)
+			}
+			continue
+		}
+		pid := h.cluster.PID()
+		if pid <= 0 {
+			return errors.New("chaos: no PostgreSQL to kill")
+		}
+		syscall.Kill(pid, syscall.SIGKILL)
+		h.kills.Add(1)
+		for syscall.Kill(pid, 0) == nil {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err := h.startDB(context.Background()); err != nil {
+			return err
+		}
+		// The service was not restarted: it must find the database again.
+		if err := h.waitReady(context.Background()); err != nil {
+			h.recovered.Store(false)
+		}
+	}
+	return nil
+}
+
+func (h *chaosRun) readHighWater(ctx context.Context) error {
+	db, err := postgres.Open(ctx, h.cluster.DSN(embeddedDB))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	h.highWater, err = db.LedgerHighWater(ctx)
+	return err
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (h *chaosRun) stop() {
+	if h.service != nil {
+		h.service.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-h.exited:
+		case <-time.After(30 * time.Second):
+			h.service.Process.Kill()
+			<-h.exited
+		}
+	}
+	if h.cluster != nil {
+		h.cluster.Stop()
+	}
+}
+
+// chaosClient is one client of the load and what it saw acknowledged.
+type chaosClient struct {
+	run   *chaosRun
+	n     int
+	rng   *rand.Rand
+	token string
+	cands []int64
+
+	attempted, retried int          // writes sent; repeats of a write after no answer
+	entries            []chaosEntry // acknowledged entries
+	reversed           []int64      // entries whose reversal was acknowledged
+	evidence           []chaosEvidence
+}
+
+type chaosEntry struct {
+	id       int64
+	key      string
+	reversed bool
+}
+
+type chaosEvidence struct {
+	entryID int64
+	sha     string
+}
+
+// chaosOps is the mix of writes; displays and objections join it when they
+// exist (their writes are retried by key or by state like these).
+var chaosOps = []struct {
+	weight int
+	run    func(c *chaosClient, ctx context.Context) error
+}{
+	{6, (*chaosClient).entry},
+	{2, (*chaosClient).reversal},
+	{2, (*chaosClient).upload},
+}
+
+func (c *chaosClient) load(loadCtx, ctx context.Context) {
+	if err := c.login(ctx); err != nil {
+		return
+	}
+	total := 0
+	for _, op := range chaosOps {
+		total += op.weight
+	}
+	for loadCtx.Err() == nil {
+		pick := c.rng.IntN(total)
+		for _, op := range chaosOps {
+			if pick -= op.weight; pick < 0 {
+				// An operation started is carried to its answer even
+				// after the load ends: a client retries what it sent.
+				op.run(c, ctx)
+				break
+			}
+		}
+	}
+}
+
+// call sends one request until it gets an answer that is not a failure of
+// the service itself, with the same body (and key) every time.
+func (c *chaosClient) call(ctx context.Context, method, path, ctype string, body []byte, key string, out any) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	for try := 0; ; try++ {
+		if try > 0 {
+			c.retried++
+			if err := sleepCtx(ctx, 200*time.Millisecond); err != nil {
+				return 0, err
+			}
+		}
+		req, _ := http.NewRequestWithContext(ctx, method, "http://"+c.run.addr+path, bytes.NewReader(body))
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		res, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+		if err != nil {
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+		res.Body.Close()
+		if err != nil || res.StatusCode >= 500 {
+			continue
+		}
+		if out != nil && res.StatusCode < 300 {
+			json.Unmarshal(b, out)
+		}
+		return res.StatusCode, nil
+	}
+}
+
+func (c *chaosClient) login(ctx context.Context) error {
+	body, _ := json.Marshal(map[string]string{"username": "secretary", "password": "seedling-demo"})
+	var res struct {
+		Token string `json:"token"`
+	}
+	if code, err := c.call(ctx, "POST", "/api/v1/login", "application/json", body, "", &res); err != nil || code != 200 {
+		return fmt.Errorf("login: %d %v", code, err)
+	}
+	c.token = res.Token
+	var list struct {
+		Candidates []struct {
+			ID    int64  `json:"id"`
+			Stage string `json:"stage"`
+		} `json:"candidates"`
+	}
+	if code, err := c.call(ctx, "GET", "/api/v1/candidates", "", nil, "", &list); err != nil || code != 200 {
+		return fmt.Errorf("candidates: %d %v", code, err)
+	}
+	for _, k := range list.Candidates {
+		if k.Stage == "activist" || k.Stage == "target" {
+			c.cands = append(c.cands, k.ID)
+		}
+	}
+	if len(c.cands) == 0 {
+		return errors.New("no candidate to write for")
+	}
+	return nil
+}
+
+func (c *chaosClient) entry(ctx context.Context) error {
+	c.attempted++
+	key := fmt.Sprintf("chaos-%d-%d", c.n, c.attempted)
+	body, _ := json.Marshal(map[string]any{"category": "study_attendance", "points": 1 + c.rng.IntN(5),
+		"occurred_on": time.Now().Format("2006-01-02"), "description": "chaos " + key})
+	var res struct {
+		ID int64 `json:"id"`
+	}
+	code, err := c.call(ctx, "POST", fmt.Sprintf("/api/v1/candidates/%d/ledger", c.cands[c.rng.IntN(len(c.cands))]),
+		"application/json", body, key, &res)
+	if err == nil && (code == 200 || code == 201) && res.ID > 0 {
+		c.entries = append(c.entries, chaosEntry{id: res.ID, key: key})
+	}
+	return err
+}
+
+func (c *chaosClient) reversal(ctx context.Context) error {
+	i := slices.IndexFunc(c.entries, func(e chaosEntry) bool { return !e.reversed })
+	if i < 0 {
+		return c.entry(ctx)
+	}
+	c.attempted++
+	e := &c.entries[i]
+	body, _ := json.Marshal(map[string]string{"reason": "chaos reversal"})
+	retriedBefore := c.retried
+	code, err := c.call(ctx, "POST", fmt.Sprintf("/api/v1/ledger/%d/reverse", e.id), "application/json", body, "", nil)
+	// A 409 after a retry is this client's own earlier attempt, which
+	// committed before its answer was lost: only this client reverses
+	// its entries.
+	if err == nil && (code == 201 || code == 409 && c.retried > retriedBefore) {
+		e.reversed = true
+		c.reversed = append(c.reversed, e.id)
+	}
+	return err
+}
+
+func (c *chaosClient) upload(ctx context.Context) error {
+	if len(c.entries) == 0 {
+		return c.entry(ctx)
+	}
+	c.attempted++
+	e := c.entries[c.rng.IntN(len(c.entries))]
+	content := append([]byte("\xff\xd8\xff\xe0 chaos "), strconv.AppendUint(nil, c.rng.Uint64(), 16)...)
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fw, _ := w.CreateFormFile("file", "chaos.jpg")
+	fw.Write(content)
+	w.Close()
+	var res struct {
+		SHA256 string `json:"sha256"`
+	}
+	code, err := c.call(ctx, "POST", fmt.Sprintf("/api/v1/ledger/%d/evidence", e.id), w.FormDataContentType(), buf.Bytes(), "", &res)
+	if err == nil && (code == 200 || code == 201) && res.SHA256 != "" {
+		c.evidence = append(c.evidence, chaosEvidence{entryID: e.id, sha: res.SHA256})
+	}
+	return err
+}
+
+// chaosReport is the last line chaos prints.
+type chaosReport struct {
+	Attempted    int  `json:"attempted"`
+	Acknowledged int  `json:"acknowledged"`
+	Retried      int  `json:"retried"`
+	Kills        int  `json:"kills"`
+	Lost         int  `json:"lost"`
+	Duplicated   int  `json:"duplicated"`
+	HalfWritten  int  `json:"half_written"`
+	ChainsOK     bool `json:"chains_ok"`
+	Recovered    bool `json:"recovered"`
+}
+
+func (h *chaosRun) check(ctx context.Context, clients []*chaosClient) (chaosReport, error) {
+	rep := chaosReport{Kills: int(h.kills.Load()), Recovered: h.recovered.Load()}
+	db, err := postgres.Open(ctx, h.cluster.DSN(embeddedDB))
+	if err != nil {
+		return rep, err
+	}
+	defer db.Close()
+	var keys []string
+	var reversed []int64
+	var files []postgres.EvidenceRef
+	for _, c := range clients {
+		rep.Attempted += c.attempted
+		rep.Retried += c.retried
+		rep.Acknowledged += len(c.entries) + len(c.reversed) + len(c.evidence)
+		for _, e := range c.entries {
+			keys = append(keys, e.key)
+		}
+		reversed = append(reversed, c.reversed...)
+		for _, f := range c.evidence {
+			files = append(files, postgres.EvidenceRef{EntryID: f.entryID, SHA256: f.sha})
+		}
+	}
+	in, err := db.Integrity(ctx, h.highWater, keys, reversed, files)
+	if err != nil {
+		return rep, err
+	}
+	for _, k := range keys {
+		switch n := in.EntriesByKey[k]; {
+		case n == 0:
+			rep.Lost++
+		case n > 1:
+			rep.Duplicated += n - 1
+		}
+	}
+	rep.Lost += len(reversed) - in.Reversals + len(files) - in.Evidence
+	rep.HalfWritten = in.Unaudited + in.Unchained
+	chains, err := db.Ledger().VerifyChains(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.ChainsOK = len(chains.Broken) == 0
+	store := evidence.NewDir(filepath.Join(h.dir, "evidence"))
+	err = db.Ledger().EvidenceFiles(ctx, func(ev ledger.Evidence, _ int64) error {
+		if checkFile(ctx, store, ev.SHA256, ev.Size) != "" {
+			rep.ChainsOK = false
+		}
+		return nil
+	})
+	return rep, err
+}
