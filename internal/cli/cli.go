@@ -28,6 +28,7 @@ var commands = []command{
 	{"user", "user add|grant|revoke|passwd|disable|enable: manage accounts", userCmd},
 	{"due", "print the due list (talks, assessments, probation, overdue decisions)", due},
 	{"verify", "check every ledger's hash chain and evidence file; exit 1 if anything was altered", verify},
+	{"bench", "measure the service beside PostgreSQL alone; writes bench.json (--quick: under a minute)", benchCmd},
 	{"gen", "fill a database with a synthetic province (--candidates N --entries M --seed S)", gen},
 }
 

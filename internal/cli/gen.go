@@ -30,15 +30,15 @@ func gen(ctx context.Context, env *environment, args []string) error {
 			return seedling.FieldError("today", "--today must be a date YYYY-MM-DD")
 		}
 	}
-	if err := db.MigrateUp(ctx, env.log); err != nil {
-		return err
-	}
 	runs, holds, err := db.SyntheticState(ctx)
 	if err != nil {
 		return err
 	}
 	if holds && runs == 0 && !*force {
 		return fmt.Errorf("the database holds data the generator did not make; use --force to add a synthetic province to it")
+	}
+	if err := db.MigrateUp(ctx, env.log); err != nil {
+		return err
 	}
 	started := time.Now()
 	res, err := synth.Generate(ctx, db.DB, p)

@@ -91,10 +91,22 @@ func (db *DB) ReserveIDs(ctx context.Context, table string, n int64) (int64, err
 
 // SyntheticState says whether generator runs marked the database and
 // whether it holds anything (organisations, candidates, accounts) at all:
-// data without a mark is real data.
+// data without a mark is real data. A database not yet migrated holds
+// nothing and carries no mark; one migrated before the mark existed may hold
+// data but carries none.
 func (db *DB) SyntheticState(ctx context.Context) (runs int, holdsData bool, err error) {
-	err = db.QueryRowxContext(ctx, `
-		SELECT (SELECT count(*) FROM synthetic_runs),
-		       EXISTS (SELECT 1 FROM orgs) OR EXISTS (SELECT 1 FROM candidates) OR EXISTS (SELECT 1 FROM users)`).Scan(&runs, &holdsData)
+	var marked, migrated bool
+	if err := db.QueryRowxContext(ctx, `SELECT to_regclass('synthetic_runs') IS NOT NULL, to_regclass('orgs') IS NOT NULL`).Scan(&marked, &migrated); err != nil {
+		return 0, false, translate(err)
+	}
+	if marked {
+		if err := db.GetContext(ctx, &runs, `SELECT count(*) FROM synthetic_runs`); err != nil {
+			return 0, false, translate(err)
+		}
+	}
+	if migrated {
+		err = db.GetContext(ctx, &holdsData, `
+			SELECT EXISTS (SELECT 1 FROM orgs) OR EXISTS (SELECT 1 FROM candidates) OR EXISTS (SELECT 1 FROM users)`)
+	}
 	return runs, holdsData, translate(err)
 }
