@@ -75,8 +75,9 @@ func Run(ctx context.Context, cfg Config, rep *Report) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		fmt.Fprintf(cfg.Progress, "bench: %s…\n", s.name)
+		started := time.Now()
 		res, err := s.fn(ctx, cfg, c, fx)
+		fmt.Fprintf(cfg.Progress, "bench: %s took %s\n", s.name, time.Since(started).Round(time.Millisecond))
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -345,7 +346,7 @@ func measureCommitteeList(ctx context.Context, cfg Config, c *client, fx *fixtur
 }
 
 func listMeasure(ctx context.Context, cfg Config, c *client, fx *fixture, path string, org int64, limit int, note string) (Result, error) {
-	clients := max(1, cfg.Clients/4) // heavy answers: fewer clients, as few people ask at once
+	clients := max(1, cfg.Clients/16) // heavy answers: fewer clients, as few people ask at once
 	app := run(ctx, clients, cfg.Duration, func(ctx context.Context, w, n int) error {
 		return c.call(ctx, http.MethodGet, path, fx.adminToken, nil, nil, http.StatusOK, nil)
 	})
