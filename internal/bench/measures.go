@@ -161,7 +161,9 @@ func prepare(ctx context.Context, cfg Config, c *client) (*fixture, error) {
 
 var entryBody = `{"category":"study_attendance","points":1,"occurred_on":"%s","description":"bench"}`
 
-func benchDay() string { return seedling.Today(time.Now()).AddDate(0, 0, -1).Format(seedling.DateLayout) }
+func benchDay() string {
+	return seedling.Today(time.Now()).AddDate(0, 0, -1).Format(seedling.DateLayout)
+}
 
 // measureWrite records one entry per call: over HTTP, and as the very
 // statements the handler runs (read from log_statement on a run: session
