@@ -36,7 +36,7 @@ type fixture struct {
 	adminToken  string
 	reads       []int64 // candidates with about 200 ledger rows
 	branch      int64   // a branch of about 50 candidates
-	committee   int64   // a committee of about 10,000 candidates
+	committee   int64   // the smallest committee of 10,000 candidates or more (else the largest)
 	committeeN  int
 	branchN     int
 	readN       int
@@ -153,7 +153,7 @@ func prepare(ctx context.Context, cfg Config, c *client) (*fixture, error) {
 	}
 	if err := cfg.DB.QueryRowxContext(ctx, `
 		SELECT b.id, count(c.id) FROM orgs b JOIN orgs o ON o.path LIKE b.path || '%' JOIN candidates c ON c.org_id = o.id
-		WHERE b.kind = 'committee' GROUP BY b.id ORDER BY abs(count(c.id) - 10000), b.id LIMIT 1`).Scan(&fx.committee, &fx.committeeN); err != nil {
+		WHERE b.kind = 'committee' GROUP BY b.id ORDER BY count(c.id) < 10000, abs(count(c.id) - 10000), b.id LIMIT 1`).Scan(&fx.committee, &fx.committeeN); err != nil {
 		return nil, err
 	}
 	return fx, nil

@@ -238,12 +238,28 @@ func (w *world) buildPeople() {
 			units = append(units, i)
 		}
 	}
+	// Branches differ in size (the bench reads a roster of about 50): draw
+	// each branch's share, then hand out the people in proportion.
+	r := w.rng(partPeople, -1)
+	shares, total := make([]int, len(units)), 0
+	for i := range shares {
+		shares[i] = 10 + r.IntN(61)
+		total += shares[i]
+	}
+	slots := make([]int, 0, w.p.Candidates)
+	for i, share := range shares {
+		for range share * w.p.Candidates / total {
+			slots = append(slots, units[i])
+		}
+	}
+	for len(slots) < w.p.Candidates {
+		slots = append(slots, units[len(slots)%len(units)])
+	}
 	w.people = make([]person, w.p.Candidates)
 	for i := range w.people {
 		r := w.rng(partPeople, i)
-		// People fill the branches in turn, so every branch gets about
-		// the same number; within a branch, half sit in a party group.
-		br := units[i%len(units)]
+		// Within a branch, half the people sit in a party group.
+		br := slots[i]
 		places := branchesOf[br]
 		at := br
 		if r.IntN(2) == 0 {
