@@ -59,10 +59,19 @@ func (r *Report) Print(w io.Writer) {
 		x := r.Results[name]
 		raw, ratio := "—", "—"
 		if x.Raw != 0 {
-			raw, ratio = fmt.Sprintf("%.1f", x.Raw), fmt.Sprintf("%.3f", x.Ratio)
+			raw, ratio = num(x.Raw), fmt.Sprintf("%.3f", x.Ratio)
 		}
-		fmt.Fprintf(w, "%-24s %12.1f %12s %7s  %-8s %9.1f %9.1f  %s\n", name, x.App, raw, ratio, x.Unit, x.P50, x.P99, x.Note)
+		fmt.Fprintf(w, "%-24s %12s %12s %7s  %-8s %9.1f %9.1f  %s\n", name, num(x.App), raw, ratio, x.Unit, x.P50, x.P99, x.Note)
 	}
+}
+
+// num prints a figure with three significant digits at least, so that a
+// list answering once a minute does not print as 0.0.
+func num(v float64) string {
+	if v != 0 && v < 10 {
+		return fmt.Sprintf("%.3g", v)
+	}
+	return fmt.Sprintf("%.1f", v)
 }
 
 // WriteJSON writes bench.json: {measure: {app, raw, ratio, unit, p50, p99}}.

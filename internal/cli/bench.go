@@ -47,7 +47,7 @@ func benchCmd(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if *quick {
-		*candidates, *entries, *duration, *importRows = 1500, 30000, time.Second, 500
+		*candidates, *entries, *duration, *importRows = 800, 16000, 500*time.Millisecond, 500
 	}
 	work, err := os.MkdirTemp("", "seedling-bench-")
 	if err != nil {
