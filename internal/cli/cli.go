@@ -31,6 +31,8 @@ var commands = []command{
 	{"backup", "backup --out DIR: a consistent dump, the evidence files and a manifest of their hashes", backup},
 	{"chaos", "chaos [--kills N --duration D --seed S]: the fault test on its own loopback service and database", chaos},
 	{"restore", "restore --from DIR: check a backup and load it into an empty database and evidence directory", restore},
+	{"bench", "measure the service beside PostgreSQL alone; writes bench.json (--quick: under a minute)", benchCmd},
+	{"gen", "fill a database with a synthetic province (--candidates N --entries M --seed S)", gen},
 }
 
 // environment is what every command shares: where output goes and how to log.

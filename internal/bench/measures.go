@@ -1,0 +1,386 @@
+package bench
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"seedling/internal/ledger"
+	"seedling/internal/postgres"
+	"seedling/internal/seedling"
+	"seedling/internal/synth"
+)
+
+// Config says what to measure against and how hard.
+type Config struct {
+	URL        string       // the running server
+	DB         *postgres.DB // the server's database, as the server's role, for the raw twins
+	Clients    int          // concurrent clients of the write, read and session loads
+	Duration   time.Duration
+	ImportRows int // rows of the CSV import measure, in files of ledger.MaxImportRows
+	Grants     int // grants of the authorisation measure
+	Progress   io.Writer
+}
+
+// fixture is what the measures need to find in the generated province.
+type fixture struct {
+	secretaries []secretary
+	adminToken  string
+	reads       []int64 // candidates with about 200 ledger rows
+	branch      int64   // a branch of about 50 candidates
+	committee   int64   // the smallest committee of 10,000 candidates or more (else the largest)
+	committeeN  int
+	branchN     int
+	readN       int
+}
+
+type secretary struct {
+	token      string
+	tokenHash  []byte
+	userID     int64
+	username   string
+	branchID   int64
+	candidates []int64
+}
+
+// Run runs every measure in order and returns the report; cold start and
+// RSS belong to whoever started the server and are added by the caller.
+func Run(ctx context.Context, cfg Config, rep *Report) error {
+	c := newClient(cfg.URL, cfg.Clients)
+	fx, err := prepare(ctx, cfg, c)
+	if err != nil {
+		return err
+	}
+	steps := []struct {
+		name string
+		fn   func(context.Context, Config, *client, *fixture) (Result, error)
+	}{
+		{"write_entry", measureWrite},
+		{"read_candidate", measureRead},
+		{"branch_roster", measureRoster},
+		{"committee_list", measureCommitteeList},
+		{"session_lookup", measureSession},
+		{"authz_decision", measureAuthz},
+		{"csv_import", measureImport},
+	}
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		started := time.Now()
+		res, err := s.fn(ctx, cfg, c, fx)
+		fmt.Fprintf(cfg.Progress, "bench: %s took %s\n", s.name, time.Since(started).Round(time.Millisecond))
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		rep.Add(s.name, res)
+	}
+	return nil
+}
+
+// prepare logs in a secretary per client (each writes to their own
+// branch, as on a busy morning) and picks the nodes and people the read
+// measures use.
+func prepare(ctx context.Context, cfg Config, c *client) (*fixture, error) {
+	fx := &fixture{}
+	var rows []struct {
+		UserID     int64         `db:"user_id"`
+		Username   string        `db:"username"`
+		BranchID   int64         `db:"org_id"`
+		Candidates pq.Int64Array `db:"candidates"`
+	}
+	err := cfg.DB.SelectContext(ctx, &rows, `
+		SELECT u.id AS user_id, u.username, g.org_id, array_agg(c.id ORDER BY c.id) AS candidates
+		FROM users u JOIN grants g ON g.user_id = u.id AND g.role = 'secretary'
+		JOIN orgs b ON b.id = g.org_id
+		JOIN orgs o ON o.path LIKE b.path || '%'
+		JOIN candidates c ON c.org_id = o.id AND c.stage IN ('activist', 'target', 'probationary')
+		WHERE u.username LIKE 'gen-s%' AND NOT u.disabled
+		GROUP BY u.id, u.username, g.org_id ORDER BY u.id LIMIT $1`, cfg.Clients)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("no generated secretary with candidates: run seedling gen first")
+	}
+	for _, r := range rows {
+		tok, err := c.login(ctx, r.Username, synth.Password)
+		if err != nil {
+			return nil, err
+		}
+		h := sha256.Sum256([]byte(tok))
+		fx.secretaries = append(fx.secretaries, secretary{token: tok, tokenHash: h[:], userID: r.UserID, username: r.Username,
+			branchID: r.BranchID, candidates: r.Candidates})
+	}
+	var admin string
+	if err := cfg.DB.GetContext(ctx, &admin, `
+		SELECT u.username FROM users u JOIN grants g ON g.user_id = u.id AND g.role = 'org_admin'
+		WHERE u.username LIKE 'gen-a%' ORDER BY u.id LIMIT 1`); err != nil {
+		return nil, fmt.Errorf("no generated organisation department account: %w", err)
+	}
+	if fx.adminToken, err = c.login(ctx, admin, synth.Password); err != nil {
+		return nil, err
+	}
+	// The people whose ledgers are nearest 200 rows.
+	var reads []struct {
+		ID int64 `db:"candidate_id"`
+		N  int   `db:"n"`
+	}
+	if err := cfg.DB.SelectContext(ctx, &reads, `
+		SELECT candidate_id, count(*) AS n FROM ledger_entries GROUP BY candidate_id
+		ORDER BY abs(count(*) - 200), candidate_id LIMIT 50`); err != nil {
+		return nil, err
+	}
+	if len(reads) == 0 {
+		return nil, fmt.Errorf("no ledger rows: generate some entries first")
+	}
+	for _, r := range reads {
+		fx.reads = append(fx.reads, r.ID)
+	}
+	fx.readN = reads[0].N
+	if err := cfg.DB.QueryRowxContext(ctx, `
+		SELECT b.id, count(c.id) FROM orgs b JOIN orgs o ON o.path LIKE b.path || '%' JOIN candidates c ON c.org_id = o.id
+		WHERE b.kind = 'branch' GROUP BY b.id ORDER BY abs(count(c.id) - 50), b.id LIMIT 1`).Scan(&fx.branch, &fx.branchN); err != nil {
+		return nil, err
+	}
+	if err := cfg.DB.QueryRowxContext(ctx, `
+		SELECT b.id, count(c.id) FROM orgs b JOIN orgs o ON o.path LIKE b.path || '%' JOIN candidates c ON c.org_id = o.id
+		WHERE b.kind = 'committee' GROUP BY b.id ORDER BY count(c.id) < 10000, abs(count(c.id) - 10000), b.id LIMIT 1`).Scan(&fx.committee, &fx.committeeN); err != nil {
+		return nil, err
+	}
+	return fx, nil
+}
+
+var entryBody = `{"category":"study_attendance","points":1,"occurred_on":"%s","description":"bench"}`
+
+func benchDay() string {
+	return seedling.Today(time.Now()).AddDate(0, 0, -1).Format(seedling.DateLayout)
+}
+
+// measureWrite records one entry per call: over HTTP, and as the very
+// statements the handler runs (read from log_statement on a run: session
+// lookup, candidate, lock, idempotency, rubric, head, insert, audit, the
+// entry read back with its evidence, the rubric again), at the same
+// concurrency over the same candidates.
+func measureWrite(ctx context.Context, cfg Config, c *client, fx *fixture) (Result, error) {
+	day := benchDay()
+	body := fmt.Sprintf(entryBody, day)
+	app := run(ctx, cfg.Clients, cfg.Duration, func(ctx context.Context, w, n int) error {
+		s := fx.secretaries[w%len(fx.secretaries)]
+		id := s.candidates[rand.IntN(len(s.candidates))]
+		return c.call(ctx, http.MethodPost, fmt.Sprintf("/api/v1/candidates/%d/ledger", id), s.token, strings.NewReader(body),
+			map[string]string{"Content-Type": "application/json", "Idempotency-Key": fmt.Sprintf("bench-app-%d-%d-%d", w, n, rand.Uint64())},
+			http.StatusCreated, nil)
+	})
+	raw := run(ctx, cfg.Clients, cfg.Duration, func(ctx context.Context, w, n int) error {
+		s := fx.secretaries[w%len(fx.secretaries)]
+		return rawWrite(ctx, cfg.DB, s, s.candidates[rand.IntN(len(s.candidates))], day, fmt.Sprintf("bench-raw-%d-%d-%d", w, n, rand.Uint64()))
+	})
+	return rate(app, raw, "req/s"), nil
+}
+
+func rawWrite(ctx context.Context, db *postgres.DB, s secretary, candidateID int64, day, key string) error {
+	var one int
+	if err := db.QueryRowContext(ctx, rawSessionLookup, s.tokenHash, 1800, 43200).Scan(new(int64), new(string), new(string), new(string),
+		new(bool), new(sql.NullInt64), new(string), new(string), new(bool)); err != nil {
+		return fmt.Errorf("session: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT 1 FROM candidates c JOIN orgs o ON o.id = c.org_id LEFT JOIN users u ON u.candidate_id = c.id WHERE c.id = $1`, candidateID).Scan(&one); err != nil {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var stage string
+	if err := tx.QueryRowContext(ctx, `SELECT stage FROM candidates WHERE id = $1 FOR NO KEY UPDATE`, candidateID).Scan(&stage); err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM ledger_entries WHERE candidate_id = $1 AND idempotency_key = $2`, candidateID, key).Scan(new(int64)); err != sql.ErrNoRows {
+		return fmt.Errorf("idempotency: %v", err)
+	}
+	if err := drain(ctx, tx, rawRubric); err != nil {
+		return err
+	}
+	seq, prev := 0, ledger.Genesis
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM ledger_entries WHERE candidate_id = $1 ORDER BY seq DESC LIMIT 1`, candidateID).Scan(&seq, &prev); err != nil && err != sql.ErrNoRows {
+		return err
+	}
+	d, _ := seedling.ParseDate(day)
+	rec := ledger.Record{CandidateID: candidateID, Seq: seq + 1, Kind: ledger.KindEntry, Category: "study_attendance", Points: 1,
+		OccurredOn: day, Period: ledger.PeriodOf(d).String(), Description: "bench", RecordedByID: s.userID, RecordedBy: s.username,
+		RecordedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	hash := ledger.Hash(prev, rec)
+	var id int64
+	if err := tx.QueryRowContext(ctx, `
+		INSERT INTO ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period, description,
+		                            reverses, reason, evidence_id, recorded_by, recorded_by_name, recorded_at,
+		                            idempotency_key, request_hash, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+		RETURNING id`, candidateID, rec.Seq, rec.Kind, rec.Category, rec.Points, rec.OccurredOn, rec.Period, rec.Description,
+		nil, "", nil, s.userID, s.username, rec.RecordedAt, key, rawDraft(day).RequestHash(), prev, hash).Scan(&id); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, s.userID, s.username, "secretary", s.branchID, "ledger.record",
+		fmt.Sprintf("candidate:%d", candidateID), "bench", "127.0.0.1",
+		fmt.Sprintf("seq=%d hash=%s category=study_attendance points=1 occurred_on=%s", rec.Seq, ledger.AuditHash(hash), day)); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if err := drain(ctx, db, rawEntry, id); err != nil {
+		return err
+	}
+	if err := drain(ctx, db, `SELECT f.id, f.candidate_id, f.entry_id, f.sha256, f.name, f.size, f.content_type, f.stored_at FROM evidence_files f WHERE f.entry_id = $1 ORDER BY f.id`, id); err != nil {
+		return err
+	}
+	return drain(ctx, db, rawRubric)
+}
+
+func rawDraft(day string) ledger.Draft {
+	one := 1
+	return ledger.Draft{Category: "study_attendance", Points: &one, OccurredOn: day, Description: "bench"}
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// drain runs a query and reads every row, as a handler would.
+func drain(ctx context.Context, q querier, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	for i := range vals {
+		vals[i] = new(any)
+	}
+	for rows.Next() {
+		if err := rows.Scan(vals...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// The statements of the raw twins, as the log showed the server running them.
+const (
+	rawSessionLookup = `
+		SELECT u.id, u.username, u.display_name, '' AS password_hash, u.disabled, u.candidate_id,
+		coalesce((SELECT json_agg(json_build_object('id', g.id, 'role', g.role, 'org_id', g.org_id, 'org_name', o.name, 'org_path', o.path)
+		                          ORDER BY o.path, g.role)
+		          FROM grants g JOIN orgs o ON o.id = g.org_id WHERE g.user_id = u.id), '[]') AS grants, s.csrf, s.seen_at < now() - interval '1 minute' AS refresh
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = $1 AND NOT u.disabled
+		  AND s.seen_at > now() - make_interval(secs => $2)
+		  AND s.created_at > now() - make_interval(secs => $3)`
+	rawRubric = `
+		SELECT v.id, v.version, v.effective_from, v.note, v.created_by_name, v.created_at,
+		       COALESCE((SELECT json_agg(json_build_object('code', d.code, 'name_zh', d.name_zh, 'name_en', d.name_en, 'cap', d.cap)
+		                         ORDER BY d.position)
+		                 FROM rubric_dimensions d WHERE d.version_id = v.id), '[]') AS dimensions,
+		       COALESCE((SELECT json_agg(json_build_object('code', c.code, 'name_zh', c.name_zh, 'name_en', c.name_en,
+		                                                   'dimension', c.dimension_code, 'min', c.min_points, 'max', c.max_points)
+		                         ORDER BY c.position)
+		                 FROM rubric_categories c WHERE c.version_id = v.id), '[]') AS categories
+		FROM rubric_versions v ORDER BY v.effective_from`
+	rawEntry = `
+		SELECT e.id, e.candidate_id, e.seq, e.kind, COALESCE(e.category, '') AS category, e.points, e.occurred_on,
+		       COALESCE(e.period, '') AS period, e.description, e.reverses, r.seq AS reverses_seq,
+		       rb.id AS reversed_by, rb.seq AS reversed_seq, e.reason, e.recorded_by, e.recorded_by_name,
+		       COALESCE(u.display_name, e.recorded_by_name) AS recorded_by_display, e.recorded_at, e.hash
+		FROM ledger_entries e
+		LEFT JOIN ledger_entries r ON r.id = e.reverses
+		LEFT JOIN ledger_entries rb ON rb.reverses = e.id
+		LEFT JOIN users u ON u.id = e.recorded_by WHERE e.id = $1 AND e.kind <> 'evidence'`
+	// rawScores is what a score is in SQL alone: points per candidate and
+	// dimension under the rubric version in force in each quarter.
+	rawScores = `
+		SELECT e.candidate_id, c.dimension_code, sum(e.points)
+		FROM ledger_entries e
+		JOIN rubric_categories c ON c.code = e.category AND c.version_id = (
+			SELECT v.id FROM rubric_versions v WHERE v.effective_from <= date_trunc('quarter', e.occurred_on)
+			ORDER BY v.effective_from DESC LIMIT 1)
+		WHERE e.candidate_id = ANY($1) AND e.kind <> 'evidence'
+		GROUP BY e.candidate_id, c.dimension_code`
+)
+
+// measureRead reads one candidate (score and eligibility) whose ledger has
+// about 200 rows, against the score computed in SQL alone.
+func measureRead(ctx context.Context, cfg Config, c *client, fx *fixture) (Result, error) {
+	app := run(ctx, cfg.Clients, cfg.Duration, func(ctx context.Context, w, n int) error {
+		return c.call(ctx, http.MethodGet, fmt.Sprintf("/api/v1/candidates/%d", fx.reads[(w+n)%len(fx.reads)]), fx.adminToken, nil, nil, http.StatusOK, nil)
+	})
+	raw := run(ctx, cfg.Clients, cfg.Duration, func(ctx context.Context, w, n int) error {
+		return drain(ctx, cfg.DB, rawScores, pq.Array([]int64{fx.reads[(w+n)%len(fx.reads)]}))
+	})
+	res := rate(app, raw, "req/s")
+	res.Note = strings.TrimSpace(fmt.Sprintf("%d rows in the ledger %s", fx.readN, res.Note))
+	return res, nil
+}
+
+// measureRoster reads a branch's roster (about 50 people with scores and
+// eligibility) against the scores of the same people in SQL alone.
+func measureRoster(ctx context.Context, cfg Config, c *client, fx *fixture) (Result, error) {
+	return listMeasure(ctx, cfg, c, fx, fmt.Sprintf("/api/v1/orgs/%d/roster", fx.branch), fx.branch, 0, fmt.Sprintf("%d people", fx.branchN))
+}
+
+// measureCommitteeList asks for the first page of a committee's candidates
+// (about 10,000 below it) against one keyset page with scores in SQL.
+func measureCommitteeList(ctx context.Context, cfg Config, c *client, fx *fixture) (Result, error) {
+	return listMeasure(ctx, cfg, c, fx, fmt.Sprintf("/api/v1/candidates?org_id=%d&limit=100", fx.committee), fx.committee, 100,
+		fmt.Sprintf("%d people below the committee; page of 100", fx.committeeN))
+}
+
+func listMeasure(ctx context.Context, cfg Config, c *client, fx *fixture, path string, org int64, limit int, note string) (Result, error) {
+	clients := max(1, cfg.Clients/16) // heavy answers: fewer clients, as few people ask at once
+	app := run(ctx, clients, cfg.Duration, func(ctx context.Context, w, n int) error {
+		return c.call(ctx, http.MethodGet, path, fx.adminToken, nil, nil, http.StatusOK, nil)
+	})
+	q := `
+		WITH picked AS (
+			SELECT k.id FROM candidates k JOIN orgs o ON o.id = k.org_id
+			WHERE o.path LIKE (SELECT path FROM orgs WHERE id = $1) || '%' ORDER BY k.id LIMIT $2)
+		SELECT p.id, c.dimension_code, sum(e.points)
+		FROM picked p JOIN ledger_entries e ON e.candidate_id = p.id
+		JOIN rubric_categories c ON c.code = e.category AND c.version_id = (
+			SELECT v.id FROM rubric_versions v WHERE v.effective_from <= date_trunc('quarter', e.occurred_on)
+			ORDER BY v.effective_from DESC LIMIT 1)
+		WHERE e.kind <> 'evidence'
+		GROUP BY p.id, c.dimension_code`
+	var lim any
+	if limit > 0 {
+		lim = limit
+	}
+	raw := run(ctx, clients, cfg.Duration, func(ctx context.Context, w, n int) error { return drain(ctx, cfg.DB, q, org, lim) })
+	res := rate(app, raw, "req/s")
+	res.Note = strings.TrimSpace(fmt.Sprintf("%s, %d clients %s", note, clients, res.Note))
+	return res, nil
+}
+
+// measureSession asks who the caller is (the session alone) against the
+// one statement that finds a session.
+func measureSession(ctx context.Context, cfg Config, c *client, fx *fixture) (Result, error) {
+	app := run(ctx, cfg.Clients, cfg.Duration, func(ctx context.Context, w, n int) error {
+		return c.call(ctx, http.MethodGet, "/api/v1/me", fx.secretaries[w%len(fx.secretaries)].token, nil, nil, http.StatusOK, nil)
+	})
+	raw := run(ctx, cfg.Clients, cfg.Duration, func(ctx context.Context, w, n int) error {
+		return drain(ctx, cfg.DB, rawSessionLookup, fx.secretaries[w%len(fx.secretaries)].tokenHash, 1800, 43200)
+	})
+	return rate(app, raw, "req/s"), nil
+}
