@@ -152,6 +152,19 @@ func TestOpenAPIResponsesMatchTheDocument(t *testing.T) {
 		}
 	}
 
+	// The same writes with a body that is not JSON: whatever each caller
+	// gets (401, 403, 404 or 415) must be documented.
+	for _, line := range matrix {
+		method, pattern, _ := strings.Cut(line.route, " ")
+		if !isAPI(pattern) || method != "POST" || strings.HasSuffix(pattern, "/logout") {
+			continue
+		}
+		for _, who := range callers {
+			method, path, _ := f.request(line.route, line.target)
+			k.check(t, method, path, app.call(method, path, tokens[who], "not json", "Content-Type", "text/plain"))
+		}
+	}
+
 	// The successes the matrix does not reach.
 	admin, sec, com := tokens["admin"], tokens["secretary"], tokens["committee"]
 	today := seedling.Today(time.Now()).Format(seedling.DateLayout)
