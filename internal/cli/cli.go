@@ -28,6 +28,7 @@ var commands = []command{
 	{"user", "user add|grant|revoke|passwd|disable|enable: manage accounts", userCmd},
 	{"due", "print the due list (talks, assessments, probation, overdue decisions)", due},
 	{"verify", "check every ledger's hash chain and evidence file; exit 1 if anything was altered", verify},
+	{"rules", "rules [VERSION]: list the rule-set versions, or print one with its numbers and articles", rules},
 }
 
 // environment is what every command shares: where output goes and how to log.

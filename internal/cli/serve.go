@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"seedling/internal/authz"
+	"seedling/internal/pipeline"
 	"seedling/internal/web"
 )
 
@@ -21,7 +22,12 @@ func serve(ctx context.Context, env *environment, args []string) error {
 	secure := fs.Bool("secure-cookies", env.getenv("SEEDLING_SECURE_COOKIES") == "true", "mark cookies Secure (set when TLS ends at a proxy; env SEEDLING_SECURE_COOKIES=true)")
 	idle := fs.Duration("session-idle", 30*time.Minute, "a session unused this long ends")
 	absolute := fs.Duration("session-max", 12*time.Hour, "no session lives longer than this")
+	rulesDir := rulesDir(fs, env)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	reg, err := pipeline.LoadRegistry(*rulesDir)
+	if err != nil {
 		return err
 	}
 
@@ -56,7 +62,7 @@ func serve(ctx context.Context, env *environment, args []string) error {
 	sessions.Idle, sessions.Absolute = *idle, *absolute
 	srv, err := web.New(web.Config{Addr: *addr, TrustedProxies: splitList(*proxies), SecureCookies: *secure,
 		EvidenceMaxBytes: evf.maxBytes()},
-		web.Deps{DB: appDB, Sessions: sessions, Authz: az, Log: env.log, Evidence: evf.store()})
+		web.Deps{DB: appDB, Sessions: sessions, Authz: az, Log: env.log, Evidence: evf.store(), Rules: reg})
 	if err != nil {
 		return err
 	}

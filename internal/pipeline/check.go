@@ -59,8 +59,9 @@ func (c Subject) normalised() Subject {
 }
 
 // Check validates a proposed step: first the facts' types (EInvalid, one field
-// "facts.<name>" per bad fact), then every rule (ERule, one field per broken
-// rule ID, all of them at once so the branch can fix everything in one go).
+// "facts.<name>" per malformed fact), then, in one ERule, every missing fact
+// ("facts.<name>") and every broken rule (one field per rule ID), all at once
+// so the branch can fix everything in one go.
 // A step that does not exist from the current stage is an ERule on
 // "to_stage".
 func (rs *RuleSet) Check(c Subject, to seedling.Stage, kind string, facts map[string]any, today time.Time) (Proposal, error) {
@@ -80,12 +81,15 @@ func (rs *RuleSet) Check(c Subject, to seedling.Stage, kind string, facts map[st
 		return Proposal{}, p.Err()
 	}
 	step, _ := rs.Find(c.Stage, to, kind)
-	f, err := normalise(step.Facts, facts)
+	f, missing, err := normalise(step.Facts, facts)
 	if err != nil {
 		return Proposal{}, err
 	}
 	env := Env{Subject: c, Facts: f, Today: today, Rules: rs, Step: step}
 	p := seedling.NewProblems(seedling.ERule)
+	for _, m := range missing {
+		p.Add(m[0], m[1])
+	}
 	for _, r := range rs.rulesOf(step) {
 		if why := r.Check(env); why != "" {
 			p.Add(r.ID, why)

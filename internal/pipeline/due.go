@@ -51,7 +51,7 @@ func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []Du
 	switch c.Stage {
 	case seedling.StageApplicant:
 		if c.TalkedOn == nil && pending == nil && !c.AppliedOn.IsZero() {
-			due := addMonths(c.AppliedOn, talkMonths)
+			due := seedling.AddMonths(c.AppliedOn, talkMonths)
 			add(DueTalk, due, soonDays, "细则 第七条",
 				fmt.Sprintf("申请日期 %s，须在 %s 前派人谈话", fmtDate(c.AppliedOn), fmtDate(due)))
 		}
@@ -59,10 +59,10 @@ func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []Du
 		if since, ok := activistSince(c); ok {
 			// The next half-year mark on or after today.
 			k := 1
-			due := addMonths(since, assessMonths)
+			due := seedling.AddMonths(since, assessMonths)
 			for due.Before(today) {
 				k++
-				due = addMonths(since, k*assessMonths)
+				due = seedling.AddMonths(since, k*assessMonths)
 			}
 			add(DueAssessment, due, soonDays, "细则 第十一条",
 				fmt.Sprintf("第 %d 次半年考察 %s 到期（确定为入党积极分子：%s）", k, fmtDate(due), fmtDate(since)))
@@ -76,7 +76,7 @@ func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []Du
 		}
 	}
 	if pending != nil {
-		due := addMonths(*pending, decisionMonths)
+		due := seedling.AddMonths(*pending, decisionMonths)
 		add(DueDecisionOverdue, due, soonDays, "细则 第四章、第五章（党委审批时限）",
 			fmt.Sprintf("%s 报送的申请，上级党委应在 %d 个月内（%s 前）审批", fmtDate(*pending), decisionMonths, fmtDate(due)))
 	}

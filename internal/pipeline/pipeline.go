@@ -84,6 +84,26 @@ type RuleSet struct {
 	TrainingMonths int
 	// ProbationMonths is the length of probation before any extension.
 	ProbationMonths int
+	// StrikesApplyToProbationary says whether a probationary member's failed
+	// reviews count towards MaxFailedReviews. The Ruzhou plan speaks of
+	// activists (入党积极分子); a probationary member whose probation fails is
+	// dealt with by cancelling the probationary membership (细则 第三十四条).
+	StrikesApplyToProbationary bool
+	// NoticeWorkingDays is the length of a public notice (公示) in working
+	// days.
+	NoticeWorkingDays int
+	// ExtensionWindowDays is how far from the end of probation the general
+	// meeting that extends it may be held (细则 第三十二条: 预备期满时讨论).
+	ExtensionWindowDays int
+	// ExtensionMinMonths and ExtensionMaxMonths bound an extension of
+	// probation (细则 第三十二条: 不能少于半年，最长不超过一年).
+	ExtensionMinMonths, ExtensionMaxMonths int
+	// LateRecordDays: a fact or entry recorded more than this many days after
+	// the date it claims is a late record (补录) that needs a reason.
+	LateRecordDays int
+	// Checks names the kind of checks (the steps and rules in code) that
+	// these numbers parameterise, e.g. "2014".
+	Checks string
 
 	// Common rules apply to every step, before the step's own rules.
 	Common []Rule
@@ -164,6 +184,9 @@ type Subject struct {
 	// TalkedOn, when known, is the date of the first talk (细则 第七条); it
 	// silences the talk_due reminder.
 	TalkedOn *time.Time
+	// Quotas are the development quotas of the nodes above the candidate for
+	// the year of the act (only the step to development target reads them).
+	Quotas []Quota
 }
 
 // Proposal is a checked submission: the step it takes, the facts in their Go

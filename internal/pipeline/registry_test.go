@@ -218,7 +218,7 @@ func TestAddMonths(t *testing.T) {
 		{"2026-05-20", 18, "2027-11-20"},
 	}
 	for _, tc := range cases {
-		if got := fmtDate(addMonths(day(tc.from), tc.n)); got != tc.want {
+		if got := fmtDate(seedling.AddMonths(day(tc.from), tc.n)); got != tc.want {
 			t.Errorf("addMonths(%s, %d) = %s, want %s", tc.from, tc.n, got, tc.want)
 		}
 	}

@@ -7,9 +7,11 @@ import (
 	"seedling/internal/seedling"
 )
 
-// Rules2014 is the rule set of 《中国共产党发展党员工作细则》 (issued by the
-// General Office of the CPC Central Committee on 10 June 2014) with the
-// Ruzhou seedling plan's local rules as parameters.
+// checks2014 builds the steps and rules of 《中国共产党发展党员工作细则》
+// (issued by the General Office of the CPC Central Committee on 10 June 2014)
+// into a rule set whose numbers come from its data file
+// (policies/rules/*.json, "checks": "2014"), with the Ruzhou seedling plan's
+// local rules as parameters.
 //
 // Article numbers follow the published text of the 细则: 第七条 talk, 第八条
 // naming activists, 第九条 training contacts, 第十一条 half-year assessment,
@@ -18,28 +20,13 @@ import (
 // quorum, 第二十一条 vote, 第三十二条 probation and its extension, 第三十三条
 // conversion procedure. Where a number is not certain, the chapter is named
 // instead.
-//
-// Do not modify: copy the value to derive a new version.
-var Rules2014 = &RuleSet{
-	Version:       "2014-ruzhou-1",
-	EffectiveFrom: time.Date(2014, 6, 10, 0, 0, 0, 0, time.UTC),
-	Source:        "《中国共产党发展党员工作细则》（中共中央办公厅 2014 年 6 月印发）；汝州市“育苗计划”（积分 80 分可列为发展对象，三次审核不通过或政审不合格取消入党资格）",
-
-	MinScore:         80, // 育壮苗: 百分制量化考核 80 分以上
-	MaxFailedReviews: 3,  // 留精苗: 三次审核不通过取消入党资格
-	TalkMonths:       1,  // 第七条: 一个月内派人谈话
-	AssessmentMonths: 6,  // 第十一条: 每半年考察一次
-	TrainingMonths:   12, // 第十三条: 一年以上培养教育和考察
-	ProbationMonths:  12, // 第三十二条: 预备期为一年
-	DecisionMonths:   3,  // 第四章、第五章: 党委三个月内审批
-
-	Common: []Rule{
+func checks2014(rs *RuleSet) {
+	rs.Common = []Rule{
 		ruleStrikesLeft(),
 		ruleNotInFuture(),
 		ruleAfterStageStart(),
-	},
-
-	Steps: []Step{
+	}
+	rs.Steps = []Step{
 		// 入党申请人 → 入党积极分子. The four fact names are fixed by the API
 		// contract: other tools fill them in.
 		{
@@ -87,7 +74,7 @@ var Rules2014 = &RuleSet{
 							return ""
 						}
 						n := orDefault(e.Rules.TalkMonths, 1)
-						if due := addMonths(applied, n); t.After(due) {
+						if due := seedling.AddMonths(applied, n); t.After(due) {
 							return fmt.Sprintf("谈话日期 %s 超过申请后%s（申请 %s，应不晚于 %s）", fmtDate(t), monthsPhrase(n), fmtDate(applied), fmtDate(due))
 						}
 						return ""
@@ -113,6 +100,8 @@ var Rules2014 = &RuleSet{
 					Label: "意见摘要", LabelEn: "Summary of the opinions"},
 			},
 			Rules: []Rule{
+				// First, so that a branch out of places hears so first.
+				ruleQuotaLeft(),
 				{
 					ID: "training_one_year", Article: "细则 第十三条",
 					Message:   "经过一年以上培养教育和考察，方可列为发展对象",
@@ -270,7 +259,7 @@ var Rules2014 = &RuleSet{
 			Label: "延长预备期", LabelEn: "Extend probation",
 			EffectiveFact: "meeting_on",
 			Facts: concat([]FactSpec{
-				{Name: "extend_months", Type: TypeInt, Required: true, Min: intp(6), Max: intp(12),
+				{Name: "extend_months", Type: TypeInt, Required: true, Min: intp(rs.ExtensionMinMonths), Max: intp(rs.ExtensionMaxMonths),
 					Label: "延长月数", LabelEn: "Months of extension",
 					Note: "延长时间不能少于半年，最长不超过一年（细则 第三十二条）"},
 			}, meetingFacts, []FactSpec{
@@ -300,5 +289,5 @@ var Rules2014 = &RuleSet{
 		withdrawStep(seedling.StageActivist),
 		withdrawStep(seedling.StageTarget),
 		withdrawStep(seedling.StageProbationary),
-	},
+	}
 }

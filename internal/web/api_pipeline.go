@@ -20,14 +20,10 @@ func (s *Server) rules() (*pipeline.RuleSet, time.Time) {
 	return s.registry.InForce(today), today
 }
 
-// pipelineSubject gathers what the rules need to know about a candidate,
-// the score included.
+// pipelineSubject gathers what the rules need to know about a candidate
+// today, the score included.
 func (s *Server) pipelineSubject(ctx context.Context, cand seedling.Candidate) (pipeline.Subject, error) {
-	score, err := s.scoreTotal(ctx, cand)
-	if err != nil {
-		return pipeline.Subject{}, err
-	}
-	return s.db.Pipeline().Subject(ctx, cand.ID, score)
+	return s.db.Pipeline().Subject(ctx, cand.ID, seedling.Today(s.db.Now()))
 }
 
 // apiNextSteps tells the branch what the next step asks for and what blocks
@@ -70,6 +66,10 @@ func (s *Server) apiSubmit(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(sub)
 }
 
+// submit checks a proposal under the rules in force on the date of the act
+// (the step's effective date, e.g. decided_on), with the score as of that
+// date, and records it with that version; approval re-uses the version.
+// Without a readable date the rules in force today report what is wrong.
 func (s *Server) submit(ctx context.Context, a seedling.Actor, cand seedling.Candidate, req submissionRequest) (postgres.Submission, error) {
 	if !req.ToStage.Valid() {
 		return postgres.Submission{}, seedling.FieldError("to_stage", "unknown stage")
@@ -77,25 +77,20 @@ func (s *Server) submit(ctx context.Context, a seedling.Actor, cand seedling.Can
 	if req.Facts == nil {
 		req.Facts = map[string]any{}
 	}
-	subj, err := s.pipelineSubject(ctx, cand)
-	if err != nil {
-		return postgres.Submission{}, err
-	}
 	rs, today := s.rules()
-	if req.ToStage == seedling.StageTarget {
-		// Checked before the rules so that a branch out of places hears so
-		// first; the year is that of the naming, and approval checks again.
-		year := today.Year()
-		if step, ok := rs.Find(cand.Stage, req.ToStage, req.Kind); ok {
-			if d, ok := req.Facts[step.EffectiveFact].(string); ok {
-				if on, err := seedling.ParseDate(d); err == nil {
-					year = on.Year()
+	on := today
+	if step, ok := rs.Find(cand.Stage, req.ToStage, req.Kind); ok {
+		if d, ok := req.Facts[step.EffectiveFact].(string); ok {
+			if t, err := seedling.ParseDate(d); err == nil && !t.After(today) {
+				if then := s.registry.InForce(t); then != nil {
+					rs, on = then, t
 				}
 			}
 		}
-		if err := s.db.Pipeline().CheckQuota(ctx, cand.OrgPath, year); err != nil {
-			return postgres.Submission{}, err
-		}
+	}
+	subj, err := s.db.Pipeline().Subject(ctx, cand.ID, on)
+	if err != nil {
+		return postgres.Submission{}, err
 	}
 	prop, err := rs.Check(subj, req.ToStage, req.Kind, req.Facts, today)
 	if err != nil {
@@ -159,8 +154,7 @@ func (s *Server) apiDecide(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs, _ := s.rules()
-	out, err := s.db.Pipeline().Decide(c.UserContext(), a, sub.ID, d, rs)
+	out, err := s.db.Pipeline().Decide(c.UserContext(), a, sub.ID, d, s.registry)
 	if err != nil {
 		return err
 	}

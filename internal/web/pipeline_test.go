@@ -376,3 +376,79 @@ func TestTimelineAndItsExport(t *testing.T) {
 		t.Fatalf("export has %d rows for %d events", len(rows), len(events))
 	}
 }
+
+// Item 1: an approval re-runs the rules of the step as of the decision.
+// Propose an eligible activist as a development target, reverse points below
+// the threshold, approve: 422 naming the score rule, and the candidate stays
+// an activist (汝州市育苗计划 育壮苗; 细则 第十三条).
+func TestApprovalRechecksScore_Art13(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	sec, com := app.login("secretary"), app.login("committee")
+	var township int64
+	app.db.Get(&township, `SELECT id FROM orgs WHERE code = 'branch-a'`)
+	rows := app.call("GET", fmt.Sprintf("/api/v1/orgs/%d/ranking", township), com, nil).JSON(t)["ranking"].([]any)
+	var cand int64
+	var score float64
+	for _, x := range rows {
+		row := x.(map[string]any)
+		id := int64(row["candidate_id"].(float64))
+		var pending bool
+		app.db.Get(&pending, `SELECT EXISTS (SELECT 1 FROM submissions WHERE candidate_id = $1 AND state = 'pending')`, id)
+		if !pending {
+			cand, score = id, row["score"].(float64)
+			break
+		}
+	}
+	if cand == 0 {
+		t.Fatal("no eligible activist without a pending submission in branch A")
+	}
+	r := submit(t, app, sec, cand, "target", map[string]any{"decided_on": day(1), "opinions_heard": true})
+	expectStatus(t, r, 201)
+	sub := idOf(t, r)
+	if v := r.JSON(t)["rules_version"]; v != "2014-ruzhou-1" {
+		t.Fatalf("rules version stored: %v", v)
+	}
+	// Reverse the largest entries until the score is below the threshold.
+	var entries []struct {
+		ID     int64 `db:"id"`
+		Points int   `db:"points"`
+	}
+	app.db.Select(&entries, `SELECT id, points FROM ledger_entries e WHERE candidate_id = $1 AND kind = 'entry' AND points > 0
+		AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id) ORDER BY points DESC`, cand)
+	for _, e := range entries {
+		if score < 80 {
+			break
+		}
+		expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/ledger/%d/reverse", e.ID), sec, map[string]any{"reason": "核实后不予计分"}), 201)
+		score -= float64(e.Points) // an upper bound: caps may hide part of it
+	}
+	r = decide(app, com, sub, "approve", "")
+	expectStatus(t, r, 422)
+	if fields := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any); fields["score_threshold"] == nil {
+		t.Fatalf("approval on a score below the threshold: %s", r.Body)
+	}
+	if stage := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", cand), sec, nil).JSON(t)["stage"]; stage != "activist" {
+		t.Fatalf("stage after the refused approval: %v", stage)
+	}
+	// Returning it is still possible.
+	expectStatus(t, decide(app, com, sub, "return", "积分不足"), 200)
+}
+
+// Item 9: missing facts and broken rules come back in one 422.
+func TestOneRefusalListsMissingFactsAndBrokenRules_Art13(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	cand := newApplicant(t, app, sec, f.orgA, 100)
+	facts := activistFacts()
+	delete(facts, "contacts")
+	facts["talked_on"] = day(40) // more than a month after the application
+	r := submit(t, app, sec, cand, "activist", facts)
+	expectStatus(t, r, 422)
+	fields := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)
+	if fields["facts.contacts"] == nil || fields["talk_within_month"] == nil {
+		t.Fatalf("want the missing fact and the broken rule together: %s", r.Body)
+	}
+}

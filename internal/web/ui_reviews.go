@@ -121,8 +121,7 @@ func (s *Server) reviewDecide(c *fiber.Ctx) error {
 	}
 	d, err := decisionRequest{Decision: c.FormValue("decision"), Reasons: c.FormValue("reasons")}.validate(seedling.Today(s.db.Now()))
 	if err == nil {
-		rs, _ := s.rules()
-		_, err = s.db.Pipeline().Decide(c.UserContext(), a, sub.ID, d, rs)
+		_, err = s.db.Pipeline().Decide(c.UserContext(), a, sub.ID, d, s.registry)
 	}
 	if err != nil {
 		switch seedling.ErrorCode(err) {

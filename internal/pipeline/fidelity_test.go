@@ -1,0 +1,158 @@
+package pipeline
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"seedling/internal/ledger"
+	"seedling/internal/seedling"
+)
+
+// Item 9: a proposal missing facts and breaking rules gets one 422 that
+// lists both; a malformed value is still a 400.
+func TestOneRefusalListsMissingFactsAndBrokenRules_Art13(t *testing.T) {
+	s := activist
+	s.Score = 70
+	facts := merge(toTargetFacts, map[string]any{"opinions_heard": nil}) // missing
+	_, err := Rules2014.Check(s, seedling.StageTarget, "", facts, today)
+	e := asError(t, err)
+	if e.Code != seedling.ERule {
+		t.Fatalf("code %s, want %s (%v)", e.Code, seedling.ERule, e.Fields)
+	}
+	for _, f := range []string{"facts.opinions_heard", "score_threshold"} {
+		if e.Fields[f] == "" {
+			t.Errorf("no %s in %v", f, e.Fields)
+		}
+	}
+	// Blank required text and null are missing too, not malformed.
+	_, err = Rules2014.Check(applicant, seedling.StageWithdrawn, "", merge(withdrawFacts, map[string]any{"reason": "  "}), today)
+	if e := asError(t, err); e.Code != seedling.ERule || e.Fields["facts.reason"] == "" {
+		t.Errorf("blank reason: %v %v", e.Code, e.Fields)
+	}
+	// A date that is not a date stays 400, even beside a broken rule.
+	_, err = Rules2014.Check(s, seedling.StageTarget, "", merge(facts, map[string]any{"decided_on": "2027/03/05"}), today)
+	if e := asError(t, err); e.Code != seedling.EInvalid || e.Fields["facts.decided_on"] == "" {
+		t.Errorf("malformed: %v %v", e.Code, e.Fields)
+	}
+}
+
+// Item 1: the decision re-runs the rules of the step — here the score
+// (Ruzhou 育壮苗) and the quota — under the version the submission was
+// checked with.
+func TestApprovalRechecksScoreAndQuota_Art13(t *testing.T) {
+	sub := Pending{State: StatePending, SubmittedBy: 1, RulesVersion: Rules2014.Version,
+		From: seedling.StageActivist, To: seedling.StageTarget, Facts: toTargetFacts}
+	s := activist
+	s.Score = 82
+	if err := Rules2014.Recheck(s, sub, today); err != nil {
+		t.Fatalf("82 points: %v", err)
+	}
+	s.Score = 72 // 10 points reversed after the submission
+	e := asError(t, Rules2014.Recheck(s, sub, today))
+	if e.Code != seedling.ERule || !strings.Contains(e.Fields["score_threshold"], "还差 8 分") {
+		t.Errorf("72 points: %v %v", e.Code, e.Fields)
+	}
+	s.Score = 90
+	s.Quotas = []Quota{{OrgName: "城关镇党委", Year: 2027, Amount: 2, Used: 2}}
+	if e := asError(t, Rules2014.Recheck(s, sub, today)); e.Fields["quota"] == "" {
+		t.Errorf("quota: %v", e.Fields)
+	}
+	s.Quotas = nil
+	s.Stage = seedling.StageTarget
+	if e := asError(t, Rules2014.Recheck(s, sub, today)); e.Code != seedling.EConflict {
+		t.Errorf("moved on: %v", e.Code)
+	}
+}
+
+// Separation of duties for the committee's decision (一步一审).
+func TestCanDecideKeepsDutiesApart(t *testing.T) {
+	me := int64(7)
+	a := seedling.Actor{UserID: &me}
+	sub := Pending{State: StatePending, SubmittedBy: 3}
+	if err := CanDecide(sub, a, []int64{4, 5}); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct {
+		sub       Pending
+		recorders []int64
+		code      string
+	}{
+		"decided":   {Pending{State: StateApproved, SubmittedBy: 3}, nil, seedling.EConflict},
+		"submitter": {Pending{State: StatePending, SubmittedBy: 7}, nil, seedling.EForbidden},
+		"recorder":  {sub, []int64{7}, seedling.EForbidden},
+	}
+	for name, tc := range cases {
+		if e := asError(t, CanDecide(tc.sub, a, tc.recorders)); e.Code != tc.code || len(e.Fields) == 0 {
+			t.Errorf("%s: %v %v", name, e.Code, e.Fields)
+		}
+	}
+}
+
+// Item 2: the ledger's door and the pipeline's rules are one source with
+// one date arithmetic. An activist named on 29 February 2024 completes "one
+// year" on 28 February 2025 (民法典 第二百零三条: no corresponding day, the
+// month's last day): both the ledger's eligibility and the training rule say
+// so on that day, and neither on the day before.
+func TestOneYearFrom29FebruaryIsTheSameEverywhere_Art13(t *testing.T) {
+	since := day("2024-02-29")
+	s := Subject{Stage: seedling.StageActivist, AppliedOn: day("2023-09-01"), ActivistSince: &since, StageSince: since, Score: 90}
+	for _, tc := range []struct {
+		on   string
+		want bool
+	}{{"2025-02-27", false}, {"2025-02-28", true}, {"2025-03-01", true}} {
+		on := day(tc.on)
+		_, err := Rules2014.Check(s, seedling.StageTarget, "", merge(toTargetFacts, map[string]any{"decided_on": tc.on}), on)
+		rule := err == nil
+		el := ledger.Assess(90, ledger.Subject{Stage: seedling.StageActivist, ActivistSince: &since}, on, Rules2014.Door())
+		if rule != tc.want || el.Eligible != tc.want {
+			t.Errorf("%s: rule %v, ledger %v, want %v (%v)", tc.on, rule, el.Eligible, tc.want, err)
+		}
+	}
+	if d := Rules2014.Door(); d.MinScore != Rules2014.MinScore || d.TrainingMonths != Rules2014.TrainingMonths {
+		t.Errorf("door %+v", d)
+	}
+}
+
+// Rules as data: a province's own file with a later date overrides the
+// numbers from then on; a file with a bad value stops the start.
+func TestRulesDirectoryAddsAProvinceVersion(t *testing.T) {
+	shipped, err := os.ReadFile("../../policies/rules/2014-ruzhou-1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	own := strings.Replace(strings.Replace(string(shipped), `"2014-ruzhou-1"`, `"2030-henan-1"`, 1), `"2014-06-10"`, `"2030-01-01"`, 1)
+	own = strings.Replace(own, `"min_score": 80`, `"min_score": 85`, 1)
+	if err := os.WriteFile(filepath.Join(dir, "henan.json"), []byte(own), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadRegistry(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.InForce(day("2030-01-01")); got == nil || got.Version != "2030-henan-1" || got.MinScore != 85 || len(got.Steps) == 0 {
+		t.Fatalf("province version: %+v", got)
+	}
+	if r.InForce(day("2029-12-31")).MinScore != 80 {
+		t.Error("the shipped version before 2030")
+	}
+	for name, bad := range map[string]string{
+		"unknown field": strings.Replace(own, `"min_score": 85`, `"min_scor": 85`, 1),
+		"out of range":  strings.Replace(own, `"min_score": 85`, `"min_score": 185`, 1),
+		"bad date":      strings.Replace(own, `"2030-01-01"`, `"2030-02-30"`, 1),
+		"no checks":     strings.Replace(own, `"checks": "2014"`, `"checks": "2099"`, 1),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, "henan.json"), []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadRegistry(dir); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+	}
+	if !slices.ContainsFunc(DefaultRegistry().All(), func(rs *RuleSet) bool { return rs == Rules2014 }) {
+		t.Error("Rules2014 is not the shipped version")
+	}
+}
