@@ -16,7 +16,8 @@ const (
 
 // Due lists the deadlines of one candidate that are overdue, due today or due
 // soon, earliest first; items further out are left off. pendingSince is when
-// the candidate's submission went to the committee, if one is pending.
+// the candidate's submission went to the committee (a timestamp, read as a
+// date in China, UTC+8), if one is pending.
 //
 //   - talk_due: the branch talks with an applicant within TalkMonths of the
 //     application (细则 第七条). Silenced once the talk is known or a
@@ -33,7 +34,11 @@ const (
 func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []DueItem {
 	c = c.normalised()
 	today = dateOf(today)
-	pending := datePtr(pendingSince)
+	var pending *time.Time // the civil date in China of the submission's timestamp
+	if pendingSince != nil && !pendingSince.IsZero() {
+		d := seedling.Today(*pendingSince)
+		pending = &d
+	}
 	out := []DueItem{}
 	if c.Disqualified || c.Stage.Final() {
 		return out

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"seedling/internal/ledger"
 	"seedling/internal/seedling"
@@ -154,5 +155,21 @@ func TestRulesDirectoryAddsAProvinceVersion(t *testing.T) {
 	}
 	if !slices.ContainsFunc(DefaultRegistry().All(), func(rs *RuleSet) bool { return rs == Rules2014 }) {
 		t.Error("Rules2014 is not the shipped version")
+	}
+}
+
+// Item 10: a date derived from a timestamp is China's (UTC+8). A submission
+// sent at 00:30 on 15 March in Ruzhou (16:30 UTC on the 14th) is due for a
+// decision three months later, on 15 June (细则 第四章 党委审批时限).
+func TestPendingSinceIsAChinaDate_UTC8(t *testing.T) {
+	sent := time.Date(2027, 3, 14, 16, 30, 0, 0, time.UTC)
+	var due *DueItem
+	for _, it := range Rules2014.Due(activist, &sent, today) {
+		if it.Kind == DueDecisionOverdue {
+			due = &it
+		}
+	}
+	if due == nil || fmtDate(due.DueOn) != "2027-06-15" || due.Status != StatusToday {
+		t.Fatalf("decision due: %+v", due)
 	}
 }

@@ -41,6 +41,14 @@ const (
 	TimelineReversal        = "reversal"
 )
 
+// chinaDate is the SQL for the civil date in China (UTC+8, as seedling.Today)
+// of a timestamptz column, whatever the session's time zone: CAST(x AS date)
+// alone would follow the server's setting and put an evening filing on the
+// wrong day.
+func chinaDate(col string) string {
+	return `CAST((` + col + ` AT TIME ZONE 'UTC') + INTERVAL '8 hours' AS date)`
+}
+
 // Timeline gathers every fact, submission, decision, stage change, filing,
 // political review and ledger entry of a candidate, in date order.
 func (p *PipelineStore) Timeline(ctx context.Context, candidateID int64) ([]TimelineEvent, error) {
@@ -58,7 +66,7 @@ func (p *PipelineStore) Timeline(ctx context.Context, candidateID int64) ([]Time
 		SELECT sc.effective_on, sc.recorded_at, 'stage', sc.from_stage, sc.to_stage, sc.reason, 0, coalesce(u.display_name, ''), sc.id
 		FROM stage_changes sc LEFT JOIN users u ON u.id = sc.recorded_by WHERE sc.candidate_id = $1
 		UNION ALL
-		SELECT CAST(f.filed_at AS date), f.filed_at, 'filed', '', f.kind, o.name, 0, '', f.id
+		SELECT `+chinaDate("f.filed_at")+`, f.filed_at, 'filed', '', f.kind, o.name, 0, '', f.id
 		FROM filings f JOIN orgs o ON o.id = f.committee_id WHERE f.candidate_id = $1
 		UNION ALL
 		SELECT r.reviewed_on, r.recorded_at, CASE WHEN r.passed THEN 'political_review_passed' ELSE 'political_review_failed' END,

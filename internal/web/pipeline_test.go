@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"seedling/internal/pipeline"
 )
 
 // day returns the date n days before today, as the API takes it.
@@ -385,24 +387,8 @@ func TestApprovalRechecksScore_Art13(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	sec, com := app.login("secretary"), app.login("committee")
-	var township int64
-	app.db.Get(&township, `SELECT id FROM orgs WHERE code = 'branch-a'`)
-	rows := app.call("GET", fmt.Sprintf("/api/v1/orgs/%d/ranking", township), com, nil).JSON(t)["ranking"].([]any)
-	var cand int64
-	var score float64
-	for _, x := range rows {
-		row := x.(map[string]any)
-		id := int64(row["candidate_id"].(float64))
-		var pending bool
-		app.db.Get(&pending, `SELECT EXISTS (SELECT 1 FROM submissions WHERE candidate_id = $1 AND state = 'pending')`, id)
-		if !pending {
-			cand, score = id, row["score"].(float64)
-			break
-		}
-	}
-	if cand == 0 {
-		t.Fatal("no eligible activist without a pending submission in branch A")
-	}
+	picked := eligibleActivists(t, app, "branch-a", 1)
+	cand, score := picked[0].id, picked[0].score
 	r := submit(t, app, sec, cand, "target", map[string]any{"decided_on": day(1), "opinions_heard": true})
 	expectStatus(t, r, 201)
 	sub := idOf(t, r)
@@ -450,5 +436,67 @@ func TestOneRefusalListsMissingFactsAndBrokenRules_Art13(t *testing.T) {
 	fields := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)
 	if fields["facts.contacts"] == nil || fields["talk_within_month"] == nil {
 		t.Fatalf("want the missing fact and the broken rule together: %s", r.Body)
+	}
+}
+
+type eligible struct {
+	id    int64
+	score float64
+}
+
+// eligibleActivists returns n activists of a demo branch whom the ranking
+// lists as eligible and who have no submission waiting.
+func eligibleActivists(t *testing.T, app *testApp, code string, n int) []eligible {
+	t.Helper()
+	var branch int64
+	app.db.Get(&branch, `SELECT id FROM orgs WHERE code = $1`, code)
+	rows := app.call("GET", fmt.Sprintf("/api/v1/orgs/%d/ranking", branch), app.login("admin"), nil).JSON(t)["ranking"].([]any)
+	var out []eligible
+	for _, x := range rows {
+		row := x.(map[string]any)
+		id := int64(row["candidate_id"].(float64))
+		var pending bool
+		app.db.Get(&pending, `SELECT EXISTS (SELECT 1 FROM submissions WHERE candidate_id = $1 AND state = 'pending')`, id)
+		if !pending && len(out) < n {
+			out = append(out, eligible{id, row["score"].(float64)})
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("want %d eligible activists without a pending submission in %s, have %d", n, code, len(out))
+	}
+	return out
+}
+
+// Item 3: the rule set in force on the date of the act decides, and the
+// version stored with the submission is the one its approval re-runs. A
+// stricter version (100 points) takes effect two days ago: a naming decided
+// three days ago goes under the old one and is approved under it; one decided
+// yesterday goes under the new one.
+func TestRulesOfTheActsDate_Art13(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	// Under the shipped rules.
+	a, b := eligibleActivists(t, app, "branch-a", 1)[0], eligibleActivists(t, app, "branch-b", 1)[0]
+	strict := *pipeline.Rules2014
+	strict.Version, strict.MinScore = "test-strict", 100
+	strict.EffectiveFrom = mustDate(day(2))
+	reg, err := pipeline.NewRegistry(pipeline.Rules2014, &strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.srv.registry = reg
+	sec, com := app.login("secretary"), app.login("committee")
+
+	r := submit(t, app, sec, a.id, "target", map[string]any{"decided_on": day(3), "opinions_heard": true})
+	expectStatus(t, r, 201)
+	if v := r.JSON(t)["rules_version"]; v != pipeline.Rules2014.Version {
+		t.Fatalf("version of an act before the new rules: %v", v)
+	}
+	expectStatus(t, decide(app, com, idOf(t, r), "approve", ""), 200)
+
+	r = submit(t, app, app.login("secretary2"), b.id, "target", map[string]any{"decided_on": day(1), "opinions_heard": true})
+	expectStatus(t, r, 422)
+	if f := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any); f["score_threshold"] == nil {
+		t.Fatalf("an act under the new rules: %s", r.Body)
 	}
 }
