@@ -79,9 +79,6 @@ func TestProposalFactsAreTyped(t *testing.T) {
 	if n, ok := p.Facts.Int("members_entitled"); !ok || n != 12 {
 		t.Errorf("members_entitled = %#v", p.Facts["members_entitled"])
 	}
-	if b, ok := p.Facts.Bool("political_review_passed"); !ok || !b {
-		t.Errorf("political_review_passed = %#v", p.Facts["political_review_passed"])
-	}
 }
 
 func TestCheckListsEveryBrokenRule(t *testing.T) {
@@ -102,7 +99,7 @@ func TestCheckListsEveryBrokenRule(t *testing.T) {
 			}),
 			fields: []string{"central_training", "majority", "quorum"},
 			messages: map[string]string{
-				"quorum":           "到会人数 5 未超过应到会人数 12 的半数",
+				"quorum":           "到会 5 人未超过应到会有表决权的正式党员 12 人的半数",
 				"majority":         "赞成 5 人未超过应到会有表决权的正式党员 12 人的半数",
 				"central_training": "集中培训 2 天、16 学时，不足 3 天或 24 学时",
 			},
@@ -113,9 +110,13 @@ func TestCheckListsEveryBrokenRule(t *testing.T) {
 			fields: []string{"majority", "quorum"},
 		},
 		{
-			name: "no training at all, failed review, meeting before pre-review", subject: target, to: seedling.StageProbationary,
+			name: "no training at all, failed review, meeting before pre-review", subject: func() Subject {
+				s := target
+				s.PoliticalReview = &PoliticalReview{Passed: false, On: day("2026-04-10")}
+				return s
+			}(), to: seedling.StageProbationary,
 			facts: merge(toProbationaryFacts, map[string]any{
-				"training_days": nil, "political_review_passed": false, "meeting_on": "2026-04-20",
+				"training_days": nil, "meeting_on": "2026-04-20",
 			}),
 			fields: []string{"central_training", "meeting_after_prereview", "political_review"},
 			messages: map[string]string{
@@ -126,10 +127,10 @@ func TestCheckListsEveryBrokenRule(t *testing.T) {
 		{
 			name: "impossible counts", subject: target, to: seedling.StageProbationary,
 			facts: merge(toProbationaryFacts, map[string]any{
-				"members_present": float64(13), "votes_for": float64(14), "full_members_entitled": float64(13),
+				"members_present": float64(13), "votes_for": float64(14),
 				"written_votes_for": float64(1),
 			}),
-			fields: []string{"full_within_entitled", "present_within_entitled", "votes_within_present", "written_within_absent"},
+			fields: []string{"present_within_entitled", "votes_within_present", "written_within_absent"},
 		},
 		{
 			name: "activist: year, score and opinions", subject: func() Subject { s := activist; s.Score = 74; return s }(),
@@ -179,7 +180,7 @@ func TestCheckListsEveryBrokenRule(t *testing.T) {
 			fields: []string{"extend_once"},
 		},
 		{
-			name: "strikes used up", subject: func() Subject { s := activist; s.FailedReviews = 3; return s }(),
+			name: "strikes used up", subject: func() Subject { s := activist; s.Returned = threeReturns; return s }(),
 			to: seedling.StageTarget, facts: toTargetFacts,
 			fields:   []string{"strikes_left"},
 			messages: map[string]string{"strikes_left": "已用 3 / 3 次"},

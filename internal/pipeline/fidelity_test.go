@@ -173,3 +173,79 @@ func TestPendingSinceIsAChinaDate_UTC8(t *testing.T) {
 		t.Fatalf("decision due: %+v", due)
 	}
 }
+
+// Item 4: only failed reviews of stage steps are strikes (汝州市育苗计划:
+// 一步一审，三次审核不通过取消入党资格). A returned withdrawal or extension
+// request is an answer, not a failed review; a submission voided by the end
+// of the candidacy was never reviewed; a probationary member's failures count
+// only where the rule set says so.
+func TestOnlyFailedStageReviewsAreStrikes_Ruzhou(t *testing.T) {
+	returned := []Review{
+		{Kind: KindAdvance, From: seedling.StageActivist},
+		{Kind: KindWithdraw, From: seedling.StageActivist},
+		{Kind: KindExtend, From: seedling.StageProbationary},
+		{Kind: KindAdvance, From: seedling.StageActivist, Voided: true},
+		{Kind: KindAdvance, From: seedling.StageProbationary},
+	}
+	if n := Rules2014.Strikes(returned); n != 1 {
+		t.Errorf("strikes %d, want 1", n)
+	}
+	if Rules2014.StrikesApply(seedling.StageProbationary) || !Rules2014.StrikesApply(seedling.StageActivist) {
+		t.Error("the shipped rules count strikes of activists, not of probationary members")
+	}
+	strict := *Rules2014
+	strict.StrikesApplyToProbationary = true
+	if n := strict.Strikes(returned); n != 2 {
+		t.Errorf("strikes with probationary members counted: %d, want 2", n)
+	}
+}
+
+// Item 5: political review belongs to development targets (细则 第十五条),
+// and the admission step reads the committee's record, not a box ticked by
+// the branch.
+func TestPoliticalReviewBelongsToTargets_Art15(t *testing.T) {
+	for _, st := range []seedling.Stage{seedling.StageApplicant, seedling.StageActivist, seedling.StageProbationary} {
+		if e := asError(t, CanRecordPoliticalReview(st)); e.Code != seedling.ERule {
+			t.Errorf("%s: %s", st, e.Code)
+		}
+	}
+	if err := CanRecordPoliticalReview(seedling.StageTarget); err != nil {
+		t.Error(err)
+	}
+	s := target
+	s.PoliticalReview = nil
+	_, err := Rules2014.Check(s, seedling.StageProbationary, "", toProbationaryFacts, today)
+	if e := asError(t, err); !strings.Contains(e.Fields["political_review"], "尚未记录") {
+		t.Errorf("no recorded review: %v", e.Fields)
+	}
+	s.PoliticalReview = &PoliticalReview{Passed: true, On: day("2026-05-21")} // after the meeting
+	_, err = Rules2014.Check(s, seedling.StageProbationary, "", toProbationaryFacts, today)
+	if e := asError(t, err); !strings.Contains(e.Fields["political_review"], "晚于支部大会") {
+		t.Errorf("review after the meeting: %v", e.Fields)
+	}
+	if _, err := Rules2014.Check(target, seedling.StageProbationary, "", merge(toProbationaryFacts, map[string]any{"political_review_passed": true}), today); err == nil {
+		t.Error("the branch still ticks a political-review box")
+	}
+}
+
+// Item 6: one electorate. Quorum and majority are counted against the same
+// number of full members entitled to vote (细则 第二十条、第二十一条): 6 of 20
+// is neither a quorum nor a majority.
+func TestGeneralMeetingHasOneElectorate_Art20_21(t *testing.T) {
+	facts := merge(toProbationaryFacts, map[string]any{"members_entitled": float64(20), "members_present": float64(6), "votes_for": float64(6)})
+	_, err := Rules2014.Check(target, seedling.StageProbationary, "", facts, today)
+	e := asError(t, err)
+	if e.Fields["quorum"] == "" || e.Fields["majority"] == "" {
+		t.Errorf("6 of 20: %v", e.Fields)
+	}
+	// 11 of 20 present, 9 for plus 2 in writing: carried.
+	facts = merge(facts, map[string]any{"members_present": float64(11), "votes_for": float64(9), "written_votes_for": float64(2)})
+	if _, err := Rules2014.Check(target, seedling.StageProbationary, "", facts, today); err != nil {
+		t.Errorf("11 present, 9 + 2 written of 20: %v", err)
+	}
+	for _, f := range Rules2014.Steps[2].Facts {
+		if f.Name == "full_members_entitled" {
+			t.Error("a second electorate count is still asked for")
+		}
+	}
+}

@@ -59,7 +59,7 @@ var (
 	activist  = Subject{Stage: seedling.StageActivist, AppliedOn: day("2025-09-01"), ActivistSince: dayp("2026-03-01"),
 		StageSince: day("2026-03-01"), Score: 85}
 	target = Subject{Stage: seedling.StageTarget, AppliedOn: day("2025-01-10"), ActivistSince: dayp("2025-03-01"),
-		StageSince: day("2026-04-01"), Score: 90}
+		StageSince: day("2026-04-01"), Score: 90, PoliticalReview: &PoliticalReview{Passed: true, On: day("2026-04-20")}}
 	probationary = Subject{Stage: seedling.StageProbationary, AppliedOn: day("2024-01-10"), ActivistSince: dayp("2024-03-01"),
 		StageSince: day("2026-05-20"), ProbationSince: dayp("2026-05-20"), Score: 90}
 )
@@ -77,36 +77,38 @@ var (
 		"opinions_summary": "党小组和群众一致认为表现突出",
 	}
 	toProbationaryFacts = map[string]any{
-		"introducers":                 []any{"王五", "赵六"},
-		"political_review_passed":     true,
-		"political_review_conclusion": "经函调和谈话，政治历史清楚，政审合格。",
-		"training_days":               float64(3),
-		"prereview_on":                "2026-05-01",
-		"meeting_on":                  "2026-05-20",
-		"members_entitled":            float64(12),
-		"members_present":             float64(9),
-		"full_members_entitled":       float64(12),
-		"votes_for":                   float64(8),
+		"introducers":      []any{"王五", "赵六"},
+		"training_days":    float64(3),
+		"prereview_on":     "2026-05-01",
+		"meeting_on":       "2026-05-20",
+		"members_entitled": float64(12),
+		"members_present":  float64(9),
+		"votes_for":        float64(8),
 	}
 	toFullFacts = map[string]any{
-		"meeting_on":            "2027-05-20",
-		"members_entitled":      float64(12),
-		"members_present":       float64(10),
-		"full_members_entitled": float64(12),
-		"votes_for":             float64(10),
-		"assessment":            "预备期表现良好，按期转正。",
+		"meeting_on":       "2027-05-20",
+		"members_entitled": float64(12),
+		"members_present":  float64(10),
+		"votes_for":        float64(10),
+		"assessment":       "预备期表现良好，按期转正。",
 	}
 	extendFacts = map[string]any{
-		"extend_months":         float64(6),
-		"meeting_on":            "2027-05-20",
-		"members_entitled":      float64(12),
-		"members_present":       float64(9),
-		"full_members_entitled": float64(12),
-		"votes_for":             float64(8),
-		"reason":                "理论学习尚需加强",
+		"extend_months":    float64(6),
+		"meeting_on":       "2027-05-20",
+		"members_entitled": float64(12),
+		"members_present":  float64(9),
+		"votes_for":        float64(8),
+		"reason":           "理论学习尚需加强",
 	}
 	withdrawFacts = map[string]any{
 		"requested_on": "2027-06-01",
 		"reason":       "本人工作调动，申请撤回",
 	}
 )
+
+// threeReturns are three failed reviews of stage steps.
+var threeReturns = []Review{
+	{Kind: KindAdvance, From: seedling.StageApplicant},
+	{Kind: KindAdvance, From: seedling.StageActivist},
+	{Kind: KindAdvance, From: seedling.StageActivist},
+}

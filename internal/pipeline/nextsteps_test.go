@@ -108,7 +108,7 @@ func TestNextStepsEarliestAndBlockers(t *testing.T) {
 		{"year over", activist, "2027-03-01", seedling.StageTarget, KindAdvance, "2027-03-01", map[string]string{}},
 		{"year over, score short", early, "2027-06-15", seedling.StageTarget, KindAdvance, "2027-03-01",
 			map[string]string{"score_threshold": "积分 74 分，未达到 80 分，还差 6 分"}},
-		{"strikes used up", func() Subject { s := activist; s.FailedReviews = 3; return s }(), "2027-06-15", seedling.StageTarget, KindAdvance, "2027-03-01",
+		{"strikes used up", func() Subject { s := activist; s.Returned = threeReturns; return s }(), "2027-06-15", seedling.StageTarget, KindAdvance, "2027-03-01",
 			map[string]string{"strikes_left": "已用 3 / 3 次"}},
 		{"target: nothing known yet blocks", target, "2027-06-15", seedling.StageProbationary, KindAdvance, "", map[string]string{}},
 		{"probation running", probationary, "2027-01-15", seedling.StageFull, KindAdvance, "2027-05-20",

@@ -14,6 +14,7 @@ package pipeline
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"seedling/internal/seedling"
@@ -179,14 +180,36 @@ type Subject struct {
 	// ProbationExtendedMonths is the extension already granted (0 if none).
 	ProbationExtendedMonths int
 	Score                   int
-	FailedReviews           int
-	Disqualified            bool
+	// Returned are the candidate's returned submissions; RuleSet.Strikes
+	// says which of them are failed reviews.
+	Returned     []Review
+	Disqualified bool
 	// TalkedOn, when known, is the date of the first talk (细则 第七条); it
 	// silences the talk_due reminder.
 	TalkedOn *time.Time
+	// PoliticalReview is the latest political review the committee recorded
+	// (细则 第十五条), if any.
+	PoliticalReview *PoliticalReview
 	// Quotas are the development quotas of the nodes above the candidate for
 	// the year of the act (only the step to development target reads them).
 	Quotas []Quota
+}
+
+// PoliticalReview is the committee's recorded political review (政治审查).
+type PoliticalReview struct {
+	Passed bool
+	On     time.Time
+}
+
+// CanRecordPoliticalReview: the political review is of development targets
+// (细则 第十五条: 对发展对象进行政治审查). Recording one at another stage is a
+// rule saying no, so that a failed one cannot disqualify an applicant.
+func CanRecordPoliticalReview(stage seedling.Stage) error {
+	if stage != seedling.StageTarget {
+		return &seedling.Error{Code: seedling.ERule, Message: fmt.Sprintf("political review is of development targets; the candidate is at stage %s", stage),
+			Fields: map[string]string{"political_review": "not_a_target"}}
+	}
+	return nil
 }
 
 // Proposal is a checked submission: the step it takes, the facts in their Go

@@ -158,12 +158,6 @@ func checks2014(rs *RuleSet) {
 				{Name: "introducers", Type: TypeNames, Required: true, Min: intp(2), Max: intp(2),
 					Label: "入党介绍人", LabelEn: "Introducers",
 					Note: "两名正式党员；受留党察看处分、尚未恢复党员权利的不能作介绍人；由支部确认（细则 第十四条）"},
-				{Name: "political_review_passed", Type: TypeBool, Required: true,
-					Label: "政治审查合格", LabelEn: "Political review passed",
-					Note: "政审不合格的由党委另行记录，即取消入党资格"},
-				{Name: "political_review_conclusion", Type: TypeText, Required: true, Min: intp(10), Max: intp(2000),
-					Label: "政治审查结论", LabelEn: "Conclusion of the political review",
-					Note: "审查情况应当形成结论性材料（细则 第十六条）"},
 				{Name: "training_days", Type: TypeInt, Min: intp(0), Max: intp(365),
 					Label: "集中培训天数", LabelEn: "Days of centralised training"},
 				{Name: "training_hours", Type: TypeInt, Min: intp(0), Max: intp(5000),
@@ -175,11 +169,18 @@ func checks2014(rs *RuleSet) {
 				[]Rule{
 					{
 						ID: "political_review", Article: "细则 第十五条、第十六条",
-						Message:   "凡是未经政治审查或政治审查不合格的，不能发展入党",
-						MessageEn: "No admission without a passed political review",
+						Message:   "凡是未经政治审查或政治审查不合格的，不能发展入党；政治审查由党委记录，须在支部大会之前",
+						MessageEn: "No admission without a passed political review recorded by the committee before the general meeting",
 						Check: func(e Env) string {
-							if passed, ok := e.Facts.Bool("political_review_passed"); ok && !passed {
-								return "政治审查不合格的不能发展入党；请由党委记录政审不合格（将取消入党资格），而不是提交接收"
+							r := e.Subject.PoliticalReview
+							switch {
+							case r == nil:
+								return "党委尚未记录该发展对象的政治审查结论"
+							case !r.Passed:
+								return "政治审查不合格的不能发展入党"
+							}
+							if m, ok := e.Facts.Date("meeting_on"); ok && !e.Probe && r.On.After(m) {
+								return fmt.Sprintf("政治审查 %s 晚于支部大会 %s", fmtDate(r.On), fmtDate(m))
 							}
 							return ""
 						},

@@ -131,18 +131,33 @@ func subject(ctx context.Context, tx *sqlx.Tx, candidateID int64, on time.Time, 
 		ProbationSince *time.Time `db:"probation_since"`
 		Extended       int        `db:"probation_extended_months"`
 		TalkedOn       *time.Time `db:"talked_on"`
-		Failed         int        `db:"failed"`
+		Returned       []byte     `db:"returned"`
 	}
 	err := tx.GetContext(ctx, &r, `
 		SELECT c.stage, o.path, c.applied_on, c.activist_since, c.stage_since, c.probation_since, c.probation_extended_months, c.talked_on,
-		       `+failedReviewsSQL+` AS failed
+		       `+returnedSQL+` AS returned
 		FROM candidates c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1`, candidateID)
 	if err != nil {
 		return pipeline.Subject{}, translate(err)
 	}
+	returned, err := decodeReturned(r.Returned)
+	if err != nil {
+		return pipeline.Subject{}, err
+	}
 	score, err := scoreAsOf(ctx, tx, candidateID, on)
 	if err != nil {
 		return pipeline.Subject{}, err
+	}
+	var reviews []struct {
+		Passed bool      `db:"passed"`
+		On     time.Time `db:"reviewed_on"`
+	}
+	if err := tx.SelectContext(ctx, &reviews, `SELECT passed, reviewed_on FROM political_reviews WHERE candidate_id = $1 ORDER BY reviewed_on DESC, id DESC LIMIT 1`, candidateID); err != nil {
+		return pipeline.Subject{}, err
+	}
+	var review *pipeline.PoliticalReview
+	if len(reviews) == 1 {
+		review = &pipeline.PoliticalReview{Passed: reviews[0].Passed, On: reviews[0].On.UTC()}
 	}
 	quotas, err := quotasAbove(ctx, tx, r.Path, on.Year(), lock)
 	if err != nil {
@@ -150,20 +165,27 @@ func subject(ctx context.Context, tx *sqlx.Tx, candidateID int64, on time.Time, 
 	}
 	return pipeline.Subject{Stage: seedling.Stage(r.Stage), AppliedOn: r.AppliedOn, ActivistSince: r.ActivistSince, StageSince: r.StageSince,
 		ProbationSince: r.ProbationSince, ProbationExtendedMonths: r.Extended, TalkedOn: r.TalkedOn, Score: score,
-		FailedReviews: r.Failed, Disqualified: r.Stage == string(seedling.StageDisqualified), Quotas: quotas}, nil
+		Returned: returned, PoliticalReview: review, Disqualified: r.Stage == string(seedling.StageDisqualified), Quotas: quotas}, nil
 }
 
-// failedReviewsSQL counts a candidate's failed reviews over the whole
-// process: returned submissions and failed political reviews.
-const failedReviewsSQL = `(
-	(SELECT count(*) FROM submissions x WHERE x.candidate_id = c.id AND x.state = 'returned') +
-	(SELECT count(*) FROM political_reviews r WHERE r.candidate_id = c.id AND NOT r.passed))`
+// returnedSQL lists a candidate's returned submissions as JSON for
+// pipeline.RuleSet.Strikes, which decides which of them are strikes.
+const returnedSQL = `(SELECT coalesce(json_agg(json_build_object('kind', x.kind, 'from', x.from_stage, 'voided', x.voided) ORDER BY x.id), '[]')
+	FROM submissions x WHERE x.candidate_id = c.id AND x.state = 'returned')`
 
-// FailedReviews returns the count for one candidate.
-func (p *PipelineStore) FailedReviews(ctx context.Context, candidateID int64) (int, error) {
-	var n int
-	err := p.db.GetContext(ctx, &n, `SELECT `+failedReviewsSQL+` FROM candidates c WHERE c.id = $1`, candidateID)
-	return n, translate(err)
+func decodeReturned(raw []byte) ([]pipeline.Review, error) {
+	var out []pipeline.Review
+	return out, json.Unmarshal(raw, &out)
+}
+
+// FailedReviews returns the strikes of one candidate under a rule set.
+func (p *PipelineStore) FailedReviews(ctx context.Context, candidateID int64, rs *pipeline.RuleSet) (int, error) {
+	var raw []byte
+	if err := p.db.GetContext(ctx, &raw, `SELECT `+returnedSQL+` FROM candidates c WHERE c.id = $1`, candidateID); err != nil {
+		return 0, translate(err)
+	}
+	list, err := decodeReturned(raw)
+	return rs.Strikes(list), err
 }
 
 // Submit records a checked proposal as pending (pipeline.RuleSet.Check has
@@ -331,9 +353,17 @@ func factDate(f map[string]any, name string) *string {
 // disqualifyIfStruckOut ends the candidacy when the failed reviews reach the
 // limit. The unique index on disqualifications makes a race harmless.
 func disqualifyIfStruckOut(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candID int64, on time.Time, rs *pipeline.RuleSet) error {
-	var failed int
-	if err := tx.GetContext(ctx, &failed, `SELECT `+failedReviewsSQL+` FROM candidates c WHERE c.id = $1`, candID); err != nil {
+	var raw []byte
+	if err := tx.GetContext(ctx, &raw, `SELECT `+returnedSQL+` FROM candidates c WHERE c.id = $1`, candID); err != nil {
 		return err
+	}
+	list, err := decodeReturned(raw)
+	if err != nil {
+		return err
+	}
+	failed := rs.Strikes(list)
+	if failed == rs.Strikes(list[:len(list)-1]) {
+		return nil // this return is no strike (a request answered, or not counted at this stage)
 	}
 	if _, disqualify := rs.AfterReturn(failed - 1); !disqualify {
 		return nil
@@ -354,7 +384,7 @@ func disqualify(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candID int64
 	}
 	// A pending submission dies with the candidacy.
 	if _, err := tx.ExecContext(ctx, `
-		UPDATE submissions SET state = 'returned', decided_by = $2, decided_at = now(), decided_on = $3, reasons = '候选资格已取消'
+		UPDATE submissions SET state = 'returned', voided = true, decided_by = $2, decided_at = now(), decided_on = $3, reasons = '候选资格已取消'
 		WHERE candidate_id = $1 AND state = 'pending'`, candID, a.UserID, on); err != nil {
 		return err
 	}
@@ -374,8 +404,8 @@ func (p *PipelineStore) PoliticalReview(ctx context.Context, a seedling.Actor, c
 		if err := tx.GetContext(ctx, &stage, `SELECT stage FROM candidates WHERE id = $1 FOR UPDATE`, candID); err != nil {
 			return translate(err)
 		}
-		if seedling.Stage(stage).Final() {
-			return seedling.Errorf(seedling.ERule, "the candidacy has ended (%s)", stage)
+		if err := pipeline.CanRecordPoliticalReview(seedling.Stage(stage)); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO political_reviews (candidate_id, passed, conclusion, reviewed_on, recorded_by) VALUES ($1, $2, $3, $4, $5)`,

@@ -109,14 +109,12 @@ func (p *PipelineStore) DueSubjects(ctx context.Context, roots []string) ([]DueR
 		ProbationSince *time.Time `db:"probation_since"`
 		Extended       int        `db:"probation_extended_months"`
 		TalkedOn       *time.Time `db:"talked_on"`
-		Failed         int        `db:"failed"`
 		PendingSince   *time.Time `db:"pending_since"`
 	}
 	err := p.db.SelectContext(ctx, &rows, `
 		SELECT c.id, c.org_id, o.name AS org_name, o.path AS org_path, c.name, c.gender, c.birth_date, c.occupation,
 		       c.priority_group, c.reserve_pool, c.front_line, c.stage, c.applied_on, c.activist_since, c.stage_since,
 		       NULL::bigint AS user_id, c.probation_since, c.probation_extended_months, c.talked_on,
-		       `+failedReviewsSQL+` AS failed,
 		       (SELECT min(s.submitted_at) FROM submissions s WHERE s.candidate_id = c.id AND s.state = 'pending') AS pending_since
 		FROM candidates c JOIN orgs o ON o.id = c.org_id
 		WHERE `+inSubtrees("o.path", 1)+`
@@ -130,7 +128,7 @@ func (p *PipelineStore) DueSubjects(ctx context.Context, roots []string) ([]DueR
 		c := r.candidate()
 		out[i] = DueRow{Candidate: c, PendingSince: r.PendingSince, Subject: pipeline.Subject{
 			Stage: c.Stage, AppliedOn: c.AppliedOn, ActivistSince: c.ActivistSince, StageSince: c.StageSince,
-			ProbationSince: r.ProbationSince, ProbationExtendedMonths: r.Extended, TalkedOn: r.TalkedOn, FailedReviews: r.Failed}}
+			ProbationSince: r.ProbationSince, ProbationExtendedMonths: r.Extended, TalkedOn: r.TalkedOn}}
 	}
 	return out, nil
 }

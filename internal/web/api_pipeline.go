@@ -39,7 +39,7 @@ func (s *Server) apiNextSteps(c *fiber.Ctx) error {
 	}
 	rs, today := s.rules()
 	return c.JSON(fiber.Map{"steps": rs.NextSteps(subj, today), "rules_version": rs.Version,
-		"failed_reviews": subj.FailedReviews, "max_failed_reviews": rs.MaxFailedReviews})
+		"failed_reviews": rs.Strikes(subj.Returned), "max_failed_reviews": rs.MaxFailedReviews})
 }
 
 type submissionRequest struct {

@@ -107,17 +107,21 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 
+	// The committee records the political review (细则 第十五条); the
+	// admission step reads it.
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", cand), app.login("committee"),
+		map[string]any{"passed": true, "conclusion": "经政治审查，该同志政治立场坚定，政治审查合格。", "reviewed_on": "2024-05-10"}), 201)
 	b.switchUser(base, "secretary", "#start-secretary")
 	b.fillStep(base, cand, "probationary-advance", map[string]string{
-		"f_introducers_0": "王建国", "f_introducers_1": "李红梅", "f_political_review_conclusion": "经政治审查，该同志政治立场坚定，政治审查合格。",
+		"f_introducers_0": "王建国", "f_introducers_1": "李红梅",
 		"f_training_days": "3", "f_prereview_on": "2024-05-20", "f_meeting_on": "2024-06-10",
-		"f_members_entitled": "20", "f_members_present": "16", "f_full_members_entitled": "18", "f_votes_for": "15"}, "f_political_review_passed")
+		"f_members_entitled": "18", "f_members_present": "16", "f_votes_for": "15"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 
 	b.switchUser(base, "secretary", "#start-secretary")
 	b.fillStep(base, cand, "full-advance", map[string]string{
-		"f_meeting_on": "2025-06-16", "f_members_entitled": "20", "f_members_present": "17", "f_full_members_entitled": "19", "f_votes_for": "16",
+		"f_meeting_on": "2025-06-16", "f_members_entitled": "19", "f_members_present": "17", "f_votes_for": "16",
 		"f_assessment": "预备期内表现良好，按期转正。"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")

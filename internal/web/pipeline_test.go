@@ -250,20 +250,54 @@ func TestSubmitterCannotApprove(t *testing.T) {
 	expectStatus(t, decide(app, app.login("committee"), sub, "approve", ""), 200)
 }
 
-// A failed political review disqualifies at once.
-func TestFailedPoliticalReviewDisqualifies(t *testing.T) {
+// Item 5: political review is of development targets (细则 第十五条): for an
+// activist it is 422 and changes nothing. For a target the admission step
+// reads the committee's record; a failed review disqualifies at once, and
+// (item 4) the admission that was waiting is voided, not counted as one more
+// failed review.
+func TestPoliticalReviewBelongsToTargets_Art15(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	f := newFixture(t, app)
-	com := app.login("committee")
-	r := app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", f.candA), com,
-		map[string]any{"passed": false, "conclusion": "经政治审查，发现该同志隐瞒重要情况。", "reviewed_on": day(2)})
+	com, sec := app.login("committee"), app.login("secretary")
+	review := func(cand int64, passed bool, on string) response {
+		return app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", cand), com,
+			map[string]any{"passed": passed, "conclusion": "经政治审查，该同志情况已核实清楚。", "reviewed_on": on})
+	}
+	expectStatus(t, review(f.candA, false, day(2)), 422)
+	if stage := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", f.candA), sec, nil).JSON(t)["stage"]; stage != "activist" {
+		t.Fatalf("an activist after a refused political review: %v", stage)
+	}
+	admission := map[string]any{"introducers": []string{"王建国", "李红梅"}, "training_days": 3, "prereview_on": day(5), "meeting_on": day(3),
+		"members_entitled": 20, "members_present": 15, "votes_for": 12}
+	expectStatus(t, review(f.targetA, true, day(8)), 201)
+	expectStatus(t, submit(t, app, sec, f.targetA, "probationary", admission), 201)
+	r := review(f.targetA, false, day(1))
 	expectStatus(t, r, 201)
 	if r.JSON(t)["stage"] != "disqualified" {
 		t.Fatalf("after a failed political review: %s", r.Body)
 	}
-	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", f.candA), com,
+	got := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", f.targetA), sec, nil).JSON(t)
+	if got["failed_reviews"] != float64(0) {
+		t.Fatalf("strikes after disqualification by political review: %v", got["failed_reviews"])
+	}
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", f.targetA), com,
 		map[string]any{"passed": false, "conclusion": "short", "reviewed_on": "tomorrow"}), 400)
+}
+
+// Item 4: a returned withdrawal request is not a strike.
+func TestReturnedRequestIsNoStrike_Ruzhou(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec, com := app.login("secretary"), app.login("committee")
+	cand := newApplicant(t, app, sec, f.orgA, 20)
+	r := submit(t, app, sec, cand, "withdrawn", map[string]any{"requested_on": day(1), "reason": "本人考虑后申请撤回"})
+	expectStatus(t, r, 201)
+	expectStatus(t, decide(app, com, idOf(t, r), "return", "请与本人再谈一次"), 200)
+	if got := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", cand), sec, nil).JSON(t)["failed_reviews"]; got != float64(0) {
+		t.Fatalf("a returned withdrawal counted as a strike: %v", got)
+	}
 }
 
 // Naming targets beyond a committee's yearly quota is refused with the

@@ -54,7 +54,7 @@ func (s *Server) renderCandidate(c *fiber.Ctx, status int, cand seedling.Candida
 	_, proposeErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Create)
 	_, decideErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Decide)
 	data := candidatePage{Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Steps: rs.NextSteps(subj, today),
-		Submissions: subs, Failed: subj.FailedReviews, MaxFailed: rs.MaxFailedReviews,
+		Submissions: subs, Failed: rs.Strikes(subj.Returned), MaxFailed: rs.MaxFailedReviews,
 		CanPropose: proposeErr == nil, CanDecide: decideErr == nil, Values: values, Chosen: chosen}
 	return s.renderForm(c, status, "candidate", "candidate.title", data, formErr)
 }

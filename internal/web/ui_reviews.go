@@ -82,7 +82,7 @@ func (s *Server) renderReview(c *fiber.Ctx, status int, formErr *seedling.Error)
 		return err
 	}
 	rs, _ := s.rules()
-	data := reviewPage{Submission: sub, Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Failed: subj.FailedReviews,
+	data := reviewPage{Submission: sub, Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Failed: rs.Strikes(subj.Returned),
 		MaxFailed: rs.MaxFailedReviews, Entries: entries, Facts: factLines(rs, sub, pickLanguage(c) == "en"),
 		Timeline: timelineRows(s.localizer(c), events)}
 	return s.renderForm(c, status, "review", "reviews.title", data, formErr)
