@@ -318,7 +318,7 @@ func TestCheckBadFacts(t *testing.T) {
 func TestTalkWithinMonthAtMonthEnd(t *testing.T) {
 	s := Subject{Stage: seedling.StageApplicant, AppliedOn: day("2027-01-31"), StageSince: day("2027-01-31")}
 	facts := func(talk string) map[string]any {
-		return merge(toActivistFacts, map[string]any{"talked_on": talk, "decided_on": "2027-03-10"})
+		return merge(toActivistFacts, map[string]any{"talked_on": talk, "decided_on": "2027-03-10", "late_reason": "按档案补录"})
 	}
 	if _, err := Rules2014.Check(s, seedling.StageActivist, "", facts("2027-02-28"), today); err != nil {
 		t.Fatalf("talk on the last day: %v", err)

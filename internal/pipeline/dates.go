@@ -80,3 +80,13 @@ func (rs *RuleSet) probationEnd(c Subject) (time.Time, bool) {
 	}
 	return seedling.AddMonths(since, orDefault(rs.ProbationMonths, 12)+max(c.ProbationExtendedMonths, 0)), true
 }
+
+// probationEndBeforeExtension is the end of the probation as first set: the
+// day an extension is discussed (细则 第三十二条: 预备期满时).
+func (rs *RuleSet) probationEndBeforeExtension(c Subject) (time.Time, bool) {
+	since, ok := probationSince(c)
+	if !ok {
+		return time.Time{}, false
+	}
+	return seedling.AddMonths(since, orDefault(rs.ProbationMonths, 12)), true
+}

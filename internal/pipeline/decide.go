@@ -21,6 +21,7 @@ const (
 type Pending struct {
 	State        string
 	SubmittedBy  int64
+	SubmittedOn  time.Time // the civil date in China of the submission
 	RulesVersion string
 	From, To     seedling.Stage
 	Kind         string
@@ -64,7 +65,11 @@ func (rs *RuleSet) Recheck(c Subject, sub Pending, today time.Time) error {
 		return &seedling.Error{Code: seedling.EConflict, Message: fmt.Sprintf("the candidate is no longer at stage %s", sub.From),
 			Fields: map[string]string{"from_stage": string(c.Stage)}}
 	}
-	_, err := rs.Check(c, sub.To, sub.Kind, sub.Facts, today)
+	recorded := sub.SubmittedOn
+	if recorded.IsZero() {
+		recorded = today
+	}
+	_, err := rs.check(c, sub.To, sub.Kind, sub.Facts, today, recorded)
 	return err
 }
 

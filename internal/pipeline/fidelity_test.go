@@ -249,3 +249,69 @@ func TestGeneralMeetingHasOneElectorate_Art20_21(t *testing.T) {
 		}
 	}
 }
+
+// Item 7: full membership dates from the end of probation (细则 第三十二条:
+// 党龄从预备期满转为正式党员之日算起), not from the conversion meeting; an
+// extension is decided when probation ends, once, by 6 to 12 months; and a
+// probationary membership can be cancelled as a reviewed step.
+func TestProbationEndsAndExtends_Art32(t *testing.T) {
+	p, err := Rules2014.Check(probationary, seedling.StageFull, "", merge(toFullFacts, map[string]any{"meeting_on": "2027-06-10"}), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmtDate(p.EffectiveOn) != "2027-05-20" {
+		t.Errorf("full membership from %s, want the end of probation 2027-05-20", fmtDate(p.EffectiveOn))
+	}
+	// Extension: only around the end of probation, once, 6 to 12 months.
+	_, err = Rules2014.Check(probationary, seedling.StageProbationary, KindExtend, merge(extendFacts, map[string]any{"meeting_on": "2027-01-10"}), today)
+	if e := asError(t, err); e.Fields["extend_at_probation_end"] == "" {
+		t.Errorf("an extension half-way through probation: %v", e.Fields)
+	}
+	if _, err := Rules2014.Check(probationary, seedling.StageProbationary, KindExtend, extendFacts, today); err != nil {
+		t.Errorf("an extension at the end of probation: %v", err)
+	}
+	for _, months := range []float64{5, 13} {
+		_, err := Rules2014.Check(probationary, seedling.StageProbationary, KindExtend, merge(extendFacts, map[string]any{"extend_months": months}), today)
+		if e := asError(t, err); e.Fields["facts.extend_months"] == "" {
+			t.Errorf("%v months: %v", months, e.Fields)
+		}
+	}
+	// 取消预备党员资格: a general meeting's decision, reviewed like any step.
+	cancel := map[string]any{"meeting_on": "2027-05-25", "members_entitled": float64(12), "members_present": float64(10),
+		"votes_for": float64(9), "reason": "预备期内多次无故不参加组织生活，不具备党员条件。"}
+	p, err = Rules2014.Check(probationary, seedling.StageDisqualified, KindCancel, cancel, today)
+	if err != nil || p.To != seedling.StageDisqualified || p.Kind != KindCancel {
+		t.Fatalf("cancel: %+v %v", p, err)
+	}
+	if Rules2014.Strikes([]Review{{Kind: KindCancel, From: seedling.StageProbationary}}) != 0 {
+		t.Error("a returned cancellation counted as a strike")
+	}
+}
+
+// Item 8: a submission dated more than LateRecordDays before the day it is
+// recorded is a late record (补录) and needs a reason; the re-check at the
+// decision judges lateness by the day of recording, not of the decision.
+// Dates may not precede what they depend on (application ≤ talk ≤ decision).
+func TestLateRecordNeedsAReason_Art7_8(t *testing.T) {
+	facts := merge(toTargetFacts, map[string]any{"late_reason": nil, "decided_on": "2027-05-10"}) // 36 days before today
+	_, err := Rules2014.Check(activist, seedling.StageTarget, "", facts, today)
+	if e := asError(t, err); !strings.Contains(e.Fields["late_record"], "补录") {
+		t.Fatalf("late without a reason: %v", e.Fields)
+	}
+	if _, err := Rules2014.Check(activist, seedling.StageTarget, "", merge(facts, map[string]any{"late_reason": "会议记录迟交"}), today); err != nil {
+		t.Errorf("late with a reason: %v", err)
+	}
+	onTime := merge(facts, map[string]any{"decided_on": "2027-06-01"})
+	sub := Pending{State: StatePending, SubmittedOn: day("2027-06-02"), From: seedling.StageActivist, To: seedling.StageTarget, Facts: onTime}
+	if err := Rules2014.Recheck(activist, sub, day("2027-08-01")); err != nil {
+		t.Errorf("a timely submission decided two months later: %v", err)
+	}
+	// Backdating against what a fact depends on.
+	_, err = Rules2014.Check(applicant, seedling.StageActivist, "", merge(toActivistFacts, map[string]any{"talked_on": "2027-05-10", "decided_on": "2027-05-09"}), today)
+	e := asError(t, err)
+	for _, f := range []string{"talk_after_application", "decided_after_talk"} {
+		if e.Fields[f] == "" {
+			t.Errorf("no %s in %v", f, e.Fields)
+		}
+	}
+}

@@ -72,11 +72,13 @@ var (
 		"contacts":       []any{"张三", "李四"},
 	}
 	toTargetFacts = map[string]any{
+		"late_reason":      "测试数据按历史档案补录",
 		"decided_on":       "2027-03-05",
 		"opinions_heard":   true,
 		"opinions_summary": "党小组和群众一致认为表现突出",
 	}
 	toProbationaryFacts = map[string]any{
+		"late_reason":      "测试数据按历史档案补录",
 		"introducers":      []any{"王五", "赵六"},
 		"training_days":    float64(3),
 		"prereview_on":     "2026-05-01",
@@ -86,6 +88,7 @@ var (
 		"votes_for":        float64(8),
 	}
 	toFullFacts = map[string]any{
+		"late_reason":      "测试数据按历史档案补录",
 		"meeting_on":       "2027-05-20",
 		"members_entitled": float64(12),
 		"members_present":  float64(10),
@@ -93,6 +96,7 @@ var (
 		"assessment":       "预备期表现良好，按期转正。",
 	}
 	extendFacts = map[string]any{
+		"late_reason":      "测试数据按历史档案补录",
 		"extend_months":    float64(6),
 		"meeting_on":       "2027-05-20",
 		"members_entitled": float64(12),

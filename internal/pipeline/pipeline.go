@@ -37,6 +37,8 @@ const (
 	KindAdvance  = "advance"
 	KindExtend   = "extend"
 	KindWithdraw = "withdraw"
+	// KindCancel cancels a probationary membership (取消预备党员资格).
+	KindCancel = "cancel"
 )
 
 // Due item kinds and statuses (see Due).
@@ -88,7 +90,7 @@ type RuleSet struct {
 	// StrikesApplyToProbationary says whether a probationary member's failed
 	// reviews count towards MaxFailedReviews. The Ruzhou plan speaks of
 	// activists (入党积极分子); a probationary member whose probation fails is
-	// dealt with by cancelling the probationary membership (细则 第三十四条).
+	// dealt with by cancelling the probationary membership (细则 第三十二条).
 	StrikesApplyToProbationary bool
 	// NoticeWorkingDays is the length of a public notice (公示) in working
 	// days.
@@ -122,8 +124,12 @@ type Step struct {
 	// EffectiveFact names the date fact on which the change takes effect if
 	// approved (the branch's decision or general meeting).
 	EffectiveFact string
-	Facts         []FactSpec
-	Rules         []Rule
+	// EffectiveAtProbationEnd: the change takes effect at the end of
+	// probation, not on the meeting's date (细则 第三十二条: 党龄从预备期满转为
+	// 正式党员之日算起).
+	EffectiveAtProbationEnd bool
+	Facts                   []FactSpec
+	Rules                   []Rule
 }
 
 // FactSpec describes one fact a step records.
@@ -163,8 +169,11 @@ type Env struct {
 	Subject Subject
 	Facts   Facts
 	Today   time.Time
-	Rules   *RuleSet
-	Step    *Step
+	// RecordedOn is the day the branch recorded the submission (today,
+	// except when a decision re-checks it).
+	RecordedOn time.Time
+	Rules      *RuleSet
+	Step       *Step
 	// Probe is true when NextSteps asks what blocks a step now: the only fact
 	// known is the effective date, set to today.
 	Probe bool

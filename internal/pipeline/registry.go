@@ -101,7 +101,7 @@ func (rs *RuleSet) Validate() error {
 			return fmt.Errorf("%s: bad stages", where)
 		}
 		switch st.Kind {
-		case KindAdvance, KindExtend, KindWithdraw:
+		case KindAdvance, KindExtend, KindWithdraw, KindCancel:
 		default:
 			return fmt.Errorf("%s: bad kind %q", where, st.Kind)
 		}

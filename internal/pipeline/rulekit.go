@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"seedling/internal/seedling"
 )
@@ -95,6 +96,47 @@ func ruleAfterStageStart() Rule {
 			return strings.Join(bad, "；")
 		},
 	}
+}
+
+// factLateReason is asked of every step: a submission whose date lies more
+// than LateRecordDays in the past is a late record (补录) and says why.
+var factLateReason = FactSpec{Name: "late_reason", Type: TypeText, Max: intp(2000),
+	Label: "补录原因", LabelEn: "Why this is recorded late",
+	Note: "所报日期早于今天超过规定天数的，属补录，须说明原因"}
+
+// ruleLateRecord: anything recorded long after the date it claims is a late
+// record (补录): allowed, marked on the timeline, and only with a reason, so
+// that backdating is visible. The number of days is the rule set's.
+func ruleLateRecord() Rule {
+	return Rule{
+		ID:        "late_record",
+		Article:   "系统校验：补录须说明原因（非细则条文）",
+		Message:   "所报日期早于报送日超过规定天数的属补录，须说明补录原因",
+		MessageEn: "A submission dated long before it is made is a late record and needs a reason",
+		Check: func(e Env) string {
+			if e.Probe {
+				return ""
+			}
+			why := LateBy(e.Facts, e.Step, e.RecordedOn, e.Rules.LateRecordDays)
+			if _, given := e.Facts.Text("late_reason"); why > 0 && !given {
+				return fmt.Sprintf("%s距报送日 %d 天，超过 %d 天，属补录，须填写补录原因", factLabel(e.Step, e.Step.EffectiveFact), why, e.Rules.LateRecordDays)
+			}
+			return ""
+		},
+	}
+}
+
+// LateBy is how many days the step's date lies before the day it was
+// recorded when that is more than lateDays (a late record, 补录), else 0.
+func LateBy(f Facts, st *Step, recordedOn time.Time, lateDays int) int {
+	d, ok := f.Date(st.EffectiveFact)
+	if !ok || lateDays <= 0 {
+		return 0
+	}
+	if n := days(d, recordedOn); n > lateDays {
+		return n
+	}
+	return 0
 }
 
 // dateNotBefore builds a rule that one date fact does not precede another.

@@ -25,6 +25,7 @@ func checks2014(rs *RuleSet) {
 		ruleStrikesLeft(),
 		ruleNotInFuture(),
 		ruleAfterStageStart(),
+		ruleLateRecord(),
 	}
 	rs.Steps = []Step{
 		// 入党申请人 → 入党积极分子. The four fact names are fixed by the API
@@ -215,7 +216,7 @@ func checks2014(rs *RuleSet) {
 		{
 			From: seedling.StageProbationary, To: seedling.StageFull, Kind: KindAdvance,
 			Label: "预备党员转为正式党员", LabelEn: "Admit to full membership",
-			EffectiveFact: "meeting_on",
+			EffectiveFact: "meeting_on", EffectiveAtProbationEnd: true,
 			Facts: concat(meetingFacts, []FactSpec{
 				{Name: "assessment", Type: TypeText, Required: true, Max: intp(2000),
 					Label: "预备期考察意见", LabelEn: "Assessment over the probation"},
@@ -270,6 +271,27 @@ func checks2014(rs *RuleSet) {
 			Rules: concat(
 				[]Rule{
 					{
+						ID: "extend_at_probation_end", Article: "细则 第三十二条",
+						Message:   "预备期满时，由支部大会讨论决定延长预备期",
+						MessageEn: "Probation is extended when it ends, within the rule set's window",
+						Check: func(e Env) string {
+							m, ok := e.Facts.Date("meeting_on")
+							end, known := e.Rules.probationEndBeforeExtension(e.Subject)
+							if !ok || !known {
+								return ""
+							}
+							w := e.Rules.ExtensionWindowDays
+							if d := days(end, m); d < -w || d > w {
+								return fmt.Sprintf("支部大会 %s 不在预备期届满 %s 前后 %d 天内", fmtDate(m), fmtDate(end), w)
+							}
+							return ""
+						},
+						Earliest: func(s Subject, rs *RuleSet) (time.Time, bool) {
+							end, ok := rs.probationEndBeforeExtension(s)
+							return end.AddDate(0, 0, -rs.ExtensionWindowDays), ok
+						},
+					},
+					{
 						ID: "extend_once", Article: "细则 第三十二条",
 						Message: "预备期只能延长一次", MessageEn: "Probation may be extended only once",
 						Check: func(e Env) string {
@@ -286,9 +308,29 @@ func checks2014(rs *RuleSet) {
 			),
 		},
 
+		// 取消预备党员资格: a probationary member who does not fulfil the
+		// duties or lacks the qualities of a member has the probationary
+		// membership cancelled, by the general meeting and the committee's
+		// approval (细则 第三十二条). A reviewed step like any other.
+		{
+			From: seedling.StageProbationary, To: seedling.StageDisqualified, Kind: KindCancel,
+			Label: "取消预备党员资格", LabelEn: "Cancel the probationary membership",
+			EffectiveFact: "meeting_on",
+			Facts: concat(meetingFacts, []FactSpec{
+				{Name: "reason", Type: TypeText, Required: true, Min: intp(10), Max: intp(2000),
+					Label: "取消原因", LabelEn: "Reason",
+					Note: "不履行党员义务、不具备党员条件的事实（细则 第三十二条）"},
+			}),
+			Rules: meetingRules("细则 第二十条、第三十二条", "细则 第二十一条、第三十二条"),
+		},
+
 		withdrawStep(seedling.StageApplicant),
 		withdrawStep(seedling.StageActivist),
 		withdrawStep(seedling.StageTarget),
 		withdrawStep(seedling.StageProbationary),
+	}
+	// Every step may be a late record (补录) and then says why.
+	for i := range rs.Steps {
+		rs.Steps[i].Facts = append(rs.Steps[i].Facts, factLateReason)
 	}
 }

@@ -247,7 +247,7 @@ func (p *PipelineStore) Decide(ctx context.Context, a seedling.Actor, id int64, 
 			return translate(err)
 		}
 		var sub Submission
-		if err := tx.GetContext(ctx, &sub, `SELECT id, candidate_id, from_stage, to_stage, kind, facts, rules_version, effective_on, state, submitted_by FROM submissions WHERE id = $1 FOR UPDATE`, id); err != nil {
+		if err := tx.GetContext(ctx, &sub, `SELECT id, candidate_id, from_stage, to_stage, kind, facts, rules_version, effective_on, state, submitted_by, submitted_at FROM submissions WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return translate(err)
 		}
 		sub.decode()
@@ -299,7 +299,7 @@ func (p *PipelineStore) Decide(ctx context.Context, a seedling.Actor, id int64, 
 
 // pending is what pipeline.CanDecide and Recheck read of a submission.
 func (s Submission) pending() pipeline.Pending {
-	return pipeline.Pending{State: s.State, SubmittedBy: s.SubmittedBy, RulesVersion: s.RulesVersion,
+	return pipeline.Pending{State: s.State, SubmittedBy: s.SubmittedBy, SubmittedOn: seedling.Today(s.SubmittedAt), RulesVersion: s.RulesVersion,
 		From: s.FromStage, To: s.ToStage, Kind: s.Kind, Facts: s.Facts}
 }
 

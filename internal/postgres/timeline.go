@@ -31,6 +31,7 @@ type TimelineEvent struct {
 const (
 	TimelineApplied         = "applied"
 	TimelineSubmitted       = "submitted"
+	TimelineSubmittedLate   = "submitted_late" // a late record (补录), with its reason as text
 	TimelineApproved        = "approved"
 	TimelineReturned        = "returned"
 	TimelineStage           = "stage"
@@ -57,7 +58,8 @@ func (p *PipelineStore) Timeline(ctx context.Context, candidateID int64) ([]Time
 		SELECT c.applied_on AS on, c.created_at AS at, 'applied' AS kind, '' AS from_stage, 'applicant' AS to_stage, '' AS text, 0 AS points, '' AS who, c.id AS ref
 		FROM candidates c WHERE c.id = $1
 		UNION ALL
-		SELECT s.effective_on, s.submitted_at, 'submitted', s.from_stage, s.to_stage, '', 0, u.display_name, s.id
+		SELECT s.effective_on, s.submitted_at, CASE WHEN s.facts ? 'late_reason' THEN 'submitted_late' ELSE 'submitted' END,
+		       s.from_stage, s.to_stage, coalesce(s.facts->>'late_reason', ''), 0, u.display_name, s.id
 		FROM submissions s JOIN users u ON u.id = s.submitted_by WHERE s.candidate_id = $1
 		UNION ALL
 		SELECT s.decided_on, s.decided_at, s.state, s.from_stage, s.to_stage, s.reasons, 0, coalesce(u.display_name, ''), s.id

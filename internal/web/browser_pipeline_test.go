@@ -83,7 +83,8 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 	b.login(base, "secretary")
 	b.do(chromedp.WaitVisible("#start-secretary"))
 	b.fillStep(base, cand, "activist-advance", map[string]string{
-		"f_talked_on": "2023-01-20", "f_recommended_by": "members", "f_decided_on": "2023-02-01", "f_contacts_0": "王建国"})
+		"f_talked_on": "2023-01-20", "f_recommended_by": "members", "f_decided_on": "2023-02-01", "f_contacts_0": "王建国",
+		"f_late_reason": "按历史档案补录"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 
@@ -103,7 +104,7 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 	}
 
 	b.switchUser(base, "secretary", "#start-secretary")
-	b.fillStep(base, cand, "target-advance", map[string]string{"f_decided_on": "2024-03-01"}, "f_opinions_heard")
+	b.fillStep(base, cand, "target-advance", map[string]string{"f_decided_on": "2024-03-01", "f_late_reason": "按历史档案补录"}, "f_opinions_heard")
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 
@@ -115,14 +116,14 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 	b.fillStep(base, cand, "probationary-advance", map[string]string{
 		"f_introducers_0": "王建国", "f_introducers_1": "李红梅",
 		"f_training_days": "3", "f_prereview_on": "2024-05-20", "f_meeting_on": "2024-06-10",
-		"f_members_entitled": "18", "f_members_present": "16", "f_votes_for": "15"})
+		"f_members_entitled": "18", "f_members_present": "16", "f_votes_for": "15", "f_late_reason": "按历史档案补录"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 
 	b.switchUser(base, "secretary", "#start-secretary")
 	b.fillStep(base, cand, "full-advance", map[string]string{
 		"f_meeting_on": "2025-06-16", "f_members_entitled": "19", "f_members_present": "17", "f_votes_for": "16",
-		"f_assessment": "预备期内表现良好，按期转正。"})
+		"f_assessment": "预备期内表现良好，按期转正。", "f_late_reason": "按历史档案补录"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 
