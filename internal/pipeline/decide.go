@@ -99,3 +99,18 @@ func ruleQuotaLeft() Rule {
 		},
 	}
 }
+
+// FiledWith says whether an approved step is filed (备案) and how many
+// committees above the branch's own it goes to: naming an activist (细则
+// 第八条) or a development target (第十三条) is filed with the committee
+// above the branch (level 0); an admission (第二十四条) with the committee
+// above that one (level 1).
+func FiledWith(to seedling.Stage) (level int, filed bool) {
+	switch to {
+	case seedling.StageActivist, seedling.StageTarget:
+		return 0, true
+	case seedling.StageProbationary:
+		return 1, true
+	}
+	return 0, false
+}

@@ -315,3 +315,25 @@ func TestLateRecordNeedsAReason_Art7_8(t *testing.T) {
 		}
 	}
 }
+
+// The admission's missing steps: the application form (入党志愿书) is issued
+// after the pre-review and filled in before the meeting (细则 第十九条、第二十条);
+// the conversion needs the written application and the opinions of the
+// party group and the masses (第三十三条); admissions are filed one level
+// higher than namings (第二十四条).
+func TestAdmissionFormAndConversionOpinions_Art19_20_33(t *testing.T) {
+	_, err := Rules2014.Check(target, seedling.StageProbationary, "", merge(toProbationaryFacts, map[string]any{"form_issued_on": "2026-04-28"}), today)
+	if e := asError(t, err); e.Fields["form_after_prereview"] == "" {
+		t.Errorf("form before the pre-review: %v", e.Fields)
+	}
+	_, err = Rules2014.Check(probationary, seedling.StageFull, "", merge(toFullFacts, map[string]any{"group_opinion": nil, "applied_on": "2027-05-21"}), today)
+	if e := asError(t, err); e.Fields["facts.group_opinion"] == "" || e.Fields["meeting_after_application"] == "" {
+		t.Errorf("conversion without the group's opinion, meeting before the application: %v", e.Fields)
+	}
+	if l, ok := FiledWith(seedling.StageProbationary); !ok || l != 1 {
+		t.Error("admissions are not filed with the committee above")
+	}
+	if l, ok := FiledWith(seedling.StageTarget); !ok || l != 0 {
+		t.Error("targets are not filed with the committee above the branch")
+	}
+}

@@ -82,6 +82,8 @@ var (
 		"introducers":      []any{"王五", "赵六"},
 		"training_days":    float64(3),
 		"prereview_on":     "2026-05-01",
+		"form_issued_on":   "2026-05-05",
+		"form_filled_on":   "2026-05-08",
 		"meeting_on":       "2026-05-20",
 		"members_entitled": float64(12),
 		"members_present":  float64(9),
@@ -94,6 +96,9 @@ var (
 		"members_present":  float64(10),
 		"votes_for":        float64(10),
 		"assessment":       "预备期表现良好，按期转正。",
+		"applied_on":       "2027-05-10",
+		"group_opinion":    "党小组同意按期转正",
+		"masses_opinion":   "党员群众评议满意",
 	}
 	extendFacts = map[string]any{
 		"late_reason":      "测试数据按历史档案补录",

@@ -165,6 +165,12 @@ func checks2014(rs *RuleSet) {
 					Label: "集中培训学时", LabelEn: "Class hours of centralised training"},
 				{Name: "prereview_on", Type: TypeDate, Required: true,
 					Label: "基层党委预审日期", LabelEn: "Date of the committee's pre-review"},
+				{Name: "form_issued_on", Type: TypeDate, Required: true,
+					Label: "发放入党志愿书日期", LabelEn: "Date the application form (入党志愿书) was issued",
+					Note: "经预审合格的，发放《中国共产党入党志愿书》（细则 第十九条）"},
+				{Name: "form_filled_on", Type: TypeDate, Required: true,
+					Label: "本人填写入党志愿书日期", LabelEn: "Date the application form was filled in",
+					Note: "由发展对象本人填写入党志愿书（细则 第二十条）"},
 			}, meetingFacts),
 			Rules: concat(
 				[]Rule{
@@ -205,6 +211,12 @@ func checks2014(rs *RuleSet) {
 							return fmt.Sprintf("集中培训 %d 天、%d 学时，不足 3 天或 24 学时", days, hours)
 						},
 					},
+					dateNotBefore("form_after_prereview", "细则 第十九条", "form_issued_on", "prereview_on",
+						"预审合格后方可发放入党志愿书", "The application form is issued after the pre-review"),
+					dateNotBefore("form_filled_after_issued", "细则 第二十条", "form_filled_on", "form_issued_on",
+						"入党志愿书在发放之后填写", "The form is filled in after it is issued"),
+					dateNotBefore("meeting_after_form", "细则 第二十条", "meeting_on", "form_filled_on",
+						"支部大会讨论在填写入党志愿书之后", "The general meeting follows the filled-in form"),
 					dateNotBefore("meeting_after_prereview", "细则 第十九条、第二十条", "meeting_on", "prereview_on",
 						"经基层党委预审合格后，方可提交支部大会讨论", "The general meeting follows the pre-review"),
 				},
@@ -220,9 +232,18 @@ func checks2014(rs *RuleSet) {
 			Facts: concat(meetingFacts, []FactSpec{
 				{Name: "assessment", Type: TypeText, Required: true, Max: intp(2000),
 					Label: "预备期考察意见", LabelEn: "Assessment over the probation"},
+				{Name: "applied_on", Type: TypeDate, Required: true,
+					Label: "本人提出书面转正申请日期", LabelEn: "Date of the written application for full membership",
+					Note: "预备期满，本人应当主动向党组织提出书面转正申请（细则 第三十三条）"},
+				{Name: "group_opinion", Type: TypeText, Required: true, Min: intp(2), Max: intp(2000),
+					Label: "党小组意见", LabelEn: "Opinion of the party group"},
+				{Name: "masses_opinion", Type: TypeText, Required: true, Min: intp(2), Max: intp(2000),
+					Label: "党员和群众意见", LabelEn: "Opinions of party members and the masses"},
 			}),
 			Rules: concat(
 				[]Rule{
+					dateNotBefore("meeting_after_application", "细则 第三十三条", "meeting_on", "applied_on",
+						"支部大会在本人提出书面转正申请之后讨论", "The meeting follows the written application"),
 					{
 						ID: "probation_one_year", Article: "细则 第三十二条",
 						Message:   "预备期为一年，从支部大会通过其为预备党员之日算起；期满方可讨论转正",

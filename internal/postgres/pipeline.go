@@ -332,11 +332,16 @@ func applyApproval(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candID in
 		VALUES ($1, $2, $3, $4, $5, $6)`, candID, string(sub.FromStage), string(sub.ToStage), on, sub.ID, a.UserID); err != nil {
 		return err
 	}
-	if sub.ToStage == seedling.StageActivist || sub.ToStage == seedling.StageTarget {
+	if level, filed := pipeline.FiledWith(sub.ToStage); filed {
+		// level 0: the nearest committee above the branch; 1: the one above
+		// that, or the root of the tree (the organisation department) when
+		// there is none.
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO filings (candidate_id, submission_id, kind, committee_id)
-			VALUES ($1, $2, $3, (SELECT id FROM orgs WHERE kind = 'committee' AND $4 LIKE path || '%' ORDER BY length(path) DESC LIMIT 1))`,
-			candID, sub.ID, string(sub.ToStage), orgPath); err != nil {
+			VALUES ($1, $2, $3, coalesce(
+				(SELECT id FROM orgs WHERE kind = 'committee' AND $4 LIKE path || '%' ORDER BY length(path) DESC OFFSET $5 LIMIT 1),
+				(SELECT id FROM orgs WHERE $4 LIKE path || '%' ORDER BY length(path) LIMIT 1)))`,
+			candID, sub.ID, string(sub.ToStage), orgPath, level); err != nil {
 			return translate(err)
 		}
 	}

@@ -115,7 +115,7 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 	b.switchUser(base, "secretary", "#start-secretary")
 	b.fillStep(base, cand, "probationary-advance", map[string]string{
 		"f_introducers_0": "王建国", "f_introducers_1": "李红梅",
-		"f_training_days": "3", "f_prereview_on": "2024-05-20", "f_meeting_on": "2024-06-10",
+		"f_training_days": "3", "f_prereview_on": "2024-05-20", "f_form_issued_on": "2024-05-22", "f_form_filled_on": "2024-05-25", "f_meeting_on": "2024-06-10",
 		"f_members_entitled": "18", "f_members_present": "16", "f_votes_for": "15", "f_late_reason": "按历史档案补录"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
@@ -123,7 +123,8 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 	b.switchUser(base, "secretary", "#start-secretary")
 	b.fillStep(base, cand, "full-advance", map[string]string{
 		"f_meeting_on": "2025-06-16", "f_members_entitled": "19", "f_members_present": "17", "f_votes_for": "16",
-		"f_assessment": "预备期内表现良好，按期转正。", "f_late_reason": "按历史档案补录"})
+		"f_assessment": "预备期内表现良好，按期转正。", "f_late_reason": "按历史档案补录",
+		"f_applied_on": "2025-06-01", "f_group_opinion": "党小组同意按期转正", "f_masses_opinion": "党员群众评议满意"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 

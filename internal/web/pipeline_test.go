@@ -268,7 +268,7 @@ func TestPoliticalReviewBelongsToTargets_Art15(t *testing.T) {
 	if stage := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", f.candA), sec, nil).JSON(t)["stage"]; stage != "activist" {
 		t.Fatalf("an activist after a refused political review: %v", stage)
 	}
-	admission := map[string]any{"introducers": []string{"王建国", "李红梅"}, "training_days": 3, "prereview_on": day(5), "meeting_on": day(3),
+	admission := map[string]any{"introducers": []string{"王建国", "李红梅"}, "training_days": 3, "prereview_on": day(6), "form_issued_on": day(5), "form_filled_on": day(4), "meeting_on": day(3),
 		"members_entitled": 20, "members_present": 15, "votes_for": 12}
 	expectStatus(t, review(f.targetA, true, day(8)), 201)
 	expectStatus(t, submit(t, app, sec, f.targetA, "probationary", admission), 201)
@@ -532,5 +532,25 @@ func TestRulesOfTheActsDate_Art13(t *testing.T) {
 	expectStatus(t, r, 422)
 	if f := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any); f["score_threshold"] == nil {
 		t.Fatalf("an act under the new rules: %s", r.Body)
+	}
+}
+
+// An approved admission is filed (备案) with the committee above the one
+// that approved it (细则 第二十四条); the person's full record starts from
+// the general meeting.
+func TestAdmissionIsFiledAbove_Art24(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec, com := app.login("secretary"), app.login("committee")
+	r := submit(t, app, sec, f.targetA, "probationary", map[string]any{"introducers": []string{"王建国", "李红梅"}, "training_days": 3,
+		"prereview_on": day(6), "form_issued_on": day(5), "form_filled_on": day(4), "meeting_on": day(3),
+		"members_entitled": 20, "members_present": 15, "votes_for": 12})
+	expectStatus(t, r, 201)
+	expectStatus(t, decide(app, com, idOf(t, r), "approve", ""), 200)
+	var committee int64
+	app.db.Get(&committee, `SELECT committee_id FROM filings WHERE candidate_id = $1 AND kind = 'probationary'`, f.targetA)
+	if committee == 0 || committee == f.comA {
+		t.Fatalf("admission filed with %d (the approving committee is %d)", committee, f.comA)
 	}
 }
