@@ -55,6 +55,12 @@ func (c Subject) normalised() Subject {
 	c.ActivistSince = datePtr(c.ActivistSince)
 	c.ProbationSince = datePtr(c.ProbationSince)
 	c.TalkedOn = datePtr(c.TalkedOn)
+	c.OathOn = datePtr(c.OathOn)
+	days := make([]time.Time, len(c.Assessments))
+	for i, d := range c.Assessments {
+		days[i] = dateOf(d)
+	}
+	c.Assessments = days
 	return c
 }
 

@@ -22,9 +22,10 @@ const (
 //   - talk_due: the branch talks with an applicant within TalkMonths of the
 //     application (细则 第七条). Silenced once the talk is known or a
 //     submission is pending (the talk is among its facts).
-//   - assessment_due: the branch assesses an activist every AssessmentMonths
-//     (细则 第十一条). Past assessments are not tracked here, so this shows the
-//     next half-year mark, never an overdue one.
+//   - assessment_due: the branch assesses an activist (细则 第十一条) or a
+//     probationary member (第三十一条) every AssessmentMonths: due that long
+//     after the last recorded assessment of the stage (or the stage's start),
+//     overdue once that day has passed.
 //   - probation_ending: probation ends one year (plus any extension) after the
 //     general meeting and the branch must then discuss conversion promptly
 //     (细则 第三十二条); shown within 30 days and after the end until a
@@ -62,17 +63,14 @@ func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []Du
 		}
 	case seedling.StageActivist:
 		if since, ok := activistSince(c); ok {
-			// The next half-year mark on or after today.
-			k := 1
-			due := seedling.AddMonths(since, assessMonths)
-			for due.Before(today) {
-				k++
-				due = seedling.AddMonths(since, k*assessMonths)
-			}
-			add(DueAssessment, due, soonDays, "细则 第十一条",
-				fmt.Sprintf("第 %d 次半年考察 %s 到期（确定为入党积极分子：%s）", k, fmtDate(due), fmtDate(since)))
+			add(DueAssessment, nextAssessment(c, since, assessMonths), soonDays, "细则 第十一条",
+				fmt.Sprintf("半年考察 %s 到期（确定为入党积极分子：%s，已记录 %d 次）", fmtDate(nextAssessment(c, since, assessMonths)), fmtDate(since), len(c.Assessments)))
 		}
 	case seedling.StageProbationary:
+		if since, ok := probationSince(c); ok {
+			add(DueAssessment, nextAssessment(c, since, assessMonths), soonDays, "细则 第三十一条",
+				fmt.Sprintf("预备期半年考察 %s 到期（已记录 %d 次）", fmtDate(nextAssessment(c, since, assessMonths)), len(c.Assessments)))
+		}
 		if pending == nil {
 			if end, ok := rs.probationEnd(c); ok {
 				add(DueProbationEnding, end, probationSoonDays, "细则 第三十二条",
@@ -129,4 +127,17 @@ func (rs *RuleSet) DisplayDue(today time.Time) (DueItem, bool) {
 		msg = fmt.Sprintf("%s 季度及 %dH%d 半年积分公示应于 %s 前发布", period, today.Year(), q/2, fmtDate(end))
 	}
 	return DueItem{Kind: DueDisplay, DueOn: end, Status: status, Article: "汝州市育苗计划（留精苗：每季度、每半年公示）", Message: msg}, true
+}
+
+// nextAssessment is when the next half-year assessment falls due: the
+// interval after the latest recorded one at this stage, or after the stage
+// began.
+func nextAssessment(c Subject, since time.Time, months int) time.Time {
+	last := since
+	for _, d := range c.Assessments {
+		if d.After(last) {
+			last = d
+		}
+	}
+	return seedling.AddMonths(last, months)
 }

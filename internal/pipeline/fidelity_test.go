@@ -99,7 +99,8 @@ func TestCanDecideKeepsDutiesApart(t *testing.T) {
 // so on that day, and neither on the day before.
 func TestOneYearFrom29FebruaryIsTheSameEverywhere_Art13(t *testing.T) {
 	since := day("2024-02-29")
-	s := Subject{Stage: seedling.StageActivist, AppliedOn: day("2023-09-01"), ActivistSince: &since, StageSince: since, Score: 90}
+	s := Subject{Stage: seedling.StageActivist, AppliedOn: day("2023-09-01"), ActivistSince: &since, StageSince: since, Score: 90,
+		Assessments: []time.Time{day("2024-08-29"), day("2025-02-20")}}
 	for _, tc := range []struct {
 		on   string
 		want bool
@@ -335,5 +336,37 @@ func TestAdmissionFormAndConversionOpinions_Art19_20_33(t *testing.T) {
 	}
 	if l, ok := FiledWith(seedling.StageTarget); !ok || l != 0 {
 		t.Error("targets are not filed with the committee above the branch")
+	}
+}
+
+// Half-year assessments (每半年考察, 细则 第十一条、第三十一条) are recorded by
+// the branch for activists and probationary members; the step to development
+// target needs those of the training period; the oath (第二十六条) follows
+// admission, once.
+func TestHalfYearAssessmentsAndOath_Art11_26(t *testing.T) {
+	rec := BranchRecord{Kind: RecordAssessment, On: day("2027-06-01"), By: "张三", Conclusion: "表现良好"}
+	if _, err := CheckRecord(rec, activist, today); err != nil {
+		t.Errorf("assessment of an activist: %v", err)
+	}
+	if e := asError(t, func() error { _, err := CheckRecord(rec, target, today); return err }()); e.Code != seedling.ERule {
+		t.Errorf("assessment of a target: %v", e.Code)
+	}
+	oath := BranchRecord{Kind: RecordOath, On: day("2026-06-01"), By: "李书记", Conclusion: "面向党旗宣誓"}
+	if _, err := CheckRecord(oath, probationary, today); err != nil {
+		t.Errorf("oath of a probationary member: %v", err)
+	}
+	twice := probationary
+	twice.OathOn = dayp("2026-06-01")
+	if _, err := CheckRecord(oath, twice, today); err == nil {
+		t.Error("a second oath")
+	}
+	if _, err := CheckRecord(BranchRecord{Kind: "x", By: "", Conclusion: ""}, activist, today); seedling.ErrorCode(err) != seedling.EInvalid {
+		t.Errorf("malformed: %v", err)
+	}
+	one := activist
+	one.Assessments = one.Assessments[:1]
+	_, err := Rules2014.Check(one, seedling.StageTarget, "", toTargetFacts, today)
+	if e := asError(t, err); !strings.Contains(e.Fields["assessed_in_training"], "应有 2 次") {
+		t.Errorf("one assessment in the training year: %v", e.Fields)
 	}
 }

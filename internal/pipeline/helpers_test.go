@@ -57,7 +57,7 @@ var today = day("2027-06-15")
 var (
 	applicant = Subject{Stage: seedling.StageApplicant, AppliedOn: day("2027-05-20"), StageSince: day("2027-05-20")}
 	activist  = Subject{Stage: seedling.StageActivist, AppliedOn: day("2025-09-01"), ActivistSince: dayp("2026-03-01"),
-		StageSince: day("2026-03-01"), Score: 85}
+		StageSince: day("2026-03-01"), Score: 85, Assessments: []time.Time{day("2026-09-01"), day("2027-02-26")}}
 	target = Subject{Stage: seedling.StageTarget, AppliedOn: day("2025-01-10"), ActivistSince: dayp("2025-03-01"),
 		StageSince: day("2026-04-01"), Score: 90, PoliticalReview: &PoliticalReview{Passed: true, On: day("2026-04-20")}}
 	probationary = Subject{Stage: seedling.StageProbationary, AppliedOn: day("2024-01-10"), ActivistSince: dayp("2024-03-01"),

@@ -105,7 +105,7 @@ func TestNextStepsEarliestAndBlockers(t *testing.T) {
 		blocked  map[string]string
 	}{
 		{"training year not over, score short", early, "2026-09-01", seedling.StageTarget, KindAdvance, "2027-03-01",
-			map[string]string{"training_one_year": "培养期未满一年：2027-03-01 届满", "score_threshold": "还差 6 分"}},
+			map[string]string{"training_one_year": "培养期未满一年：2027-03-01 届满", "score_threshold": "还差 6 分", "assessed_in_training": "现有 1 次"}},
 		{"eve of the year", activist, "2027-02-28", seedling.StageTarget, KindAdvance, "2027-03-01",
 			map[string]string{"training_one_year": "2027-03-01 届满"}},
 		{"year over", activist, "2027-03-01", seedling.StageTarget, KindAdvance, "2027-03-01", map[string]string{}},

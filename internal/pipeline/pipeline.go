@@ -196,6 +196,11 @@ type Subject struct {
 	// TalkedOn, when known, is the date of the first talk (细则 第七条); it
 	// silences the talk_due reminder.
 	TalkedOn *time.Time
+	// Assessments are the dates of the branch's recorded half-year
+	// assessments (每半年考察) at the current stage.
+	Assessments []time.Time
+	// OathOn is the date of the oath (入党宣誓), once recorded.
+	OathOn *time.Time
 	// PoliticalReview is the latest political review the committee recorded
 	// (细则 第十五条), if any.
 	PoliticalReview *PoliticalReview

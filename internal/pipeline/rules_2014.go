@@ -103,6 +103,7 @@ func checks2014(rs *RuleSet) {
 			Rules: []Rule{
 				// First, so that a branch out of places hears so first.
 				ruleQuotaLeft(),
+				ruleAssessedInTraining(),
 				{
 					ID: "training_one_year", Article: "细则 第十三条",
 					Message:   "经过一年以上培养教育和考察，方可列为发展对象",

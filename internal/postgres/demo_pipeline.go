@@ -118,6 +118,26 @@ func (db *DB) LoadDemoPipeline(ctx context.Context, p *seeds.Pipeline) error {
 				}
 			}
 		}
+		// Half-year assessments (每半年考察) of the activists in their second
+		// year and of the probationary members, every six months since the
+		// stage began; those in their first year have none yet, so the due
+		// list shows them overdue. Probationary members took the oath a week
+		// after admission.
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO branch_records (candidate_id, kind, on_date, by_name, conclusion, recorded_by)
+			SELECT c.id, 'assessment', CAST(d AS date), '培养联系人', '半年考察：思想端正，按时参加组织生活，完成培养任务', $2
+			FROM candidates c, generate_series(c.stage_since + INTERVAL '6 months', CAST(current_date AS timestamp), INTERVAL '6 months') d
+			WHERE c.id = ANY($1) AND (c.stage = 'probationary' OR (c.stage = 'activist' AND c.stage_since <= current_date - INTERVAL '12 months'))`,
+			pq.Array(int64s(fresh)), archive); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO branch_records (candidate_id, kind, on_date, by_name, conclusion, recorded_by)
+			SELECT c.id, 'oath', c.stage_since + 7, '支部书记', '在党旗下进行入党宣誓', $2
+			FROM candidates c WHERE c.id = ANY($1) AND c.stage = 'probationary' AND c.stage_since + 7 <= current_date`,
+			pq.Array(int64s(fresh)), archive); err != nil {
+			return err
+		}
 		for _, q := range p.Quotas {
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO quotas (year, org_id, amount) SELECT $1, id, $3 FROM orgs WHERE code = $2

@@ -40,6 +40,8 @@ const (
 	TimelinePoliticalFailed = "political_review_failed"
 	TimelineLedger          = "ledger"
 	TimelineReversal        = "reversal"
+	TimelineAssessment      = "assessment" // 每半年考察, with its conclusion as text
+	TimelineOath            = "oath"       // 入党宣誓
 )
 
 // chinaDate is the SQL for the civil date in China (UTC+8, as seedling.Today)
@@ -74,6 +76,9 @@ func (p *PipelineStore) Timeline(ctx context.Context, candidateID int64) ([]Time
 		SELECT r.reviewed_on, r.recorded_at, CASE WHEN r.passed THEN 'political_review_passed' ELSE 'political_review_failed' END,
 		       '', '', r.conclusion, 0, u.display_name, r.id
 		FROM political_reviews r JOIN users u ON u.id = r.recorded_by WHERE r.candidate_id = $1
+		UNION ALL
+		SELECT b.on_date, b.recorded_at, b.kind, '', '', b.conclusion, 0, b.by_name, b.id
+		FROM branch_records b WHERE b.candidate_id = $1
 		UNION ALL
 		SELECT e.occurred_on, e.recorded_at, CASE e.kind WHEN 'reversal' THEN 'reversal' ELSE 'ledger' END, '', '',
 		       CASE e.kind WHEN 'reversal' THEN e.reason ELSE e.description END, e.points, e.recorded_by_name, e.id
@@ -112,11 +117,12 @@ func (p *PipelineStore) DueSubjects(ctx context.Context, roots []string) ([]DueR
 		Extended       int        `db:"probation_extended_months"`
 		TalkedOn       *time.Time `db:"talked_on"`
 		PendingSince   *time.Time `db:"pending_since"`
+		Assessments    []byte     `db:"assessments"`
 	}
 	err := p.db.SelectContext(ctx, &rows, `
 		SELECT c.id, c.org_id, o.name AS org_name, o.path AS org_path, c.name, c.gender, c.birth_date, c.occupation,
 		       c.priority_group, c.reserve_pool, c.front_line, c.stage, c.applied_on, c.activist_since, c.stage_since,
-		       NULL::bigint AS user_id, c.probation_since, c.probation_extended_months, c.talked_on,
+		       NULL::bigint AS user_id, c.probation_since, c.probation_extended_months, c.talked_on, `+assessmentsSQL+` AS assessments,
 		       (SELECT min(s.submitted_at) FROM submissions s WHERE s.candidate_id = c.id AND s.state = 'pending') AS pending_since
 		FROM candidates c JOIN orgs o ON o.id = c.org_id
 		WHERE `+inSubtrees("o.path", 1)+`
@@ -131,6 +137,9 @@ func (p *PipelineStore) DueSubjects(ctx context.Context, roots []string) ([]DueR
 		out[i] = DueRow{Candidate: c, PendingSince: r.PendingSince, Subject: pipeline.Subject{
 			Stage: c.Stage, AppliedOn: c.AppliedOn, ActivistSince: c.ActivistSince, StageSince: c.StageSince,
 			ProbationSince: r.ProbationSince, ProbationExtendedMonths: r.Extended, TalkedOn: r.TalkedOn}}
+		if out[i].Subject.Assessments, err = decodeDates(r.Assessments); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -223,6 +223,37 @@ func (s *Server) apiPoliticalReview(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"candidate_id": cand.ID, "passed": *req.Passed, "stage": updated.Stage})
 }
 
+type branchRecordRequest struct {
+	Kind       string `json:"kind"`
+	On         string `json:"on"`
+	By         string `json:"by"`
+	Conclusion string `json:"conclusion"`
+}
+
+// apiRecord records what the branch records between steps: a half-year
+// assessment (每半年考察) or the oath (入党宣誓). The branch acts here as it
+// does when it submits a step, hence the same permission.
+func (s *Server) apiRecord(c *fiber.Ctx) error {
+	cand, a, err := s.loadCandidate(c, authz.Submission, authz.Create)
+	if err != nil {
+		return err
+	}
+	var req branchRecordRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	on, err := seedling.ParseDate(req.On)
+	if err != nil {
+		return seedling.FieldError("on", "on must be a date YYYY-MM-DD")
+	}
+	r := pipeline.BranchRecord{Kind: req.Kind, On: on, By: req.By, Conclusion: req.Conclusion}
+	id, err := s.db.Pipeline().Record(c.UserContext(), a, cand.ID, r, seedling.Today(s.db.Now()))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": id, "candidate_id": cand.ID, "kind": req.Kind, "on": req.On})
+}
+
 // apiFilings is a committee's filing queue (备案).
 func (s *Server) apiFilings(c *fiber.Ctx) error {
 	if _, err := s.authorizeRole(c, authz.Submission, authz.Read); err != nil {

@@ -103,6 +103,11 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 		expectStatus(t, r, 201)
 	}
 
+	// The branch's half-year assessments of the training year (细则 第十一条).
+	for _, on := range []string{"2023-08-01", "2024-02-01"} {
+		expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/records", cand), sec,
+			map[string]any{"kind": "assessment", "on": on, "by": "王建国", "conclusion": "半年考察：表现良好"}), 201)
+	}
 	b.switchUser(base, "secretary", "#start-secretary")
 	b.fillStep(base, cand, "target-advance", map[string]string{"f_decided_on": "2024-03-01", "f_late_reason": "按历史档案补录"}, "f_opinions_heard")
 	b.switchUser(base, "committee", "#start-committee")

@@ -69,6 +69,9 @@ var matrix = []struct {
 	{"POST /api/v1/candidates/:id/submissions", "a", "anon=401 admin=403 committee=403 secretary=422 leader=404 activist=403"},
 	{"POST /api/v1/candidates/:id/submissions", "a2", "anon=401 admin=403 committee=403 secretary=422 leader=404 activist=404"},
 	{"POST /api/v1/candidates/:id/submissions", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
+	{"POST /api/v1/candidates/:id/records", "a", "anon=401 admin=403 committee=403 secretary=201 leader=404 activist=403"},
+	{"POST /api/v1/candidates/:id/records", "a2", "anon=401 admin=403 committee=403 secretary=201 leader=404 activist=404"},
+	{"POST /api/v1/candidates/:id/records", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
 	// a: the activist's own record, not a target: the rule says no (422).
 	{"POST /api/v1/candidates/:id/political-review", "a", "anon=401 admin=403 committee=422 secretary=403 leader=404 activist=403"},
 	{"POST /api/v1/candidates/:id/political-review", "a2", "anon=401 admin=403 committee=201 secretary=403 leader=404 activist=404"},
@@ -209,6 +212,9 @@ func (f *fixture) request(route, target string) (method, path string, body any) 
 	case "/api/v1/candidates/:id/submissions":
 		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.candA2, f.candB)), 1)
 		body = map[string]any{"to_stage": "full", "facts": map[string]any{}} // skips stages: refused by the rules
+	case "/api/v1/candidates/:id/records":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.candA2, f.candB)), 1)
+		body = map[string]any{"kind": "assessment", "on": time.Now().UTC().Format("2006-01-02"), "by": "王建国", "conclusion": "半年考察：表现良好"}
 	case "/api/v1/candidates/:id/political-review":
 		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.targetA, f.candB)), 1)
 		body = map[string]any{"passed": true, "conclusion": "经政治审查，该同志政治合格，历史清白。", "reviewed_on": "2026-10-09"}
