@@ -554,3 +554,16 @@ func TestAdmissionIsFiledAbove_Art24(t *testing.T) {
 		t.Fatalf("admission filed with %d (the approving committee is %d)", committee, f.comA)
 	}
 }
+
+// Item 4, said in the UI: the candidate's page tells whether strikes apply to
+// probationary members, as the rule set has it.
+func TestCandidatePageSaysWhetherStrikesApplyToProbationary_Ruzhou(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	r := app.page(fmt.Sprintf("/candidates/%d", f.candA), app.login("secretary"))
+	expectStatus(t, r, 200)
+	if !strings.Contains(string(r.Body), `id="cand-strikes-probationary"`) || !strings.Contains(string(r.Body), "第三十二条") {
+		t.Fatalf("the page does not say whether strikes apply to probationary members")
+	}
+}

@@ -21,10 +21,14 @@ type candidatePage struct {
 	Submissions []postgres.Submission
 	Failed      int
 	MaxFailed   int
-	CanPropose  bool
-	CanDecide   bool
-	Values      map[string]string // what the user typed, when a proposal was refused
-	Chosen      string            // the step whose form was sent
+	// StrikesProbationary says whether failed reviews of probationary
+	// members count (a parameter of the rule set: the Ruzhou text speaks of
+	// activists); the page says so beside the count.
+	StrikesProbationary bool
+	CanPropose          bool
+	CanDecide           bool
+	Values              map[string]string // what the user typed, when a proposal was refused
+	Chosen              string            // the step whose form was sent
 }
 
 // candidatePage is one candidate's overview: stage, score, the three-strike
@@ -55,7 +59,7 @@ func (s *Server) renderCandidate(c *fiber.Ctx, status int, cand seedling.Candida
 	_, decideErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Decide)
 	data := candidatePage{Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Steps: rs.NextSteps(subj, today),
 		Submissions: subs, Failed: rs.Strikes(subj.Returned), MaxFailed: rs.MaxFailedReviews,
-		CanPropose: proposeErr == nil, CanDecide: decideErr == nil, Values: values, Chosen: chosen}
+		StrikesProbationary: rs.StrikesApplyToProbationary, CanPropose: proposeErr == nil, CanDecide: decideErr == nil, Values: values, Chosen: chosen}
 	return s.renderForm(c, status, "candidate", "candidate.title", data, formErr)
 }
 
