@@ -48,22 +48,22 @@ func TestApprovalRechecksScoreAndQuota_Art13(t *testing.T) {
 		From: seedling.StageActivist, To: seedling.StageTarget, Facts: toTargetFacts}
 	s := activist
 	s.Score = 82
-	if err := Rules2014.Recheck(s, sub, today); err != nil {
+	if _, err := Rules2014.Recheck(s, sub, nil, today); err != nil {
 		t.Fatalf("82 points: %v", err)
 	}
 	s.Score = 72 // 10 points reversed after the submission
-	e := asError(t, Rules2014.Recheck(s, sub, today))
+	e := asError(t, second(Rules2014.Recheck(s, sub, nil, today)))
 	if e.Code != seedling.ERule || !strings.Contains(e.Fields["score_threshold"], "还差 8 分") {
 		t.Errorf("72 points: %v %v", e.Code, e.Fields)
 	}
 	s.Score = 90
 	s.Quotas = []Quota{{OrgName: "城关镇党委", Year: 2027, Amount: 2, Used: 2}}
-	if e := asError(t, Rules2014.Recheck(s, sub, today)); e.Fields["quota"] == "" {
+	if e := asError(t, second(Rules2014.Recheck(s, sub, nil, today))); e.Fields["quota"] == "" {
 		t.Errorf("quota: %v", e.Fields)
 	}
 	s.Quotas = nil
 	s.Stage = seedling.StageTarget
-	if e := asError(t, Rules2014.Recheck(s, sub, today)); e.Code != seedling.EConflict {
+	if e := asError(t, second(Rules2014.Recheck(s, sub, nil, today))); e.Code != seedling.EConflict {
 		t.Errorf("moved on: %v", e.Code)
 	}
 }
@@ -304,7 +304,7 @@ func TestLateRecordNeedsAReason_Art7_8(t *testing.T) {
 	}
 	onTime := merge(facts, map[string]any{"decided_on": "2027-06-01"})
 	sub := Pending{State: StatePending, SubmittedOn: day("2027-06-02"), From: seedling.StageActivist, To: seedling.StageTarget, Facts: onTime}
-	if err := Rules2014.Recheck(activist, sub, day("2027-08-01")); err != nil {
+	if _, err := Rules2014.Recheck(activist, sub, nil, day("2027-08-01")); err != nil {
 		t.Errorf("a timely submission decided two months later: %v", err)
 	}
 	// Backdating against what a fact depends on.
@@ -368,5 +368,32 @@ func TestHalfYearAssessmentsAndOath_Art11_26(t *testing.T) {
 	_, err := Rules2014.Check(one, seedling.StageTarget, "", toTargetFacts, today)
 	if e := asError(t, err); !strings.Contains(e.Fields["assessed_in_training"], "应有 2 次") {
 		t.Errorf("one assessment in the training year: %v", e.Fields)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// The committee's own part of an admission (细则 第二十三条、第二十四条): its
+// talk with the person after the general meeting, and its collective vote,
+// both recorded with the approval and checked with the step's rules.
+func TestCommitteeTalkAndVoteOnAdmission_Art23_24(t *testing.T) {
+	sub := Pending{State: StatePending, SubmittedOn: today, From: seedling.StageTarget, To: seedling.StageProbationary, Facts: toProbationaryFacts}
+	e := asError(t, second(Rules2014.Recheck(target, sub, nil, today)))
+	if e.Code != seedling.ERule || e.Fields["facts.committee_talked_on"] == "" || e.Fields["facts.committee_for"] == "" {
+		t.Fatalf("approval without the committee's talk and vote: %v", e.Fields)
+	}
+	vote := map[string]any{"committee_talked_on": "2026-05-25", "committee_members": float64(7), "committee_present": float64(5), "committee_for": float64(3)}
+	e = asError(t, second(Rules2014.Recheck(target, sub, vote, today)))
+	if !strings.Contains(e.Fields["committee_vote"], "赞成 3 人未超过应到会委员 7 人的半数") {
+		t.Errorf("3 of 7: %v", e.Fields)
+	}
+	vote["committee_for"], vote["committee_talked_on"] = float64(4), "2026-05-10" // before the general meeting
+	e = asError(t, second(Rules2014.Recheck(target, sub, vote, today)))
+	if e.Fields["committee_talk_after_meeting"] == "" {
+		t.Errorf("talk before the meeting: %v", e.Fields)
+	}
+	vote["committee_talked_on"] = "2026-05-25"
+	if _, err := Rules2014.Recheck(target, sub, vote, today); err != nil {
+		t.Errorf("4 of 7 after a talk: %v", err)
 	}
 }

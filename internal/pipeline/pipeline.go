@@ -130,6 +130,11 @@ type Step struct {
 	EffectiveAtProbationEnd bool
 	Facts                   []FactSpec
 	Rules                   []Rule
+	// DecisionFacts are what the committee records when it approves the
+	// step (its talk with the person, its own vote); DecisionRules check
+	// them, with the branch's facts in view.
+	DecisionFacts []FactSpec
+	DecisionRules []Rule
 }
 
 // FactSpec describes one fact a step records.

@@ -223,6 +223,8 @@ func checks2014(rs *RuleSet) {
 				},
 				meetingRules("细则 第二十条", "细则 第二十一条"),
 			),
+			DecisionFacts: committeeDecisionFacts,
+			DecisionRules: committeeDecisionRules(),
 		},
 
 		// 预备党员 → 正式党员.

@@ -232,7 +232,10 @@ func (p *PipelineStore) Submit(ctx context.Context, a seedling.Actor, cand seedl
 type Decision struct {
 	Approve bool
 	Reasons string
-	On      time.Time // the decision's date, for the stage change of a return
+	// Facts are the committee's own facts of an approval (its talk and
+	// vote, pipeline.Step.DecisionFacts), as decoded from the request.
+	Facts map[string]any
+	On    time.Time // the decision's date, for the stage change of a return
 }
 
 // Decide approves or returns a pending submission. Exactly one decision wins
@@ -269,20 +272,24 @@ func (p *PipelineStore) Decide(ctx context.Context, a seedling.Actor, id int64, 
 		if rs == nil {
 			return seedling.Errorf(seedling.EInternal, "rule set %s of submission %d is not loaded", sub.RulesVersion, id)
 		}
-		state := pipeline.StateReturned
+		state, decisionFacts := pipeline.StateReturned, []byte(`{}`)
 		if d.Approve {
 			state = pipeline.StateApproved
 			subj, err := subject(ctx, tx, candID, sub.EffectiveOn, true)
 			if err != nil {
 				return err
 			}
-			if err := rs.Recheck(subj, pending, d.On); err != nil {
+			df, err := rs.Recheck(subj, pending, d.Facts, d.On)
+			if err != nil {
+				return err
+			}
+			if decisionFacts, err = json.Marshal(pipeline.Proposal{Facts: df}.FactsJSON()); err != nil {
 				return err
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE submissions SET state = $2, decided_by = $3, decided_at = now(), decided_on = $4, reasons = $5 WHERE id = $1`,
-			id, state, a.UserID, d.On, d.Reasons); err != nil {
+			UPDATE submissions SET state = $2, decided_by = $3, decided_at = now(), decided_on = $4, reasons = $5, decision_facts = $6 WHERE id = $1`,
+			id, state, a.UserID, d.On, d.Reasons, decisionFacts); err != nil {
 			return err
 		}
 		target := "submission:" + itoa(id)

@@ -137,6 +137,9 @@ func (s *Server) loadSubmission(c *fiber.Ctx, act string) (postgres.Submission, 
 type decisionRequest struct {
 	Decision string `json:"decision"`
 	Reasons  string `json:"reasons"`
+	// Facts are the committee's own facts of an approval where the step
+	// asks for them (an admission: its talk and its vote).
+	Facts map[string]any `json:"facts"`
 }
 
 // apiDecide approves or returns a submission. The decider must not be the
@@ -162,7 +165,7 @@ func (s *Server) apiDecide(c *fiber.Ctx) error {
 }
 
 func (r decisionRequest) validate(today time.Time) (postgres.Decision, error) {
-	d := postgres.Decision{Reasons: strings.TrimSpace(r.Reasons), On: today}
+	d := postgres.Decision{Reasons: strings.TrimSpace(r.Reasons), On: today, Facts: r.Facts}
 	switch r.Decision {
 	case "approve":
 		d.Approve = true

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"seedling/internal/seedling"
 )
 
 // fillStep fills and sends a step's proposal form on the candidate page.
@@ -51,6 +54,11 @@ func (b *browser) decideLatest(base, name, decision, reasons string) {
 	b.do(chromedp.Click("#"+link), chromedp.WaitVisible("#decide-form"))
 	if reasons != "" {
 		b.do(chromedp.SetValue("#reasons", reasons))
+	}
+	if decision == "approve" { // the committee's own talk and vote, where the step asks for them
+		today := seedling.Today(time.Now()).Format(seedling.DateLayout)
+		get(b, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const v = {d_committee_talked_on: %q, d_committee_members: "7", d_committee_present: "6", d_committee_for: "5"};
+			for (const [id, x] of Object.entries(v)) { const el = document.getElementById(id); if (el) el.value = x } return true })()`, today)))
 	}
 	b.clickAndLoad("#" + decision)
 	b.do(chromedp.WaitVisible("#review-state"))

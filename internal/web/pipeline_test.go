@@ -547,7 +547,15 @@ func TestAdmissionIsFiledAbove_Art24(t *testing.T) {
 		"prereview_on": day(6), "form_issued_on": day(5), "form_filled_on": day(4), "meeting_on": day(3),
 		"members_entitled": 20, "members_present": 15, "votes_for": 12})
 	expectStatus(t, r, 201)
-	expectStatus(t, decide(app, com, idOf(t, r), "approve", ""), 200)
+	sub := idOf(t, r)
+	// The committee's own talk and vote are part of the approval (细则 第二十三条、第二十四条).
+	r = decide(app, com, sub, "approve", "")
+	expectStatus(t, r, 422)
+	if fields := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any); fields["facts.committee_talked_on"] == nil {
+		t.Fatalf("approval without the committee's talk: %s", r.Body)
+	}
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/submissions/%d/decision", sub), com, map[string]any{"decision": "approve",
+		"facts": map[string]any{"committee_talked_on": day(1), "committee_members": 7, "committee_present": 6, "committee_for": 5}}), 200)
 	var committee int64
 	app.db.Get(&committee, `SELECT committee_id FROM filings WHERE candidate_id = $1 AND kind = 'probationary'`, f.targetA)
 	if committee == 0 || committee == f.comA {
