@@ -1,12 +1,15 @@
 -- +goose Up
--- What the branch records about a person between steps: the half-year
--- assessment of activists and probationary members (每半年考察, 细则 第十一条、
--- 第三十一条) and the oath after admission (入党宣誓, 细则 第二十六条). Like the
--- ledger, these are never edited or deleted: a mistake is a new record.
+-- What the branch and the committee record about a person between steps:
+-- the half-year assessment of activists and probationary members (每半年考察,
+-- 细则 第十一条、第三十一条), the branch committee's review of a development
+-- target (支委会审查, 第十八条) and the upper committee's pre-review (预审,
+-- 第十九条) before the application form is issued, and the oath after
+-- admission (入党宣誓, 第二十六条). Like the ledger, these are never edited or
+-- deleted: a mistake is a new record.
 CREATE TABLE branch_records (
     id           bigserial PRIMARY KEY,
     candidate_id bigint NOT NULL REFERENCES candidates (id),
-    kind         text NOT NULL CHECK (kind IN ('assessment', 'oath')),
+    kind         text NOT NULL CHECK (kind IN ('assessment', 'oath', 'branch_review', 'prereview')),
     on_date      date NOT NULL,
     by_name      text NOT NULL CHECK (length(by_name) BETWEEN 1 AND 50),
     conclusion   text NOT NULL CHECK (length(conclusion) BETWEEN 2 AND 2000),

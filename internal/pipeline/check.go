@@ -56,6 +56,7 @@ func (c Subject) normalised() Subject {
 	c.ProbationSince = datePtr(c.ProbationSince)
 	c.TalkedOn = datePtr(c.TalkedOn)
 	c.OathOn = datePtr(c.OathOn)
+	c.BranchReviewOn, c.PrereviewOn = datePtr(c.BranchReviewOn), datePtr(c.PrereviewOn)
 	days := make([]time.Time, len(c.Assessments))
 	for i, d := range c.Assessments {
 		days[i] = dateOf(d)

@@ -118,10 +118,10 @@ func TestCheckListsEveryBrokenRule(t *testing.T) {
 			facts: merge(toProbationaryFacts, map[string]any{
 				"training_days": nil, "meeting_on": "2026-04-20",
 			}),
-			fields: []string{"central_training", "meeting_after_form", "meeting_after_prereview", "political_review"},
+			fields: []string{"central_training", "meeting_after_form", "political_review"},
 			messages: map[string]string{
-				"central_training":        "未填写集中培训天数或学时",
-				"meeting_after_prereview": "支部大会日期 2026-04-20 早于基层党委预审日期 2026-05-01",
+				"central_training":   "未填写集中培训天数或学时",
+				"meeting_after_form": "支部大会日期 2026-04-20 早于本人填写入党志愿书日期 2026-05-08",
 			},
 		},
 		{

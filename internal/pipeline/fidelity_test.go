@@ -324,8 +324,23 @@ func TestLateRecordNeedsAReason_Art7_8(t *testing.T) {
 // higher than namings (第二十四条).
 func TestAdmissionFormAndConversionOpinions_Art19_20_33(t *testing.T) {
 	_, err := Rules2014.Check(target, seedling.StageProbationary, "", merge(toProbationaryFacts, map[string]any{"form_issued_on": "2026-04-28"}), today)
-	if e := asError(t, err); e.Fields["form_after_prereview"] == "" {
+	if e := asError(t, err); e.Fields["reviewed_and_prereviewed"] == "" {
 		t.Errorf("form before the pre-review: %v", e.Fields)
+	}
+	unreviewed := target
+	unreviewed.PrereviewOn = nil
+	_, err = Rules2014.Check(unreviewed, seedling.StageProbationary, "", toProbationaryFacts, today)
+	if e := asError(t, err); !strings.Contains(e.Fields["reviewed_and_prereviewed"], "预审") {
+		t.Errorf("no pre-review recorded by the committee: %v", e.Fields)
+	}
+	// The pre-review is the committee's record, after the branch committee's review.
+	if !RecordedByCommittee(RecordPrereview) || RecordedByCommittee(RecordBranchReview) {
+		t.Error("who records the reviews")
+	}
+	noBranch := target
+	noBranch.BranchReviewOn = nil
+	if _, err := CheckRecord(BranchRecord{Kind: RecordPrereview, On: day("2026-05-01"), By: "组织委员", Conclusion: "预审合格"}, noBranch, today); err == nil {
+		t.Error("a pre-review before the branch committee's review")
 	}
 	_, err = Rules2014.Check(probationary, seedling.StageFull, "", merge(toFullFacts, map[string]any{"group_opinion": nil, "applied_on": "2027-05-21"}), today)
 	if e := asError(t, err); e.Fields["facts.group_opinion"] == "" || e.Fields["meeting_after_application"] == "" {

@@ -59,7 +59,8 @@ var (
 	activist  = Subject{Stage: seedling.StageActivist, AppliedOn: day("2025-09-01"), ActivistSince: dayp("2026-03-01"),
 		StageSince: day("2026-03-01"), Score: 85, Assessments: []time.Time{day("2026-09-01"), day("2027-02-26")}}
 	target = Subject{Stage: seedling.StageTarget, AppliedOn: day("2025-01-10"), ActivistSince: dayp("2025-03-01"),
-		StageSince: day("2026-04-01"), Score: 90, PoliticalReview: &PoliticalReview{Passed: true, On: day("2026-04-20")}}
+		StageSince: day("2026-04-01"), Score: 90, PoliticalReview: &PoliticalReview{Passed: true, On: day("2026-04-20")},
+		BranchReviewOn: dayp("2026-04-25"), PrereviewOn: dayp("2026-05-01")}
 	probationary = Subject{Stage: seedling.StageProbationary, AppliedOn: day("2024-01-10"), ActivistSince: dayp("2024-03-01"),
 		StageSince: day("2026-05-20"), ProbationSince: dayp("2026-05-20"), Score: 90}
 )
@@ -81,7 +82,6 @@ var (
 		"late_reason":      "测试数据按历史档案补录",
 		"introducers":      []any{"王五", "赵六"},
 		"training_days":    float64(3),
-		"prereview_on":     "2026-05-01",
 		"form_issued_on":   "2026-05-05",
 		"form_filled_on":   "2026-05-08",
 		"meeting_on":       "2026-05-20",

@@ -206,6 +206,9 @@ type Subject struct {
 	Assessments []time.Time
 	// OathOn is the date of the oath (入党宣誓), once recorded.
 	OathOn *time.Time
+	// BranchReviewOn and PrereviewOn are the latest branch committee review
+	// (支委会审查) and committee pre-review (预审) of the development target.
+	BranchReviewOn, PrereviewOn *time.Time
 	// PoliticalReview is the latest political review the committee recorded
 	// (细则 第十五条), if any.
 	PoliticalReview *PoliticalReview

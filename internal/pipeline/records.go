@@ -17,7 +17,17 @@ const (
 	RecordAssessment = "assessment"
 	// RecordOath is the oath taken after admission (入党宣誓, 第二十六条).
 	RecordOath = "oath"
+	// RecordBranchReview is the branch committee's review of a development
+	// target (支委会审查, 细则 第十八条).
+	RecordBranchReview = "branch_review"
+	// RecordPrereview is the upper committee's pre-review (预审, 细则 第十九条),
+	// recorded by the committee itself, before the application form is issued.
+	RecordPrereview = "prereview"
 )
+
+// RecordedByCommittee says whether a kind of record is the upper
+// committee's to make (the pre-review) rather than the branch's.
+func RecordedByCommittee(kind string) bool { return kind == RecordPrereview }
 
 // BranchRecord is one such record as the branch enters it.
 type BranchRecord struct {
@@ -37,9 +47,9 @@ func CheckRecord(r BranchRecord, c Subject, today time.Time) (BranchRecord, erro
 	r.By, r.Conclusion = strings.TrimSpace(r.By), strings.TrimSpace(r.Conclusion)
 	bad := seedling.NewProblems(seedling.EInvalid)
 	switch r.Kind {
-	case RecordAssessment, RecordOath:
+	case RecordAssessment, RecordOath, RecordBranchReview, RecordPrereview:
 	default:
-		bad.Add("kind", `kind is "assessment" or "oath"`)
+		bad.Add("kind", `kind is "assessment", "oath", "branch_review" or "prereview"`)
 	}
 	if r.On.IsZero() {
 		bad.Add("on", "on must be a date YYYY-MM-DD")
@@ -62,6 +72,10 @@ func CheckRecord(r BranchRecord, c Subject, today time.Time) (BranchRecord, erro
 		p.Add("kind", fmt.Sprintf("入党宣誓在接收为预备党员之后，当前为“%s”（细则 第二十六条）", stageName(c.Stage)))
 	case r.Kind == RecordOath && c.OathOn != nil:
 		p.Add("kind", "已记录入党宣誓（"+fmtDate(*c.OathOn)+"），只宣誓一次")
+	case (r.Kind == RecordBranchReview || r.Kind == RecordPrereview) && c.Stage != seedling.StageTarget:
+		p.Add("kind", fmt.Sprintf("支委会审查和党委预审的对象是发展对象，当前为“%s”（细则 第十八条、第十九条）", stageName(c.Stage)))
+	case r.Kind == RecordPrereview && (c.BranchReviewOn == nil || r.On.Before(*c.BranchReviewOn)):
+		p.Add("kind", "党委预审在支部委员会审查之后（细则 第十九条）：尚未记录支委会审查，或预审日期早于审查")
 	}
 	if r.On.After(today) {
 		p.Add("on", fmt.Sprintf("日期 %s 晚于今天 %s", fmtDate(r.On), fmtDate(today)))

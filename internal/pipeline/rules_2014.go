@@ -164,8 +164,6 @@ func checks2014(rs *RuleSet) {
 					Label: "集中培训天数", LabelEn: "Days of centralised training"},
 				{Name: "training_hours", Type: TypeInt, Min: intp(0), Max: intp(5000),
 					Label: "集中培训学时", LabelEn: "Class hours of centralised training"},
-				{Name: "prereview_on", Type: TypeDate, Required: true,
-					Label: "基层党委预审日期", LabelEn: "Date of the committee's pre-review"},
 				{Name: "form_issued_on", Type: TypeDate, Required: true,
 					Label: "发放入党志愿书日期", LabelEn: "Date the application form (入党志愿书) was issued",
 					Note: "经预审合格的，发放《中国共产党入党志愿书》（细则 第十九条）"},
@@ -212,14 +210,27 @@ func checks2014(rs *RuleSet) {
 							return fmt.Sprintf("集中培训 %d 天、%d 学时，不足 3 天或 24 学时", days, hours)
 						},
 					},
-					dateNotBefore("form_after_prereview", "细则 第十九条", "form_issued_on", "prereview_on",
-						"预审合格后方可发放入党志愿书", "The application form is issued after the pre-review"),
+					{
+						ID: "reviewed_and_prereviewed", Article: "细则 第十八条、第十九条",
+						Message:   "支部委员会审查、基层党委预审合格后，方可发放入党志愿书",
+						MessageEn: "The branch committee's review and the committee's pre-review precede the application form",
+						Check: func(e Env) string {
+							switch s := e.Subject; {
+							case s.BranchReviewOn == nil:
+								return "支部委员会尚未记录对发展对象的审查"
+							case s.PrereviewOn == nil:
+								return "基层党委尚未记录预审"
+							}
+							if d, ok := e.Facts.Date("form_issued_on"); ok && d.Before(*e.Subject.PrereviewOn) {
+								return fmt.Sprintf("发放入党志愿书日期 %s 早于党委预审 %s", fmtDate(d), fmtDate(*e.Subject.PrereviewOn))
+							}
+							return ""
+						},
+					},
 					dateNotBefore("form_filled_after_issued", "细则 第二十条", "form_filled_on", "form_issued_on",
 						"入党志愿书在发放之后填写", "The form is filled in after it is issued"),
 					dateNotBefore("meeting_after_form", "细则 第二十条", "meeting_on", "form_filled_on",
 						"支部大会讨论在填写入党志愿书之后", "The general meeting follows the filled-in form"),
-					dateNotBefore("meeting_after_prereview", "细则 第十九条、第二十条", "meeting_on", "prereview_on",
-						"经基层党委预审合格后，方可提交支部大会讨论", "The general meeting follows the pre-review"),
 				},
 				meetingRules("细则 第二十条", "细则 第二十一条"),
 			),

@@ -131,6 +131,18 @@ func (db *DB) LoadDemoPipeline(ctx context.Context, p *seeds.Pipeline) error {
 			pq.Array(int64s(fresh)), archive); err != nil {
 			return err
 		}
+		// Development targets named two months ago or more have been reviewed
+		// by the branch committee and pre-reviewed by the committee (细则
+		// 第十八条、第十九条), ready for the application form.
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO branch_records (candidate_id, kind, on_date, by_name, conclusion, recorded_by)
+			SELECT c.id, k.kind, c.stage_since + k.after, k.by_name, k.conclusion, $2
+			FROM candidates c, (VALUES ('branch_review', 30, '支部委员会', '审查合格，同意报党委预审'),
+			                           ('prereview', 45, '党委组织委员', '预审合格，同意发放入党志愿书')) AS k (kind, after, by_name, conclusion)
+			WHERE c.id = ANY($1) AND c.stage = 'target' AND c.stage_since + 60 <= current_date`,
+			pq.Array(int64s(fresh)), archive); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO branch_records (candidate_id, kind, on_date, by_name, conclusion, recorded_by)
 			SELECT c.id, 'oath', c.stage_since + 7, '支部书记', '在党旗下进行入党宣誓', $2

@@ -134,10 +134,13 @@ func subject(ctx context.Context, tx *sqlx.Tx, candidateID int64, on time.Time, 
 		Returned       []byte     `db:"returned"`
 		Assessments    []byte     `db:"assessments"`
 		OathOn         *time.Time `db:"oath_on"`
+		BranchReview   *time.Time `db:"branch_review_on"`
+		Prereview      *time.Time `db:"prereview_on"`
 	}
 	err := tx.GetContext(ctx, &r, `
 		SELECT c.stage, o.path, c.applied_on, c.activist_since, c.stage_since, c.probation_since, c.probation_extended_months, c.talked_on,
-		       `+returnedSQL+` AS returned, `+assessmentsSQL+` AS assessments, `+oathSQL+` AS oath_on
+		       `+returnedSQL+` AS returned, `+assessmentsSQL+` AS assessments, `+oathSQL+` AS oath_on,
+		       `+branchReviewSQL+` AS branch_review_on, `+prereviewSQL+` AS prereview_on
 		FROM candidates c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1`, candidateID)
 	if err != nil {
 		return pipeline.Subject{}, translate(err)
@@ -171,7 +174,7 @@ func subject(ctx context.Context, tx *sqlx.Tx, candidateID int64, on time.Time, 
 	}
 	return pipeline.Subject{Stage: seedling.Stage(r.Stage), AppliedOn: r.AppliedOn, ActivistSince: r.ActivistSince, StageSince: r.StageSince,
 		ProbationSince: r.ProbationSince, ProbationExtendedMonths: r.Extended, TalkedOn: r.TalkedOn, Score: score,
-		Returned: returned, Assessments: assessments, OathOn: r.OathOn, PoliticalReview: review, Disqualified: r.Stage == string(seedling.StageDisqualified), Quotas: quotas}, nil
+		Returned: returned, Assessments: assessments, OathOn: r.OathOn, BranchReviewOn: r.BranchReview, PrereviewOn: r.Prereview, PoliticalReview: review, Disqualified: r.Stage == string(seedling.StageDisqualified), Quotas: quotas}, nil
 }
 
 // returnedSQL lists a candidate's returned submissions as JSON for

@@ -17,6 +17,10 @@ const (
 	assessmentsSQL = `(SELECT coalesce(json_agg(r.on_date ORDER BY r.on_date), '[]') FROM branch_records r
 		WHERE r.candidate_id = c.id AND r.kind = 'assessment' AND r.on_date >= c.stage_since)`
 	oathSQL = `(SELECT min(r.on_date) FROM branch_records r WHERE r.candidate_id = c.id AND r.kind = 'oath')`
+	// branchReviewSQL and prereviewSQL are the latest branch committee
+	// review and committee pre-review at the current stage.
+	branchReviewSQL = `(SELECT max(r.on_date) FROM branch_records r WHERE r.candidate_id = c.id AND r.kind = 'branch_review' AND r.on_date >= c.stage_since)`
+	prereviewSQL    = `(SELECT max(r.on_date) FROM branch_records r WHERE r.candidate_id = c.id AND r.kind = 'prereview' AND r.on_date >= c.stage_since)`
 )
 
 func decodeDates(raw []byte) ([]time.Time, error) {

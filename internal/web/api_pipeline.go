@@ -233,16 +233,22 @@ type branchRecordRequest struct {
 	Conclusion string `json:"conclusion"`
 }
 
-// apiRecord records what the branch records between steps: a half-year
-// assessment (每半年考察) or the oath (入党宣誓). The branch acts here as it
-// does when it submits a step, hence the same permission.
+// apiRecord records what the branch or the committee records between
+// steps: a half-year assessment (每半年考察), the branch committee's review
+// (支委会审查), the oath (入党宣誓) — the branch, with the permission it
+// submits steps with — or the pre-review (预审) — the committee, with the
+// permission it decides with.
 func (s *Server) apiRecord(c *fiber.Ctx) error {
-	cand, a, err := s.loadCandidate(c, authz.Submission, authz.Create)
-	if err != nil {
-		return err
-	}
 	var req branchRecordRequest
 	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	act := authz.Create
+	if pipeline.RecordedByCommittee(req.Kind) {
+		act = authz.Decide
+	}
+	cand, a, err := s.loadCandidate(c, authz.Submission, act)
+	if err != nil {
 		return err
 	}
 	on, err := seedling.ParseDate(req.On)

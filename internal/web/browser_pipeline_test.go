@@ -125,10 +125,11 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 	// admission step reads it.
 	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", cand), app.login("committee"),
 		map[string]any{"passed": true, "conclusion": "经政治审查，该同志政治立场坚定，政治审查合格。", "reviewed_on": "2024-05-10"}), 201)
+	reviewTarget(t, app, cand, "2024-05-15", "2024-05-20")
 	b.switchUser(base, "secretary", "#start-secretary")
 	b.fillStep(base, cand, "probationary-advance", map[string]string{
 		"f_introducers_0": "王建国", "f_introducers_1": "李红梅",
-		"f_training_days": "3", "f_prereview_on": "2024-05-20", "f_form_issued_on": "2024-05-22", "f_form_filled_on": "2024-05-25", "f_meeting_on": "2024-06-10",
+		"f_training_days": "3", "f_form_issued_on": "2024-05-22", "f_form_filled_on": "2024-05-25", "f_meeting_on": "2024-06-10",
 		"f_members_entitled": "18", "f_members_present": "16", "f_votes_for": "15", "f_late_reason": "按历史档案补录"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")

@@ -268,7 +268,8 @@ func TestPoliticalReviewBelongsToTargets_Art15(t *testing.T) {
 	if stage := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", f.candA), sec, nil).JSON(t)["stage"]; stage != "activist" {
 		t.Fatalf("an activist after a refused political review: %v", stage)
 	}
-	admission := map[string]any{"introducers": []string{"王建国", "李红梅"}, "training_days": 3, "prereview_on": day(6), "form_issued_on": day(5), "form_filled_on": day(4), "meeting_on": day(3),
+	reviewTarget(t, app, f.targetA, day(7), day(6))
+	admission := map[string]any{"introducers": []string{"王建国", "李红梅"}, "training_days": 3, "form_issued_on": day(5), "form_filled_on": day(4), "meeting_on": day(3),
 		"members_entitled": 20, "members_present": 15, "votes_for": 12}
 	expectStatus(t, review(f.targetA, true, day(8)), 201)
 	expectStatus(t, submit(t, app, sec, f.targetA, "probationary", admission), 201)
@@ -543,8 +544,9 @@ func TestAdmissionIsFiledAbove_Art24(t *testing.T) {
 	app := newTestApp(t)
 	f := newFixture(t, app)
 	sec, com := app.login("secretary"), app.login("committee")
+	reviewTarget(t, app, f.targetA, day(7), day(6))
 	r := submit(t, app, sec, f.targetA, "probationary", map[string]any{"introducers": []string{"王建国", "李红梅"}, "training_days": 3,
-		"prereview_on": day(6), "form_issued_on": day(5), "form_filled_on": day(4), "meeting_on": day(3),
+		"form_issued_on": day(5), "form_filled_on": day(4), "meeting_on": day(3),
 		"members_entitled": 20, "members_present": 15, "votes_for": 12})
 	expectStatus(t, r, 201)
 	sub := idOf(t, r)
@@ -574,4 +576,18 @@ func TestCandidatePageSaysWhetherStrikesApplyToProbationary_Ruzhou(t *testing.T)
 	if !strings.Contains(string(r.Body), `id="cand-strikes-probationary"`) || !strings.Contains(string(r.Body), "第三十二条") {
 		t.Fatalf("the page does not say whether strikes apply to probationary members")
 	}
+}
+
+// reviewTarget records the branch committee's review (支委会审查, by the
+// secretary) and the committee's pre-review (预审, by the committee) of a
+// development target (细则 第十八条、第十九条).
+func reviewTarget(t *testing.T, app *testApp, cand int64, reviewed, prereviewed string) {
+	t.Helper()
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/records", cand), app.login("secretary"),
+		map[string]any{"kind": "branch_review", "on": reviewed, "by": "支部委员会", "conclusion": "审查合格，同意报党委预审"}), 201)
+	// The branch cannot record the committee's pre-review.
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/records", cand), app.login("secretary"),
+		map[string]any{"kind": "prereview", "on": prereviewed, "by": "支部委员会", "conclusion": "预审合格"}), 403)
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/records", cand), app.login("committee"),
+		map[string]any{"kind": "prereview", "on": prereviewed, "by": "党委组织委员", "conclusion": "预审合格，同意发放入党志愿书"}), 201)
 }
