@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"seedling/internal/pipeline"
 	"seedling/internal/seedling"
 	"seedling/seeds"
 )
@@ -204,15 +205,20 @@ func (h *history) submission(from, to string, submitted time.Time, state string,
 	b, _ := json.Marshal(facts)
 	var decidedBy *int64
 	var decidedAt, decidedOn *time.Time
+	// History is "imported"; a waiting submission carries the shipped rule
+	// set in force on its date, which its decision re-runs.
+	version := "imported"
 	if state != "pending" {
 		decidedBy, decidedAt, decidedOn = &h.by, &decided, &decided
+	} else if rs := pipeline.DefaultRegistry().InForce(submitted); rs != nil {
+		version = rs.Version
 	}
 	var id int64
 	h.err = h.tx.GetContext(h.ctx, &id, `
 		INSERT INTO submissions (candidate_id, from_stage, to_stage, kind, facts, rules_version, effective_on, state,
 		                         submitted_by, submitted_at, decided_by, decided_at, decided_on, reasons)
-		VALUES ($1, $2, $3, 'advance', $4, 'imported', $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		h.cand, from, to, b, submitted, state, h.by, submitted, decidedBy, decidedAt, decidedOn, reasons)
+		VALUES ($1, $2, $3, 'advance', $4, $13, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		h.cand, from, to, b, submitted, state, h.by, submitted, decidedBy, decidedAt, decidedOn, reasons, version)
 	return id
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"seedling/internal/pipeline"
+	"seedling/internal/seedling"
 )
 
 // day returns the date n days before today, as the API takes it.
@@ -590,4 +591,32 @@ func reviewTarget(t *testing.T, app *testApp, cand int64, reviewed, prereviewed 
 		map[string]any{"kind": "prereview", "on": prereviewed, "by": "支部委员会", "conclusion": "预审合格"}), 403)
 	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/records", cand), app.login("committee"),
 		map[string]any{"kind": "prereview", "on": prereviewed, "by": "党委组织委员", "conclusion": "预审合格，同意发放入党志愿书"}), 201)
+}
+
+// The demo's waiting admission holds under the rules once the committee adds
+// its talk and vote: it shows the committee's part of an admission.
+func TestDemoAdmissionWaitsForTheCommitteesVote_Art23_24(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	var id int64
+	app.db.Get(&id, `SELECT s.id FROM submissions s JOIN candidates c ON c.id = s.candidate_id
+		WHERE c.code = 'fengxuelu-wangsong-2-01' AND s.state = 'pending' AND s.to_stage = 'probationary'`)
+	sub, err := app.db.Pipeline().SubmissionByID(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subj, err := app.db.Pipeline().Subject(t.Context(), sub.CandidateID, sub.EffectiveOn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pipeline.Pending{State: sub.State, SubmittedBy: sub.SubmittedBy, SubmittedOn: seedling.Today(sub.SubmittedAt), RulesVersion: sub.RulesVersion,
+		From: sub.FromStage, To: sub.ToStage, Kind: sub.Kind, Facts: sub.Facts}
+	rs := pipeline.DefaultRegistry().Version(sub.RulesVersion)
+	if _, err := rs.Recheck(subj, p, nil, seedling.Today(time.Now())); err == nil {
+		t.Fatal("the demo admission passes without the committee's vote")
+	}
+	vote := map[string]any{"committee_talked_on": "2026-11-28", "committee_members": float64(7), "committee_present": float64(6), "committee_for": float64(6)}
+	if _, err := rs.Recheck(subj, p, vote, seedling.Today(time.Now())); err != nil {
+		t.Fatalf("the demo admission with the committee's vote: %v", err)
+	}
 }
