@@ -66,6 +66,16 @@ func rules(_ context.Context, env *environment, args []string) error {
 		for _, r := range st.Rules {
 			fmt.Fprintf(w, "  %-26s %s — %s\n", r.ID, r.Article, r.Message)
 		}
+		if len(st.DecisionFacts) > 0 {
+			names := make([]string, len(st.DecisionFacts))
+			for i, f := range st.DecisionFacts {
+				names[i] = f.Name
+			}
+			fmt.Fprintf(w, "  committee's facts on approval: %s\n", strings.Join(names, ", "))
+		}
+		for _, r := range st.DecisionRules {
+			fmt.Fprintf(w, "  %-26s %s — %s\n", r.ID, r.Article, r.Message)
+		}
 	}
 	return nil
 }
