@@ -620,3 +620,25 @@ func TestDemoAdmissionWaitsForTheCommitteesVote_Art23_24(t *testing.T) {
 		t.Fatalf("the demo admission with the committee's vote: %v", err)
 	}
 }
+
+// Item 3: the score a step is weighed on is the score as of the date of the
+// act: entries dated later do not count, a reversal counts with the entry it
+// corrects (it carries that entry's date).
+func TestScoreAsOfTheActsDate_Art13(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	var last time.Time
+	app.db.Get(&last, `SELECT max(occurred_on) FROM ledger_entries WHERE candidate_id = $1 AND kind = 'entry' AND points > 0`, f.candA)
+	now, err := app.db.Pipeline().Subject(t.Context(), f.candA, seedling.Today(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := app.db.Pipeline().Subject(t.Context(), f.candA, last.AddDate(0, 0, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Score >= now.Score {
+		t.Fatalf("score the day before the last entry (%s): %d, today: %d", last.Format("2006-01-02"), before.Score, now.Score)
+	}
+}
