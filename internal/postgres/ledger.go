@@ -134,18 +134,8 @@ func (s *LedgerStore) Reverse(ctx context.Context, a seedling.Actor, entryID int
 		if err != nil {
 			return err
 		}
-		switch orig.Kind {
-		case ledger.KindReversal:
-			return seedling.Errorf(seedling.ERule, "a reversal cannot be reversed; record a new entry instead")
-		case ledger.KindEvidence:
-			return seedling.Errorf(seedling.ENotFound, "not found")
-		}
-		var n int
-		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM ledger_entries WHERE reverses = $1`, entryID); err != nil {
+		if err := ledger.CanReverse(orig); err != nil {
 			return err
-		}
-		if n > 0 {
-			return seedling.Errorf(seedling.EConflict, "this entry has already been reversed")
 		}
 		head, err := readHead(ctx, tx, orig.CandidateID)
 		if err != nil {

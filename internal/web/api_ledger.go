@@ -230,7 +230,8 @@ func (s *Server) scored(ctx context.Context, f postgres.StandingFilter) ([]postg
 	if err != nil {
 		return nil, nil, err
 	}
-	return postgres.Assess(list, rubrics, s.today()), rubrics, nil
+	rs, today := s.rules()
+	return postgres.Assess(list, rubrics, today, rs.Door()), rubrics, nil
 }
 
 // scoredOne returns one candidate's score and verdict.

@@ -60,6 +60,7 @@ func (s *Server) routes() {
 	app.Get("/api/v1/candidates/:id/next-steps", s.loggedIn, s.apiNextSteps)
 	app.Post("/api/v1/candidates/:id/submissions", s.loggedIn, s.apiSubmit)
 	app.Post("/api/v1/candidates/:id/political-review", s.loggedIn, s.apiPoliticalReview)
+	app.Post("/api/v1/candidates/:id/records", s.loggedIn, s.apiRecord)
 	app.Get("/api/v1/submissions", s.loggedIn, s.apiSubmissions)
 	app.Post("/api/v1/submissions/:id/decision", s.loggedIn, s.apiDecide)
 	app.Get("/api/v1/filings", s.loggedIn, s.apiFilings)
