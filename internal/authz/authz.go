@@ -31,6 +31,7 @@ const (
 	PoliticalReview = "political_review"
 	Display         = "display"
 	Objection       = "objection"
+	Calendar        = "calendar"
 	Audit           = "audit"
 	Stats           = "stats"
 

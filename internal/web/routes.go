@@ -104,6 +104,14 @@ func (s *Server) routes() {
 	app.Post("/candidates/:id/ledger/:entry_id/evidence", s.loggedIn, s.ledgerAttach)
 	app.Get("/me/score", s.loggedIn, s.myScorePage)
 
+	// The working-day calendar: anyone logged in reads it; the organisation
+	// department sets days (authorizeRole in the handlers).
+	app.Get("/api/v1/calendar/workdays", s.loggedIn, s.apiWorkdays)
+	app.Get("/api/v1/calendar/overrides", s.loggedIn, s.apiCalendarOverrides)
+	app.Post("/api/v1/calendar/overrides", s.loggedIn, s.apiSetCalendarDay)
+	app.Get("/calendar", s.loggedIn, s.calendarPage)
+	app.Post("/calendar", s.loggedIn, s.calendarSubmit)
+
 	// Audit trail: committees and the organisation department, their subtree.
 	app.Get("/api/v1/audit", s.loggedIn, s.apiAudit)
 
