@@ -29,7 +29,7 @@ CREATE TABLE displays (
     org_id         bigint NOT NULL REFERENCES orgs (id),
     period         text NOT NULL CHECK (period ~ '^[0-9]{4}(Q[1-4]|H[12])$'),
     version        int NOT NULL DEFAULT 1 CHECK (version > 0),
-    previous_id    bigint UNIQUE REFERENCES displays (id),
+    previous_id    bigint REFERENCES displays (id),
     state          text NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'published', 'discarded')),
     rubric_version int NOT NULL,
     hash           bytea NOT NULL CHECK (length(hash) = 32),
@@ -49,6 +49,7 @@ CREATE TABLE displays (
 -- One live first version per node and period: a second is a conflict
 -- unless it is a reissue (which has previous_id).
 CREATE UNIQUE INDEX displays_one_per_period ON displays (org_id, period) WHERE previous_id IS NULL AND state <> 'discarded';
+CREATE UNIQUE INDEX displays_one_reissue ON displays (previous_id) WHERE state <> 'discarded';
 CREATE INDEX displays_org ON displays (org_id, period);
 
 -- The frozen rows: one per activist or probationary member at the period's

@@ -34,6 +34,7 @@ var Accounts = []Account{
 	{Username: "secretary2", Display: "支部书记 刘书记", Role: seedling.RoleSecretary, OrgCode: "branch-b"},
 	{Username: "leader", Display: "党小组长 陈组长", Role: seedling.RoleGroupLeader, OrgCode: "branch-a-g1"},
 	{Username: "activist", Role: seedling.RoleCandidate, OrgCode: "branch-a", CandidateCode: "activist-a"},
+	{Username: "member", Display: "党员 赵党员", Role: seedling.RoleMember, OrgCode: "branch-a"},
 }
 
 // Load loads the demo tree and candidates, then the demo accounts.

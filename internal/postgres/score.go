@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"seedling/internal/ledger"
@@ -60,6 +61,12 @@ const versionRanges = `
 // is mapped onto its dimension by the rubric version in force for the
 // entry's quarter.
 func (s *ScoreStore) Standings(ctx context.Context, f StandingFilter) ([]Standing, error) {
+	return standings(ctx, s.db, f)
+}
+
+// standings is Standings on any querier, so a display's snapshot sums the
+// ledgers inside the transaction that reads their chain heads.
+func standings(ctx context.Context, q sqlx.QueryerContext, f StandingFilter) ([]Standing, error) {
 	where := []string{"true"}
 	var args []any
 	if f.Under != "" {
@@ -88,7 +95,7 @@ func (s *ScoreStore) Standings(ctx context.Context, f StandingFilter) ([]Standin
 		ActivistSince *time.Time `db:"activist_since"`
 		Sums          []byte     `db:"sums"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := sqlx.SelectContext(ctx, q, &rows, `
 		WITH `+versionRanges+`,
 		picked AS (
 			SELECT k.id, k.name, k.stage, k.org_id, o.name AS org_name, o.path, k.activist_since

@@ -104,6 +104,18 @@ func (s *Server) routes() {
 	app.Post("/candidates/:id/ledger/:entry_id/evidence", s.loggedIn, s.ledgerAttach)
 	app.Get("/me/score", s.loggedIn, s.myScorePage)
 
+	// The public display (公示) and its objections: each handler loads the
+	// display or objection and checks its node first (loadDisplay,
+	// resolveObjection); drafts exist only for those who may publish.
+	app.Post("/api/v1/displays", s.loggedIn, s.apiCreateDisplay)
+	app.Get("/api/v1/displays", s.loggedIn, s.apiDisplays)
+	app.Get("/api/v1/displays/:id", s.loggedIn, s.apiDisplay)
+	app.Post("/api/v1/displays/:id/publish", s.loggedIn, s.apiPublishDisplay)
+	app.Post("/api/v1/displays/:id/discard", s.loggedIn, s.apiDiscardDisplay)
+	app.Post("/api/v1/displays/:id/reissue", s.loggedIn, s.apiReissueDisplay)
+	app.Post("/api/v1/displays/:id/objections", s.loggedIn, s.apiRaiseObjection)
+	app.Post("/api/v1/objections/:id/resolution", s.loggedIn, s.apiResolveObjection)
+
 	// The working-day calendar: anyone logged in reads it; the organisation
 	// department sets days (authorizeRole in the handlers).
 	app.Get("/api/v1/calendar/workdays", s.loggedIn, s.apiWorkdays)
