@@ -459,26 +459,3 @@ func (s *DisplayStore) Changes(ctx context.Context, d display.Display) ([]displa
 	}
 	return display.Diff(prev, d.Rows), nil
 }
-
-// VerifyDisplays re-computes the hash of every display from its stored
-// rows and calls fn with each one whose hash no longer matches: a row
-// altered behind the application's back.
-func (s *DisplayStore) VerifyDisplays(ctx context.Context, fn func(d display.Display) error) (checked int, err error) {
-	var ids []int64
-	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM displays ORDER BY id`); err != nil {
-		return 0, translate(err)
-	}
-	for _, id := range ids {
-		d, err := s.Get(ctx, id)
-		if err != nil {
-			return checked, err
-		}
-		checked++
-		if want := display.Hash(d.OrgID, d.Period, d.Version, d.Rows); string(want) != string(d.Hash) {
-			if err := fn(d); err != nil {
-				return checked, err
-			}
-		}
-	}
-	return checked, nil
-}
