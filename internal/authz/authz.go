@@ -31,6 +31,7 @@ const (
 	PoliticalReview = "political_review"
 	Display         = "display"
 	Objection       = "objection"
+	DisplaySettings = "display_settings"
 	Calendar        = "calendar"
 	Audit           = "audit"
 	Stats           = "stats"
@@ -42,6 +43,7 @@ const (
 	Publish = "publish"
 	Resolve = "resolve"
 	Split   = "split"
+	Mask    = "mask"
 )
 
 // selfOnly lists the objects a candidate may reach only on their own record;

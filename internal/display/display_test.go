@@ -165,3 +165,26 @@ func TestResolutionRules(t *testing.T) {
 		t.Errorf("settings: %v", err)
 	}
 }
+
+func TestOverviewRules(t *testing.T) {
+	cal := calendar.New(nil)
+	q3, _ := ParsePeriod("2026Q3")
+	// Ten working days after 30 September 2026 skip the National Day week and work the make-up Saturday 10 October.
+	if got := DueBy(cal, q3); got != day("2026-10-20") {
+		t.Fatalf("due by %v", got)
+	}
+	var c OverviewCell
+	c.Judge(day("2026-10-21"), day("2026-10-22"))
+	if !c.Late {
+		t.Error("unpublished past its day is late")
+	}
+	pub := day("2026-10-20")
+	c = OverviewCell{PublishedOn: &pub}
+	c.Judge(day("2026-10-21"), day("2026-12-01"))
+	if c.Late {
+		t.Error("published in time is not late")
+	}
+	if ps := Periods(2026, day("2026-10-12")); len(ps) != 4 || ps[3].String() != "2026Q3" || ps[2].String() != "2026H1" {
+		t.Fatalf("periods %v", ps)
+	}
+}

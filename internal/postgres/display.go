@@ -459,3 +459,79 @@ func (s *DisplayStore) Changes(ctx context.Context, d display.Display) ([]displa
 	}
 	return display.Diff(prev, d.Rows), nil
 }
+
+// Overview is the committee's table: for every branch and party group
+// under path that has displayed or holds people, and each period, the
+// first published version, the objections raised, upheld, rejected and
+// still open, and the mean days taken to answer, in one statement.
+func (s *DisplayStore) Overview(ctx context.Context, path string, periods []display.Period) ([]display.OverviewCell, error) {
+	names := make([]string, len(periods))
+	for i, p := range periods {
+		names[i] = p.String()
+	}
+	var rows []struct {
+		OrgID       int64      `db:"org_id"`
+		OrgName     string     `db:"org_name"`
+		Period      string     `db:"period"`
+		DisplayID   *int64     `db:"display_id"`
+		PublishedAt *time.Time `db:"published_at"`
+		Raised      int        `db:"raised"`
+		Upheld      int        `db:"upheld"`
+		Rejected    int        `db:"rejected"`
+		AvgDays     *float64   `db:"avg_days"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		WITH b AS (
+			SELECT o.id, o.name, o.path FROM orgs o
+			WHERE o.kind = 'branch' AND o.path LIKE $1 || '%'
+		),
+		p AS (SELECT period, n FROM unnest(CAST($2 AS text[])) WITH ORDINALITY AS u (period, n)),
+		first AS (
+			SELECT DISTINCT ON (d.org_id, d.period) d.id, d.org_id, d.period, d.published_at
+			FROM displays d JOIN b ON b.id = d.org_id
+			WHERE d.state = 'published' ORDER BY d.org_id, d.period, d.version
+		),
+		obj AS (
+			SELECT d.org_id, d.period, count(*) AS raised,
+			       count(*) FILTER (WHERE r.decision = 'upheld') AS upheld,
+			       count(*) FILTER (WHERE r.decision = 'rejected') AS rejected,
+			       avg(r.resolved_on - o.raised_on) AS avg_days
+			FROM objections o JOIN displays d ON d.id = o.display_id JOIN b ON b.id = d.org_id
+			LEFT JOIN objection_resolutions r ON r.objection_id = o.id
+			GROUP BY d.org_id, d.period
+		)
+		SELECT b.id AS org_id, b.name AS org_name, p.period, f.id AS display_id, f.published_at,
+		       COALESCE(obj.raised, 0) AS raised, COALESCE(obj.upheld, 0) AS upheld, COALESCE(obj.rejected, 0) AS rejected,
+		       CAST(obj.avg_days AS float8) AS avg_days
+		FROM b CROSS JOIN p
+		LEFT JOIN first f ON f.org_id = b.id AND f.period = p.period
+		LEFT JOIN obj ON obj.org_id = b.id AND obj.period = p.period
+		ORDER BY b.path, p.n`, path, pq.Array(names))
+	if err != nil {
+		return nil, translate(err)
+	}
+	cal, err := loadCalendar(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	due := map[string]time.Time{}
+	for _, p := range periods {
+		due[p.String()] = display.DueBy(cal, p)
+	}
+	today := seedling.Today(s.db.Now())
+	out := make([]display.OverviewCell, len(rows))
+	for i, r := range rows {
+		c := display.OverviewCell{OrgID: r.OrgID, OrgName: r.OrgName, Period: r.Period, DisplayID: r.DisplayID,
+			Raised: r.Raised, Upheld: r.Upheld, Rejected: r.Rejected, Open: r.Raised - r.Upheld - r.Rejected}
+		if r.PublishedAt != nil {
+			d := seedling.Today(*r.PublishedAt)
+			c.PublishedOn = &d
+		}
+		if r.AvgDays != nil {
+			c.AvgDays = *r.AvgDays
+		}
+		c.Judge(due[r.Period], today)
+		out[i] = c
+	}
+	return out, nil
+}

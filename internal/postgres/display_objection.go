@@ -11,6 +11,7 @@ import (
 
 	"seedling/internal/display"
 	"seedling/internal/ledger"
+	"seedling/internal/pipeline"
 	"seedling/internal/seedling"
 )
 
@@ -241,4 +242,31 @@ func (s *DisplayStore) Overdue(ctx context.Context, roots []string, today time.T
 		out[i] = OverdueObjection{Objection: r.objection(), OrgID: r.OrgID, OrgName: r.OrgName, Period: r.Period}
 	}
 	return out, nil
+}
+
+// overdueObjections are the due-list items of the open objections past
+// their deadline under roots, each on the person it is about.
+func overdueObjections(ctx context.Context, db *DB, roots []string, today time.Time) ([]DueEntry, error) {
+	list, err := db.Displays().Overdue(ctx, roots, today)
+	if err != nil {
+		return nil, err
+	}
+	var out []DueEntry
+	for _, o := range list {
+		name, err := db.Displays().RowName(ctx, o.DisplayID, o.CandidateID)
+		if err != nil {
+			return nil, err
+		}
+		if item, ok := pipeline.ObjectionDue(o.DueOn, today, o.Period, name); ok {
+			out = append(out, DueEntry{DueItem: item, CandidateID: o.CandidateID, Name: name, OrgID: o.OrgID, OrgName: o.OrgName})
+		}
+	}
+	return out, nil
+}
+
+// RowName is the name a display shows for a candidate.
+func (s *DisplayStore) RowName(ctx context.Context, displayID, candidateID int64) (string, error) {
+	var name string
+	err := s.db.GetContext(ctx, &name, `SELECT name FROM display_rows WHERE display_id = $1 AND candidate_id = $2`, displayID, candidateID)
+	return name, translate(err)
 }

@@ -142,6 +142,12 @@ func (s *Server) loadDisplay(c *fiber.Ctx, act string) (display.Display, seedlin
 	if err != nil {
 		return display.Display{}, seedling.Actor{}, err
 	}
+	return s.loadDisplayID(c, id, act)
+}
+
+// loadDisplayID is loadDisplay for a display named otherwise (by an
+// objection).
+func (s *Server) loadDisplayID(c *fiber.Ctx, id int64, act string) (display.Display, seedling.Actor, error) {
 	d, err := s.db.Displays().Get(c.UserContext(), id)
 	if err != nil {
 		return display.Display{}, seedling.Actor{}, err
@@ -454,4 +460,40 @@ func (s *Server) apiResolveObjection(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(objectionOut(o, s.today()))
+}
+
+type settingsRequest struct {
+	WindowDays    int   `json:"window_days"`
+	ObjectionDays int   `json:"objection_days"`
+	MaskNames     *bool `json:"mask_names"`
+}
+
+// apiDisplaySettings sets a node's window and answer time (a committee for
+// its subtree, display settings write) and, for the organisation
+// department (display settings mask), whether notices mask names.
+func (s *Server) apiDisplaySettings(c *fiber.Ctx) error {
+	org, a, err := s.loadOrg(c, authz.DisplaySettings, authz.Write)
+	if err != nil {
+		return err
+	}
+	var req settingsRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	current, err := s.db.Displays().Settings(ctx, org.Path)
+	if err != nil {
+		return err
+	}
+	set := display.Settings{WindowDays: req.WindowDays, ObjectionDays: req.ObjectionDays, MaskNames: current.MaskNames}
+	if req.MaskNames != nil {
+		if !s.mayAt(c, org.Path, authz.DisplaySettings, authz.Mask) {
+			return seedling.FieldError("mask_names", "only the organisation department turns masking on or off")
+		}
+		set.MaskNames = *req.MaskNames
+	}
+	if err := s.db.Displays().SetSettings(ctx, a, org.ID, set); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"org_id": org.ID, "window_days": set.WindowDays, "objection_days": set.ObjectionDays, "mask_names": set.MaskNames})
 }

@@ -43,6 +43,28 @@ var displayMatrix = []struct{ route, target, want string }{
 	{"POST /api/v1/displays/:id/objections", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"POST /api/v1/objections/:id/resolution", "a", "anon=401 admin=403 committee=403 secretary=400 leader=404 activist=403 member=403"},
 	{"POST /api/v1/objections/:id/resolution", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
+	{"GET /api/v1/displays/:id/rows.xlsx", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
+	{"GET /api/v1/displays/:id/rows.xlsx", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
+	{"GET /api/v1/display-overview", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
+	{"GET /api/v1/display-overview", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
+	{"GET /api/v1/display-overview.xlsx", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
+	{"POST /api/v1/orgs/:id/display-settings", "a", "anon=401 admin=400 committee=400 secretary=403 leader=404 activist=403 member=403"},
+	{"POST /api/v1/orgs/:id/display-settings", "b", "anon=401 admin=400 committee=404 secretary=404 leader=404 activist=404 member=404"},
+
+	{"GET /displays", "-", "anon=303 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
+	{"POST /displays", "a", "anon=401 admin=403 committee=403 secretary=400 leader=404 activist=403 member=403"},
+	{"GET /displays-overview", "-", "anon=303 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
+	{"GET /displays/:id", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
+	{"GET /displays/:id", "b", "anon=303 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
+	{"GET /displays/:id/notice", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
+	{"GET /displays/:id/notice", "b", "anon=303 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
+	{"POST /displays/:id/publish", "a", "anon=401 admin=403 committee=403 secretary=303 leader=404 activist=403 member=403"},
+	{"POST /displays/:id/discard", "a", "anon=401 admin=403 committee=403 secretary=303 leader=404 activist=403 member=403"},
+	{"POST /displays/:id/reissue", "a", "anon=401 admin=403 committee=403 secretary=422 leader=404 activist=403 member=403"},
+	{"POST /displays/:id/objections", "a", "anon=401 admin=403 committee=403 secretary=403 leader=404 activist=400 member=400"},
+	{"POST /displays/:id/objections", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
+	{"POST /objections/:id/resolution", "a", "anon=401 admin=403 committee=403 secretary=400 leader=404 activist=403 member=403"},
+	{"POST /objections/:id/resolution", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
 }
 
 func init() {
@@ -144,10 +166,29 @@ func displayRequest(f *fixture, method, pattern, target string) (string, string,
 		if target != "-" {
 			return method, pattern + fmt.Sprintf("?org_id=%d", f.pickOrg(target)), nil
 		}
-	case "/api/v1/displays/:id", "/api/v1/displays/:id/reissue":
+	case "/api/v1/displays/:id", "/api/v1/displays/:id/reissue", "/api/v1/displays/:id/rows.xlsx",
+		"/displays/:id", "/displays/:id/notice":
 		return method, with(f.displays().published[target]), nil
+	case "/displays/:id/reissue":
+		return method, with(f.displays().published[target]), "form:"
 	case "/api/v1/displays/:id/publish", "/api/v1/displays/:id/discard":
 		return method, with(f.freshDraft(target)), nil
+	case "/displays/:id/publish", "/displays/:id/discard":
+		return method, with(f.freshDraft(target)), "form:"
+	case "/displays":
+		if method == "POST" {
+			return method, pattern, fmt.Sprintf("form:org_id=%d&period=2026Q5", f.pickOrg(target))
+		}
+	case "/displays/:id/objections":
+		return method, with(f.displays().published[target]), fmt.Sprintf("form:candidate_id=%d&text=", f.pickCand(target))
+	case "/objections/:id/resolution":
+		return method, with(f.displays().objection[target]), "form:decision=maybe&reason=x"
+	case "/api/v1/display-overview", "/api/v1/display-overview.xlsx":
+		if target != "-" {
+			return method, pattern + fmt.Sprintf("?org_id=%d", f.pickOrg(target)), nil
+		}
+	case "/api/v1/orgs/:id/display-settings":
+		return method, with(f.pickOrg(target)), map[string]any{"window_days": 0, "objection_days": 5}
 	case "/api/v1/displays/:id/objections":
 		df := f.displays()
 		return method, with(df.published[target]), map[string]any{"candidate_id": f.pickCand(target), "text": ""}

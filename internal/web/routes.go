@@ -115,6 +115,20 @@ func (s *Server) routes() {
 	app.Post("/api/v1/displays/:id/reissue", s.loggedIn, s.apiReissueDisplay)
 	app.Post("/api/v1/displays/:id/objections", s.loggedIn, s.apiRaiseObjection)
 	app.Post("/api/v1/objections/:id/resolution", s.loggedIn, s.apiResolveObjection)
+	app.Get("/api/v1/displays/:id/rows.xlsx", s.loggedIn, s.apiDisplayXLSX)
+	app.Get("/api/v1/display-overview", s.loggedIn, s.apiDisplayOverview)
+	app.Get("/api/v1/display-overview.xlsx", s.loggedIn, s.apiDisplayOverviewXLSX)
+	app.Post("/api/v1/orgs/:id/display-settings", s.loggedIn, s.apiDisplaySettings)
+	app.Get("/displays", s.loggedIn, s.displaysPage)
+	app.Post("/displays", s.loggedIn, s.displayCreate)
+	app.Get("/displays-overview", s.loggedIn, s.overviewPage)
+	app.Get("/displays/:id", s.loggedIn, s.displayPage)
+	app.Get("/displays/:id/notice", s.loggedIn, s.noticePage)
+	app.Post("/displays/:id/publish", s.loggedIn, s.displayAction("publish"))
+	app.Post("/displays/:id/discard", s.loggedIn, s.displayAction("discard"))
+	app.Post("/displays/:id/reissue", s.loggedIn, s.displayAction("reissue"))
+	app.Post("/displays/:id/objections", s.loggedIn, s.displayObject)
+	app.Post("/objections/:id/resolution", s.loggedIn, s.objectionResolve)
 
 	// The working-day calendar: anyone logged in reads it; the organisation
 	// department sets days (authorizeRole in the handlers).
