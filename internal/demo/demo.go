@@ -67,6 +67,9 @@ func Load(ctx context.Context, db *postgres.DB, actor seedling.Actor) error {
 	if err := db.LoadDemoPipeline(ctx, pp); err != nil {
 		return fmt.Errorf("demo review history: %w", err)
 	}
+	if err := loadDisplays(ctx, db); err != nil {
+		return fmt.Errorf("demo displays: %w", err)
+	}
 	return nil
 }
 
