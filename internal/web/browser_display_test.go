@@ -68,7 +68,7 @@ func TestBrowserDisplayRound(t *testing.T) {
 		chromedp.SendKeys("#resolve-description-"+oid, "补记防汛值守（异议核实）"))
 	b.clickAndLoad("#resolve-submit-" + oid)
 	b.do(chromedp.WaitVisible("#objection-" + oid + " .objection-outcome"))
-	if text := get(b, chromedp.Text("#objection-" + oid)); !strings.Contains(text, "属实已纠正") {
+	if text := get(b, chromedp.Text("#objection-"+oid)); !strings.Contains(text, "属实已纠正") {
 		t.Fatalf("after upholding: %q", text)
 	}
 	b.do(chromedp.Navigate(fmt.Sprintf("%s/candidates/%s/ledger", base, cand)), chromedp.WaitVisible("main"))
