@@ -9,7 +9,7 @@ import (
 // LateAfterDays is how many working days after a period's end its display
 // may be published before it counts as late. The plan says only 每季度、
 // 每半年公示; we chose two working weeks for the branch to check the
-// ledgers first (docs/decisions.md).
+// ledgers first (docs/decisions.md, "Display and calendar").
 const LateAfterDays = 10
 
 // DueBy is the last day a period's display is on time.
