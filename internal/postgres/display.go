@@ -74,19 +74,7 @@ func (s *DisplayStore) SetSettings(ctx context.Context, a seedling.Actor, orgID 
 // rubric in force then, with failed reviews and each chain's head read in
 // the same transaction.
 func snapshot(ctx context.Context, tx *sqlx.Tx, path string, p display.Period) ([]display.Row, int, error) {
-	// The people are picked by id rather than by path: with an id array
-	// the planner walks each chain by its index instead of scanning every
-	// ledger row of the city once per branch.
-	var picked []int64
-	if err := tx.SelectContext(ctx, &picked, `
-		SELECT k.id FROM candidates k JOIN orgs o ON o.id = k.org_id
-		WHERE o.path LIKE $1 || '%' AND k.stage = ANY($2)`, path, pq.Array(stageNames(display.Stages))); err != nil {
-		return nil, 0, err
-	}
-	if len(picked) == 0 {
-		picked = []int64{}
-	}
-	list, err := standings(ctx, tx, StandingFilter{IDs: picked, Stages: display.Stages})
+	list, err := standings(ctx, tx, StandingFilter{Under: path, Stages: display.Stages})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -134,14 +122,6 @@ func snapshot(ctx context.Context, tx *sqlx.Tx, path string, p display.Period) (
 	}
 	sortRows(rows)
 	return rows, rubric.Version, nil
-}
-
-func stageNames(st []seedling.Stage) []string {
-	out := make([]string, len(st))
-	for i, x := range st {
-		out[i] = string(x)
-	}
-	return out
 }
 
 // sortRows puts rows in candidate order, the order the hash is taken in.
