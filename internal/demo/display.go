@@ -88,8 +88,11 @@ func loadDisplay(ctx context.Context, db *postgres.DB, a seedling.Actor, org see
 		return at(d.Window.Opens).Displays().Raise(ctx, a, d.ID,
 			display.Raise{CandidateID: row.CandidateID, Text: text, Channel: display.ChannelPaper, From: from}, true, nil)
 	}
+	// The objections are about the last people of the branch, whose
+	// ledgers the demo's other stories do not tell.
+	n := len(d.Rows)
 	answered := d.Window.Closes
-	upheld, err := raise(d.Rows[0], "本季度参加防汛值守未记分", "党员王建国（书面）")
+	upheld, err := raise(d.Rows[n-1], "本季度参加防汛值守未记分", "党员王建国（书面）")
 	if err != nil {
 		return err
 	}
@@ -102,13 +105,13 @@ func loadDisplay(ctx context.Context, db *postgres.DB, a seedling.Actor, org see
 			return err
 		}
 	}
-	rejected, err := raise(d.Rows[1], "学习次数记录偏多", "群众李某（电话）")
+	rejected, err := raise(d.Rows[n-2], "学习次数记录偏多", "群众李某（电话）")
 	if err != nil {
 		return err
 	}
 	if _, err := at(answered).Displays().Resolve(ctx, a, rejected.ID, display.Resolution{Decision: display.Reject, Reason: "经核对签到表，记录无误"}, nil); err != nil {
 		return err
 	}
-	_, err = raise(d.Rows[2], "评议得分与评议会结果不一致", "党员赵某（书面）")
+	_, err = raise(d.Rows[n-3], "评议得分与评议会结果不一致", "党员赵某（书面）")
 	return err
 }

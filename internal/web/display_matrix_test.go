@@ -161,7 +161,7 @@ func displayRequest(f *fixture, method, pattern, target string) (string, string,
 		}
 	case "/api/v1/displays":
 		if method == "POST" {
-			return method, pattern, map[string]any{"org_id": f.pickOrg(target), "period": "2026Q2"}
+			return method, pattern, map[string]any{"org_id": f.pickOrg(target), "period": "2019Q4"} // no demo display
 		}
 		if target != "-" {
 			return method, pattern + fmt.Sprintf("?org_id=%d", f.pickOrg(target)), nil
