@@ -141,3 +141,19 @@ func nextAssessment(c Subject, since time.Time, months int) time.Time {
 	}
 	return seedling.AddMonths(last, months)
 }
+
+// DueObjectionOverdue is an objection to a display (公示异议) still open
+// after its deadline in working days (internal/display): the plan asks
+// that objections be verified and corrected promptly (及时核实、纠正).
+const DueObjectionOverdue = "objection_overdue"
+
+// ObjectionDue is the due-list item of an objection still open on today;
+// it shows only once the deadline has passed.
+func ObjectionDue(dueOn, today time.Time, period, name string) (DueItem, bool) {
+	today = dateOf(today)
+	if !today.After(dueOn) {
+		return DueItem{}, false
+	}
+	return DueItem{Kind: DueObjectionOverdue, DueOn: dueOn, Status: StatusOverdue, Article: "汝州市育苗计划（对有异议的及时核实、纠正）",
+		Message: fmt.Sprintf("%s 积分公示中关于 %s 的异议应于 %s 前答复", period, name, fmtDate(dueOn))}, true
+}

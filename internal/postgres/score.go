@@ -65,9 +65,11 @@ const versionRanges = `
 // is mapped onto its dimension by the rubric version in force for the
 // entry's quarter.
 func (s *ScoreStore) Standings(ctx context.Context, f StandingFilter) ([]Standing, error) {
-	return standings(ctx, s.db.DB, f)
+	return standings(ctx, s.db, f)
 }
 
+// standings is Standings on any querier, so a display's snapshot sums the
+// ledgers inside the transaction that reads their chain heads.
 func standings(ctx context.Context, q sqlx.QueryerContext, f StandingFilter) ([]Standing, error) {
 	where := []string{"true"}
 	var args []any

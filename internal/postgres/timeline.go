@@ -193,6 +193,11 @@ func (p *PipelineStore) Due(ctx context.Context, roots []string, rs *pipeline.Ru
 			out = append(out, DueEntry{DueItem: display, OrgID: r.OrgID, OrgName: r.OrgName})
 		}
 	}
+	overdue, err := overdueObjections(ctx, p.db, roots, today)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, overdue...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DueOn.Before(out[j].DueOn) })
 	return out, nil
 }

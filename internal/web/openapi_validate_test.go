@@ -232,6 +232,21 @@ func TestOpenAPIResponsesMatchTheDocument(t *testing.T) {
 	call("POST", "/api/v1/rubric", admin, map[string]any{"effective_from": next.Format(seedling.DateLayout), "note": "契约测试",
 		"dimensions": rub["dimensions"], "categories": rub["categories"]}, 201)
 
+	// Displays: a half-year display published, objected to by a member,
+	// upheld with a correction and reissued; a committee's own settings. The
+	// clock stands on a Monday so the window opens at once.
+	app.clockAt("2026-10-12")
+	member := app.login("member")
+	d := call("POST", "/api/v1/displays", sec, map[string]any{"org_id": f.orgA, "period": "2026H1"}, 201).JSON(t)
+	did := int64(d["id"].(float64))
+	row := d["rows"].([]any)[0].(map[string]any)
+	call("POST", fmt.Sprintf("/api/v1/displays/%d/publish", did), sec, nil, 200)
+	o := call("POST", fmt.Sprintf("/api/v1/displays/%d/objections", did), member, map[string]any{"candidate_id": row["candidate_id"], "text": "契约测试的异议"}, 201).JSON(t)
+	call("POST", fmt.Sprintf("/api/v1/objections/%d/resolution", int64(o["id"].(float64))), sec, map[string]any{"decision": "uphold", "reason": "经核实属实",
+		"correction": map[string]any{"category": "task_completion", "points": 1, "occurred_on": "2026-09-20", "description": "契约测试补记"}}, 200)
+	call("POST", fmt.Sprintf("/api/v1/displays/%d/reissue", did), sec, nil, 201)
+	call("POST", fmt.Sprintf("/api/v1/orgs/%d/display-settings", f.comA), com, map[string]any{"window_days": 7, "objection_days": 5}, 200)
+
 	// Every operation answered with a success at least once, so that each
 	// success schema was held against a real answer.
 	var untried []string
