@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lib/pq"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -19,6 +20,14 @@ func TestPoliticalReviewConclusionIsSealed(t *testing.T) {
 	f := newFixture(t, app)
 	committee := app.login("committee")
 	const secret = "经查，其父曾有记录在案的情况，需保密处理。"
+	// Political review belongs to development targets (细则 第十五条): the
+	// demo activist, who reads their own timeline below, is made one, and
+	// so is the candidate of branch A's waiting submission.
+	var pending int64
+	app.db.Get(&pending, `SELECT candidate_id FROM submissions WHERE id = $1`, f.subA)
+	if _, err := app.db.Exec(`UPDATE candidates SET stage = 'target' WHERE id = ANY($1)`, pq.Array([]int64{f.candA, pending})); err != nil {
+		t.Fatal(err)
+	}
 	r := app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", f.candA), committee,
 		map[string]any{"passed": true, "conclusion": secret, "reviewed_on": "2026-10-09"})
 	expectStatus(t, r, 201)
@@ -48,8 +57,6 @@ func TestPoliticalReviewConclusionIsSealed(t *testing.T) {
 			t.Errorf("%s's timeline.xlsx holds the conclusion", who)
 		}
 	}
-	var pending int64
-	app.db.Get(&pending, `SELECT candidate_id FROM submissions WHERE id = $1`, f.subA)
 	r = app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", pending), committee,
 		map[string]any{"passed": true, "conclusion": secret, "reviewed_on": "2026-10-09"})
 	expectStatus(t, r, 201)
