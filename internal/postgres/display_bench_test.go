@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lib/pq"
-
 	"seedling/internal/display"
 	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
@@ -46,7 +44,7 @@ func loadBenchSubtree(b *testing.B, db *postgres.DB) (committee seedling.Org, br
 		branches = append(branches, br)
 	}
 	tx := db.MustBegin()
-	st, err := tx.Prepare(pq.CopyIn("candidates", "org_id", "name", "stage", "applied_on", "activist_since", "stage_since"))
+	st, err := tx.Prepare(`COPY candidates (org_id, name, stage, applied_on, activist_since, stage_since) FROM STDIN`)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,8 +64,8 @@ func loadBenchSubtree(b *testing.B, db *postgres.DB) (committee seedling.Org, br
 	if err := tx.Select(&ids, `SELECT id FROM candidates ORDER BY id`); err != nil {
 		b.Fatal(err)
 	}
-	st, err = tx.Prepare(pq.CopyIn("ledger_entries", "candidate_id", "seq", "kind", "category", "points", "occurred_on", "period",
-		"description", "recorded_by_name", "recorded_at", "prev_hash", "hash"))
+	st, err = tx.Prepare(`COPY ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period,
+		description, recorded_by_name, recorded_at, prev_hash, hash) FROM STDIN`)
 	if err != nil {
 		b.Fatal(err)
 	}
