@@ -10,6 +10,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
+	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
 
@@ -82,6 +83,16 @@ func translateProblem(l *i18n.Localizer, p seedling.Problem) string {
 		args = append(args, k, v)
 	}
 	return translate(l, p.Key, args...)
+}
+
+// wordDue words each due-list item in the reader's language.
+func wordDue(l *i18n.Localizer, items []postgres.DueEntry) []postgres.DueEntry {
+	for i, it := range items {
+		if it.Key != "" {
+			items[i].Message = translateProblem(l, seedling.Problem{Key: it.Key, Params: it.Params})
+		}
+	}
+	return items
 }
 
 // translate looks a message up; a missing key shows the key itself so that a

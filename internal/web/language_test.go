@@ -143,3 +143,48 @@ func submit2(app *testApp, tok string, cand int64, headers ...string) response {
 	return app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/submissions", cand), tok,
 		map[string]any{"to_stage": "activist", "facts": activistFacts()}, headers...)
 }
+
+// The due list, eligibility reasons and the strikes label are worded from
+// the catalogs in the caller's language, not built in Chinese by the
+// domain.
+func TestDueEligibilityAndStrikesFollowAcceptLanguage(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	applicant := newApplicant(t, app, sec, f.orgA, 20) // the talk falls due in 10 days
+	for _, lang := range []string{"", "en"} {
+		wantZh := lang == ""
+		headers := []string{"Accept-Language", lang}
+		due := app.call("GET", "/api/v1/due", sec, nil, headers...)
+		expectStatus(t, due, 200)
+		found := false
+		for _, it := range due.JSON(t)["items"].([]any) {
+			it := it.(map[string]any)
+			msg := it["message"].(string)
+			if name, ok := it["name"].(string); ok && name != "" {
+				msg = strings.ReplaceAll(msg, name, "") // names aside
+			}
+			if isChinese(msg) != wantZh {
+				t.Errorf("[%s] due item %s: %q", lang, it["kind"], msg)
+			}
+			found = found || it["kind"] == "talk_due"
+		}
+		if !found {
+			t.Fatalf("no talk due: %s", due.Body)
+		}
+		cand := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", applicant), sec, nil, headers...).JSON(t)
+		reasons := cand["eligibility"].(map[string]any)["reasons"].([]any)
+		if len(reasons) == 0 {
+			t.Fatalf("an applicant with no reasons: %v", cand)
+		}
+		for _, r := range reasons {
+			if isChinese(r.(string)) != wantZh {
+				t.Errorf("[%s] eligibility reason %q", lang, r)
+			}
+		}
+		if s, _ := cand["strikes"].(string); s == "" || isChinese(s) != wantZh {
+			t.Errorf("[%s] strikes %q", lang, s)
+		}
+	}
+}
