@@ -33,6 +33,11 @@ func (p *Problems) rule(field, code, text string, args ...any) {
 	p.add(Problem{Field: field, Code: code, Rule: true, Text: text, Args: pairs(args)})
 }
 
+// Coded is the problem as the catalogs word it ("problem.<code>").
+func (pr Problem) Coded() seedling.Problem {
+	return seedling.Problem{Key: "problem." + pr.Code, Params: pr.Args}
+}
+
 func (p *Problems) add(pr Problem) { p.list = append(p.list, pr) }
 
 // Len is how many problems were found.
@@ -70,19 +75,19 @@ func (p *Problems) Err() error {
 	}
 	code := seedling.ERule
 	fields := make(map[string]string, len(p.list))
+	keys := make(map[string]seedling.Problem, len(p.list))
 	for _, pr := range p.list {
 		if !pr.Rule {
 			code = seedling.EInvalid
 		}
 		if _, ok := fields[pr.Field]; !ok {
 			fields[pr.Field] = pr.Text
+			keys[pr.Field] = pr.Coded()
 		}
 	}
-	msg := p.list[0].Text
-	if len(p.list) > 1 {
-		msg = fmt.Sprintf("%s (and %d more)", msg, len(p.list)-1)
-	}
-	return &InputError{Problems: p.list, err: &seedling.Error{Code: code, Message: msg, Fields: fields}}
+	first := p.list[0].Coded()
+	return &InputError{Problems: p.list, err: &seedling.Error{Code: code, Message: p.list[0].Text, Fields: fields,
+		Key: first.Key, Params: first.Params, FieldKeys: keys, More: len(p.list) - 1}}
 }
 
 // InputError carries the structured problems of a refused input for pages

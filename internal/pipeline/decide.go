@@ -38,19 +38,22 @@ type Pending struct {
 // candidate's ledger entries.
 func CanDecide(sub Pending, actor seedling.Actor, recorders []int64) error {
 	if sub.State != StatePending {
-		return &seedling.Error{Code: seedling.EConflict, Message: fmt.Sprintf("this submission was already decided (%s)", sub.State),
-			Fields: map[string]string{"state": sub.State}}
+		return (&seedling.Error{Code: seedling.EConflict, Message: fmt.Sprintf("this submission was already decided (%s)", sub.State),
+			Fields: map[string]string{"state": sub.State}}).Keyed("problem.already_decided", "State", sub.State).
+			KeyedField("state", "problem.already_decided", "State", sub.State)
 	}
 	if actor.UserID == nil {
 		return nil // the system itself (demo data, maintenance)
 	}
 	if sub.SubmittedBy == *actor.UserID {
-		return &seedling.Error{Code: seedling.EForbidden, Message: "you submitted this; another committee member must decide it",
-			Fields: map[string]string{"decided_by": "submitter"}}
+		return (&seedling.Error{Code: seedling.EForbidden, Message: "you submitted this; another committee member must decide it",
+			Fields: map[string]string{"decided_by": "submitter"}}).Keyed("problem.decider_submitted").
+			KeyedField("decided_by", "problem.decider_submitted")
 	}
 	if slices.Contains(recorders, *actor.UserID) {
-		return &seedling.Error{Code: seedling.EForbidden, Message: "you recorded points for this candidate; another committee member must decide",
-			Fields: map[string]string{"decided_by": "recorder"}}
+		return (&seedling.Error{Code: seedling.EForbidden, Message: "you recorded points for this candidate; another committee member must decide",
+			Fields: map[string]string{"decided_by": "recorder"}}).Keyed("problem.decider_recorded").
+			KeyedField("decided_by", "problem.decider_recorded")
 	}
 	return nil
 }
@@ -67,8 +70,9 @@ func CanDecide(sub Pending, actor seedling.Actor, recorders []int64) error {
 // 422 as the step's rules. It returns the decision facts, typed.
 func (rs *RuleSet) Recheck(c Subject, sub Pending, decision map[string]any, today time.Time) (Facts, error) {
 	if c.Stage != sub.From {
-		return nil, &seedling.Error{Code: seedling.EConflict, Message: fmt.Sprintf("the candidate is no longer at stage %s", sub.From),
-			Fields: map[string]string{"from_stage": string(c.Stage)}}
+		return nil, (&seedling.Error{Code: seedling.EConflict, Message: fmt.Sprintf("the candidate is no longer at stage %s", sub.From),
+			Fields: map[string]string{"from_stage": string(c.Stage)}}).Keyed("problem.stage_moved", "Stage", string(sub.From)).
+			KeyedField("from_stage", "problem.stage_moved", "Stage", string(sub.From))
 	}
 	recorded := sub.SubmittedOn
 	if recorded.IsZero() {

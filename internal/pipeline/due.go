@@ -44,10 +44,11 @@ func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []Du
 	if c.Disqualified || c.Stage.Final() {
 		return out
 	}
-	add := func(kind string, due time.Time, horizon int, article, msg string) {
+	add := func(kind, key string, due time.Time, horizon int, article, msg string, pairs ...any) {
 		st, ok := dueStatus(due, today, horizon)
 		if ok {
-			out = append(out, DueItem{Kind: kind, DueOn: due, Status: st, Article: article, Message: msg})
+			out = append(out, DueItem{Kind: kind, DueOn: due, Status: st, Article: article, Message: msg,
+				Key: key, Params: seedling.Params(pairs...)})
 		}
 	}
 	talkMonths := orDefault(rs.TalkMonths, 1)
@@ -58,30 +59,35 @@ func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []Du
 	case seedling.StageApplicant:
 		if c.TalkedOn == nil && pending == nil && !c.AppliedOn.IsZero() {
 			due := seedling.AddMonths(c.AppliedOn, talkMonths)
-			add(DueTalk, due, soonDays, "细则 第七条",
-				fmt.Sprintf("申请日期 %s，须在 %s 前派人谈话", fmtDate(c.AppliedOn), fmtDate(due)))
+			add(DueTalk, "due.item."+DueTalk, due, soonDays, "细则 第七条",
+				fmt.Sprintf("申请日期 %s，须在 %s 前派人谈话", fmtDate(c.AppliedOn), fmtDate(due)),
+				"Applied", fmtDate(c.AppliedOn), "Due", fmtDate(due))
 		}
 	case seedling.StageActivist:
 		if since, ok := activistSince(c); ok {
-			add(DueAssessment, nextAssessment(c, since, assessMonths), soonDays, "细则 第十一条",
-				fmt.Sprintf("半年考察 %s 到期（确定为入党积极分子：%s，已记录 %d 次）", fmtDate(nextAssessment(c, since, assessMonths)), fmtDate(since), len(c.Assessments)))
+			add(DueAssessment, "due.item."+DueAssessment, nextAssessment(c, since, assessMonths), soonDays, "细则 第十一条",
+				fmt.Sprintf("半年考察 %s 到期（确定为入党积极分子：%s，已记录 %d 次）", fmtDate(nextAssessment(c, since, assessMonths)), fmtDate(since), len(c.Assessments)),
+				"Due", fmtDate(nextAssessment(c, since, assessMonths)), "Since", fmtDate(since), "Count", len(c.Assessments))
 		}
 	case seedling.StageProbationary:
 		if since, ok := probationSince(c); ok {
-			add(DueAssessment, nextAssessment(c, since, assessMonths), soonDays, "细则 第三十一条",
-				fmt.Sprintf("预备期半年考察 %s 到期（已记录 %d 次）", fmtDate(nextAssessment(c, since, assessMonths)), len(c.Assessments)))
+			add(DueAssessment, "due.item.probation_assessment", nextAssessment(c, since, assessMonths), soonDays, "细则 第三十一条",
+				fmt.Sprintf("预备期半年考察 %s 到期（已记录 %d 次）", fmtDate(nextAssessment(c, since, assessMonths)), len(c.Assessments)),
+				"Due", fmtDate(nextAssessment(c, since, assessMonths)), "Count", len(c.Assessments))
 		}
 		if pending == nil {
 			if end, ok := rs.probationEnd(c); ok {
-				add(DueProbationEnding, end, probationSoonDays, "细则 第三十二条",
-					fmt.Sprintf("预备期 %s 届满，支部应及时讨论能否转为正式党员", fmtDate(end)))
+				add(DueProbationEnding, "due.item."+DueProbationEnding, end, probationSoonDays, "细则 第三十二条",
+					fmt.Sprintf("预备期 %s 届满，支部应及时讨论能否转为正式党员", fmtDate(end)),
+					"Due", fmtDate(end))
 			}
 		}
 	}
 	if pending != nil {
 		due := seedling.AddMonths(*pending, decisionMonths)
-		add(DueDecisionOverdue, due, soonDays, "细则 第四章、第五章（党委审批时限）",
-			fmt.Sprintf("%s 报送的申请，上级党委应在 %d 个月内（%s 前）审批", fmtDate(*pending), decisionMonths, fmtDate(due)))
+		add(DueDecisionOverdue, "due.item."+DueDecisionOverdue, due, soonDays, "细则 第四章、第五章（党委审批时限）",
+			fmt.Sprintf("%s 报送的申请，上级党委应在 %d 个月内（%s 前）审批", fmtDate(*pending), decisionMonths, fmtDate(due)),
+			"Submitted", fmtDate(*pending), "Months", decisionMonths, "Due", fmtDate(due))
 	}
 	slices.SortStableFunc(out, func(a, b DueItem) int { return a.DueOn.Compare(b.DueOn) })
 	return out
@@ -123,10 +129,14 @@ func (rs *RuleSet) DisplayDue(today time.Time) (DueItem, bool) {
 	}
 	period := fmt.Sprintf("%dQ%d", today.Year(), q)
 	msg := fmt.Sprintf("%s 季度积分公示应于 %s 前发布", period, fmtDate(end))
+	key, params := "due.item.display", seedling.Params("Period", period, "Due", fmtDate(end))
 	if q%2 == 0 {
-		msg = fmt.Sprintf("%s 季度及 %dH%d 半年积分公示应于 %s 前发布", period, today.Year(), q/2, fmtDate(end))
+		half := fmt.Sprintf("%dH%d", today.Year(), q/2)
+		msg = fmt.Sprintf("%s 季度及 %s 半年积分公示应于 %s 前发布", period, half, fmtDate(end))
+		key, params["Half"] = "due.item.display_half", half
 	}
-	return DueItem{Kind: DueDisplay, DueOn: end, Status: status, Article: "汝州市育苗计划（留精苗：每季度、每半年公示）", Message: msg}, true
+	return DueItem{Kind: DueDisplay, DueOn: end, Status: status, Article: "汝州市育苗计划（留精苗：每季度、每半年公示）", Message: msg,
+		Key: key, Params: params}, true
 }
 
 // nextAssessment is when the next half-year assessment falls due: the
@@ -155,5 +165,6 @@ func ObjectionDue(dueOn, today time.Time, period, name string) (DueItem, bool) {
 		return DueItem{}, false
 	}
 	return DueItem{Kind: DueObjectionOverdue, DueOn: dueOn, Status: StatusOverdue, Article: "汝州市育苗计划（对有异议的及时核实、纠正）",
-		Message: fmt.Sprintf("%s 积分公示中关于 %s 的异议应于 %s 前答复", period, name, fmtDate(dueOn))}, true
+		Message: fmt.Sprintf("%s 积分公示中关于 %s 的异议应于 %s 前答复", period, name, fmtDate(dueOn)),
+		Key:     "due.item." + DueObjectionOverdue, Params: seedling.Params("Period", period, "Name", name, "Due", fmtDate(dueOn))}, true
 }

@@ -303,7 +303,11 @@ type DueItem struct {
 	DueOn   time.Time `json:"due_on"`
 	Status  string    `json:"status"`
 	Article string    `json:"article,omitempty"`
-	Message string    `json:"message"`
+	// Message says the item in Chinese for the command line; pages and the
+	// API word Key with Params in the reader's language instead.
+	Message string         `json:"message"`
+	Key     string         `json:"-"`
+	Params  map[string]any `json:"-"`
 }
 
 // MarshalJSON writes due_on as "YYYY-MM-DD".

@@ -57,6 +57,15 @@ func (rs *RuleSet) AfterReturn(failedBefore int) (failedAfter int, disqualify bo
 // reviews (细则 第十六条: 政治审查不合格的，不能发展入党; Ruzhou: 政审不合格取消入党资格).
 func (rs *RuleSet) AfterPoliticalReview(passed bool) (disqualify bool) { return !passed }
 
+// StrikesUsed is StrikesLabel as a catalog key with its numbers, for
+// pages and the API to word in the reader's language.
+func (rs *RuleSet) StrikesUsed(used int) seedling.Problem {
+	if rs.MaxFailedReviews <= 0 {
+		return seedling.Problem{Key: "strikes.used_unlimited", Params: seedling.Params("Used", used)}
+	}
+	return seedling.Problem{Key: "strikes.used", Params: seedling.Params("Used", used, "Max", rs.MaxFailedReviews)}
+}
+
 // StrikesLabel shows everyone involved how many of the allowed failed reviews
 // are used, e.g. "已用 2 / 3 次".
 func (rs *RuleSet) StrikesLabel(used int) string {

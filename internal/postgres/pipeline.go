@@ -219,7 +219,8 @@ func (p *PipelineStore) Submit(ctx context.Context, a seedling.Actor, cand seedl
 			cand.ID, string(prop.From), string(prop.To), prop.Kind, facts, prop.RuleSet, prop.EffectiveOn, a.UserID)
 		if err != nil {
 			if seedling.ErrorCode(translate(err)) == seedling.EConflict {
-				return seedling.Errorf(seedling.EConflict, "a submission for this candidate is already waiting for the committee")
+				return seedling.Errorf(seedling.EConflict, "a submission for this candidate is already waiting for the committee").
+					Keyed("problem.submission_pending")
 			}
 			return err
 		}

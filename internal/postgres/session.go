@@ -105,7 +105,7 @@ func tokenHash(token string) []byte {
 // takes its own failure back.
 func (s *SessionStore) Login(ctx context.Context, username, password string, a seedling.Actor) (*Session, error) {
 	if len(username) > seedling.MaxUsernameLen || len(password) > seedling.MaxPasswordLen {
-		return nil, seedling.Errorf(seedling.EUnauthorized, "wrong username or password")
+		return nil, seedling.Errorf(seedling.EUnauthorized, "wrong username or password").Keyed("login.wrong_credentials")
 	}
 	if err := s.hashing.enter(ctx); err != nil {
 		return nil, err
@@ -132,13 +132,13 @@ func (s *SessionStore) Login(ctx context.Context, username, password string, a s
 		if !known {
 			// Folded into one audit row per address by Sweep: the typed
 			// name is never stored.
-			return nil, seedling.Errorf(seedling.EUnauthorized, "wrong username or password")
+			return nil, seedling.Errorf(seedling.EUnauthorized, "wrong username or password").Keyed("login.wrong_credentials")
 		}
 		a.Username = r.Username
 		if err := s.db.Audit().Record(ctx, a, "login.failed", "user:"+r.Username, ""); err != nil {
 			return nil, err
 		}
-		return nil, seedling.Errorf(seedling.EUnauthorized, "wrong username or password")
+		return nil, seedling.Errorf(seedling.EUnauthorized, "wrong username or password").Keyed("login.wrong_credentials")
 	}
 	sess := &Session{Token: randomToken(), CSRF: randomToken()}
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {

@@ -24,16 +24,64 @@ const (
 	EInternal     = "internal"      // a bug or an infrastructure failure (500)
 )
 
-// Error is the one error type that crosses package boundaries. Message is shown
-// to people as is, so it must never contain internal detail; Fields names the
-// input fields at fault.
+// Error is the one error type that crosses package boundaries. Key and
+// Params name its message in the web layer's catalogs, which word it in the
+// reader's language; Message is the same in plain text for logs and the
+// command line, and the fallback while a message has no key yet. Fields
+// names the input fields at fault, FieldKeys the catalog message of each.
+// Neither may contain internal detail.
 type Error struct {
-	Code    string
-	Message string
-	Fields  map[string]string
+	Code      string
+	Message   string
+	Fields    map[string]string
+	Key       string
+	Params    map[string]any
+	FieldKeys map[string]Problem
+	// More counts the further problems behind the first, which Message
+	// and Key describe.
+	More int
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+// Problem is one coded reason: a catalog key and the values it quotes.
+type Problem struct {
+	Key    string
+	Params map[string]any
+}
+
+// Params builds a parameter map from name, value pairs.
+func Params(pairs ...any) map[string]any {
+	if len(pairs) < 2 {
+		return nil
+	}
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m[fmt.Sprint(pairs[i])] = pairs[i+1]
+	}
+	return m
+}
+
+// Keyed names the catalog message of e, with name, value pairs as its
+// parameters, and returns e.
+func (e *Error) Keyed(key string, pairs ...any) *Error {
+	e.Key, e.Params = key, Params(pairs...)
+	return e
+}
+
+// KeyedField names the catalog message that says why field is wrong.
+func (e *Error) KeyedField(field, key string, pairs ...any) *Error {
+	if e.FieldKeys == nil {
+		e.FieldKeys = map[string]Problem{}
+	}
+	e.FieldKeys[field] = Problem{Key: key, Params: Params(pairs...)}
+	return e
+}
+
+func (e *Error) Error() string {
+	if e.More > 0 {
+		return fmt.Sprintf("%s: %s (and %d more)", e.Code, e.Message, e.More)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
 
 // Errorf builds an Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
@@ -70,6 +118,7 @@ func ErrorMessage(err error) string {
 type Problems struct {
 	code   string
 	fields map[string]string
+	keys   map[string]Problem
 	order  []string
 }
 
@@ -88,14 +137,39 @@ func (p *Problems) Add(field, why string) {
 	p.order = append(p.order, field)
 }
 
+// AddKey records why field is wrong as a catalog key with name, value
+// pairs; text is the same in plain words for logs.
+func (p *Problems) AddKey(field, key, text string, pairs ...any) {
+	if _, ok := p.fields[field]; ok {
+		return
+	}
+	p.Add(field, text)
+	if p.keys == nil {
+		p.keys = map[string]Problem{}
+	}
+	p.keys[field] = Problem{Key: key, Params: Params(pairs...)}
+}
+
+// AddErr records err as the reason field is wrong, keeping its catalog key.
+func (p *Problems) AddErr(field string, err error) {
+	var e *Error
+	if errors.As(err, &e) && e.Key != "" {
+		p.AddKey(field, e.Key, e.Message)
+		p.keys[field] = Problem{Key: e.Key, Params: e.Params}
+		return
+	}
+	p.Add(field, ErrorMessage(err))
+}
+
 // Err returns nil when nothing was added, else one Error listing every field.
 func (p *Problems) Err() error {
 	if len(p.fields) == 0 {
 		return nil
 	}
-	msg := p.fields[p.order[0]]
-	if len(p.order) > 1 {
-		msg = fmt.Sprintf("%s (and %d more)", msg, len(p.order)-1)
+	first := p.order[0]
+	e := &Error{Code: p.code, Message: p.fields[first], Fields: p.fields, FieldKeys: p.keys, More: len(p.order) - 1}
+	if k, ok := p.keys[first]; ok {
+		e.Key, e.Params = k.Key, k.Params
 	}
-	return &Error{Code: p.code, Message: msg, Fields: p.fields}
+	return e
 }

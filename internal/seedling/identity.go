@@ -75,7 +75,8 @@ func CheckApplicantAge(field string, birth, appliedOn time.Time) error {
 		return nil
 	}
 	why := "an applicant must be at least 18 on the date of application (党章第一条)"
-	return &Error{Code: ERule, Message: why, Fields: map[string]string{field: why}}
+	e := &Error{Code: ERule, Message: why, Fields: map[string]string{field: why}}
+	return e.Keyed("problem.applicant_under_18").KeyedField(field, "problem.applicant_under_18")
 }
 
 // IDNumberInUse is the answer when a new record would repeat the identity
@@ -83,9 +84,10 @@ func CheckApplicantAge(field string, birth, appliedOn time.Time) error {
 // candidate at a time, and a disqualified person is not entered again. The
 // earlier record is named so the clerk can find it.
 func IDNumberInUse(earlierID int64, earlierStage Stage) error {
-	why := fmt.Sprintf("id_number is already recorded for candidate %d", earlierID)
+	why, key := fmt.Sprintf("id_number is already recorded for candidate %d", earlierID), "problem.id_number_in_use"
 	if earlierStage == StageDisqualified {
-		why = fmt.Sprintf("id_number belongs to candidate %d, who was disqualified and may not be entered again", earlierID)
+		why, key = fmt.Sprintf("id_number belongs to candidate %d, who was disqualified and may not be entered again", earlierID), "problem.id_number_disqualified"
 	}
-	return &Error{Code: EConflict, Message: why, Fields: map[string]string{"id_number": why}}
+	e := &Error{Code: EConflict, Message: why, Fields: map[string]string{"id_number": why}}
+	return e.Keyed(key, "ID", earlierID).KeyedField("id_number", key, "ID", earlierID)
 }

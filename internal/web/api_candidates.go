@@ -184,12 +184,12 @@ func (s *Server) apiCandidate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out.Score, out.Eligibility = scoreOut(sc.Score, false), eligibilityOut(sc.Eligibility)
+	out.Score, out.Eligibility = scoreOut(sc.Score, false), eligibilityOut(s.localizer(c), sc.Eligibility)
 	rs, _ := s.rules()
 	if out.FailedReviews, err = s.db.Pipeline().FailedReviews(c.UserContext(), cand.ID, rs); err != nil {
 		return err
 	}
-	out.MaxFailedReviews, out.Strikes = rs.MaxFailedReviews, rs.StrikesLabel(out.FailedReviews)
+	out.MaxFailedReviews, out.Strikes = rs.MaxFailedReviews, translateProblem(s.localizer(c), rs.StrikesUsed(out.FailedReviews))
 	return c.JSON(out)
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"seedling/internal/authz"
 	"seedling/internal/evidence"
@@ -188,11 +189,12 @@ type eligibilityJSON struct {
 	Details  []reasonJSON `json:"details"`
 }
 
-func eligibilityOut(e ledger.Eligibility) *eligibilityJSON {
+func eligibilityOut(l *i18n.Localizer, e ledger.Eligibility) *eligibilityJSON {
 	out := &eligibilityJSON{Eligible: e.Eligible, Reasons: []string{}, Details: []reasonJSON{}}
-	for _, r := range e.Reasons {
-		out.Reasons = append(out.Reasons, r.Zh())
-		d := reasonJSON{Code: r.Code, Text: r.Zh(), TextEn: r.En(), Missing: r.Missing}
+	texts := reasonTexts(l, e)
+	for i, r := range e.Reasons {
+		out.Reasons = append(out.Reasons, texts[i])
+		d := reasonJSON{Code: r.Code, Text: texts[i], TextEn: r.En(), Missing: r.Missing}
 		if !r.Until.IsZero() {
 			d.Until = formatDate(r.Until)
 		}
@@ -608,7 +610,7 @@ func (s *Server) apiScore(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"candidate_id": cand.ID, "score": scoreOut(sc.Score, true), "eligibility": eligibilityOut(sc.Eligibility)})
+	return c.JSON(fiber.Map{"candidate_id": cand.ID, "score": scoreOut(sc.Score, true), "eligibility": eligibilityOut(s.localizer(c), sc.Eligibility)})
 }
 
 type rosterLineJSON struct {
@@ -656,7 +658,7 @@ func (s *Server) apiRoster(c *fiber.Ctx) error {
 	out := make([]rosterLineJSON, len(list))
 	for i, x := range list {
 		out[i] = rosterLineJSON{ID: x.ID, Name: x.Name, Stage: x.Stage, OrgID: x.OrgID, OrgName: x.OrgName, Score: scoreOut(x.Score, false),
-			Eligible: x.Eligibility.Eligible, Eligibility: eligibilityOut(x.Eligibility)}
+			Eligible: x.Eligibility.Eligible, Eligibility: eligibilityOut(s.localizer(c), x.Eligibility)}
 	}
 	return c.JSON(fiber.Map{"org_id": org.ID, "keeper": keeperOut(k), "candidates": out})
 }

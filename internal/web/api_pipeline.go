@@ -174,10 +174,12 @@ func (r decisionRequest) validate(today time.Time) (postgres.Decision, error) {
 		d.Approve = true
 	case "return":
 		if d.Reasons == "" {
-			return d, seedling.FieldError("reasons", "a returned submission needs the reasons, so the branch can fix it")
+			return d, seedling.FieldError("reasons", "a returned submission needs the reasons, so the branch can fix it").
+				Keyed("problem.reasons_required").KeyedField("reasons", "problem.reasons_required")
 		}
 	default:
-		return d, seedling.FieldError("decision", `decision is "approve" or "return"`)
+		return d, seedling.FieldError("decision", `decision is "approve" or "return"`).
+			Keyed("problem.decision_kind").KeyedField("decision", "problem.decision_kind")
 	}
 	if utf8.RuneCountInString(d.Reasons) > 2000 {
 		return d, seedling.FieldError("reasons", "reasons are longer than 2000 characters")

@@ -58,7 +58,7 @@ func (s *Server) apiDue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": items})
+	return c.JSON(fiber.Map{"items": wordDue(s.localizer(c), items)})
 }
 
 // apiStats are the committee's figures: by stage, priority group and branch,

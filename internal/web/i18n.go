@@ -9,6 +9,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"seedling/internal/postgres"
+	"seedling/internal/seedling"
 )
 
 // Languages the UI speaks; the first is the default. Chinese comes first:
@@ -41,6 +44,57 @@ func pickLanguage(c *fiber.Ctx) string {
 	return languages[0]
 }
 
+// apiLanguage is the language of an API answer's messages: the
+// Accept-Language header's best match, Chinese when it names neither.
+func apiLanguage(c *fiber.Ctx) string {
+	tags, _, err := language.ParseAcceptLanguage(c.Get(fiber.HeaderAcceptLanguage))
+	if err != nil || len(tags) == 0 {
+		return languages[0]
+	}
+	_, i, conf := languageMatcher.Match(tags...)
+	if conf == language.No {
+		return languages[0]
+	}
+	return languages[i]
+}
+
+var languageMatcher = language.NewMatcher([]language.Tag{language.MustParse("zh-CN"), language.English})
+
+// requestLanguage is the language a request is answered in: a page
+// follows the language switch, an API call its Accept-Language.
+func requestLanguage(c *fiber.Ctx) string {
+	if wantsHTML(c) {
+		return pickLanguage(c)
+	}
+	return apiLanguage(c)
+}
+
+// translateProblem words a coded problem; parameters that are codes
+// themselves (a stage, a sheet column) are worded too.
+func translateProblem(l *i18n.Localizer, p seedling.Problem) string {
+	var args []any
+	for k, v := range p.Params {
+		switch k {
+		case "Stage", "From", "To":
+			v = translate(l, fmt.Sprintf("stage.%v", v))
+		case "Col":
+			v = translate(l, fmt.Sprintf("import.col.%v", v))
+		}
+		args = append(args, k, v)
+	}
+	return translate(l, p.Key, args...)
+}
+
+// wordDue words each due-list item in the reader's language.
+func wordDue(l *i18n.Localizer, items []postgres.DueEntry) []postgres.DueEntry {
+	for i, it := range items {
+		if it.Key != "" {
+			items[i].Message = translateProblem(l, seedling.Problem{Key: it.Key, Params: it.Params})
+		}
+	}
+	return items
+}
+
 // translate looks a message up; a missing key shows the key itself so that a
 // gap in a catalog is visible rather than a blank.
 func translate(l *i18n.Localizer, id string, args ...any) string {
@@ -60,5 +114,5 @@ func translate(l *i18n.Localizer, id string, args ...any) string {
 
 // localizer speaks the caller's language.
 func (s *Server) localizer(c *fiber.Ctx) *i18n.Localizer {
-	return i18n.NewLocalizer(s.ui.bundle, pickLanguage(c))
+	return i18n.NewLocalizer(s.ui.bundle, requestLanguage(c))
 }

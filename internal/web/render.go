@@ -41,11 +41,20 @@ func newRenderer() (*renderer, error) {
 			return out
 		},
 		"mul": func(a, b int) int { return a * b },
-		"deref": func(g *seedling.PriorityGroup) string {
-			if g == nil {
-				return ""
+		// deref shows an optional code (a priority group, as the
+		// candidate and the ranking hold it) so a template can look it up.
+		"deref": func(v any) string {
+			switch g := v.(type) {
+			case *seedling.PriorityGroup:
+				if g != nil {
+					return string(*g)
+				}
+			case *string:
+				if g != nil {
+					return *g
+				}
 			}
-			return string(*g)
+			return ""
 		},
 		"div": func(a, b int) int {
 			if b == 0 {

@@ -44,29 +44,12 @@ func (s *Server) renderAccounts(c *fiber.Ctx, status int, form accountForm, form
 // with the confirmation attached.
 func (s *Server) confirmOrRerender(c *fiber.Ctx, err error, action string, fields [][2]string) error {
 	return s.formFailed(c, err, func(de *seedling.Error) error {
-		de = s.localiseAccountProblem(c, de)
 		var cf *confirmForm
 		if _, ok := de.Fields["confirm"]; ok {
 			cf = &confirmForm{Action: action, Fields: append(fields, [2]string{"confirm", "true"})}
 		}
 		return s.renderAccountsConfirm(c, statusOf[de.Code], accountForm{}, de, cf)
 	})
-}
-
-// localiseAccountProblem words the account rules' coded problems (a
-// field's value is then a code such as last_root_admin) in the reader's
-// language; other errors pass as they are.
-func (s *Server) localiseAccountProblem(c *fiber.Ctx, de *seedling.Error) *seedling.Error {
-	l := s.localizer(c)
-	out := &seedling.Error{Code: de.Code, Message: de.Message, Fields: map[string]string{}}
-	for f, why := range de.Fields {
-		id := "problem." + why
-		if text := translate(l, id); text != id {
-			out.Message, why = text, text
-		}
-		out.Fields[f] = why
-	}
-	return out
 }
 
 func (s *Server) renderAccountsConfirm(c *fiber.Ctx, status int, form accountForm, formErr *seedling.Error, cf *confirmForm) error {
@@ -157,7 +140,7 @@ func (s *Server) accountDisable(c *fiber.Ctx) error {
 func (s *Server) formFailed(c *fiber.Ctx, err error, rerender func(*seedling.Error) error) error {
 	switch seedling.ErrorCode(err) {
 	case seedling.EInvalid, seedling.ERule, seedling.EConflict:
-		return rerender(asDomain(err))
+		return rerender(s.shown(c, err))
 	}
 	return err
 }

@@ -52,7 +52,7 @@ func (s *Server) calendarSubmit(c *fiber.Ctx) error {
 		return s.renderCalendar(c, fiber.StatusBadRequest, calendarView{Form: req, Choice: choice}, seedling.FieldError("choice", "choose workday, holiday or official"))
 	}
 	if _, err := s.setCalendarDay(c, a, req); err != nil {
-		if de := asDomain(err); de.Code == seedling.EInvalid {
+		if de := s.shown(c, err); de.Code == seedling.EInvalid {
 			return s.renderCalendar(c, fiber.StatusBadRequest, calendarView{Form: req, Choice: choice}, de)
 		}
 		return err

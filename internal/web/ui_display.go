@@ -57,10 +57,10 @@ func (s *Server) renderDisplays(c *fiber.Ctx, status int, formErr *seedling.Erro
 func (s *Server) displayCreate(c *fiber.Ctx) error {
 	id, err := formID(c, "org_id")
 	if err != nil {
-		return s.renderDisplays(c, fiber.StatusBadRequest, asDomain(err))
+		return s.renderDisplays(c, fiber.StatusBadRequest, s.shown(c, err))
 	}
 	d, err := s.createDisplay(c, createDisplayRequest{OrgID: id, Period: c.FormValue("period")})
-	if de := asDomain(err); err != nil && (de.Code == seedling.EInvalid || de.Code == seedling.ERule || de.Code == seedling.EConflict) {
+	if de := s.shown(c, err); err != nil && (de.Code == seedling.EInvalid || de.Code == seedling.ERule || de.Code == seedling.EConflict) {
 		return s.renderDisplays(c, statusOf[de.Code], de)
 	}
 	if err != nil {
@@ -149,7 +149,7 @@ func (s *Server) displayAction(action string) fiber.Handler {
 				target = nd.ID
 			}
 		}
-		if de := asDomain(err); err != nil && de.Code != seedling.EInternal && de.Code != seedling.ENotFound {
+		if de := s.shown(c, err); err != nil && de.Code != seedling.EInternal && de.Code != seedling.ENotFound {
 			return s.renderDisplay(c, statusOf[de.Code], de)
 		}
 		if err != nil {
@@ -167,11 +167,11 @@ func (s *Server) displayAction(action string) fiber.Handler {
 func (s *Server) displayObject(c *fiber.Ctx) error {
 	id, err := formID(c, "candidate_id")
 	if err != nil {
-		return s.renderDisplay(c, fiber.StatusBadRequest, asDomain(err))
+		return s.renderDisplay(c, fiber.StatusBadRequest, s.shown(c, err))
 	}
 	req := raiseRequest{CandidateID: id, Text: c.FormValue("text"), Channel: c.FormValue("channel"), From: c.FormValue("from")}
 	_, err = s.raiseObjection(c, req, isMultipart(c))
-	if de := asDomain(err); err != nil && (de.Code == seedling.EInvalid || de.Code == seedling.ERule || de.Code == seedling.ETooLarge || de.Code == seedling.EUnsupported) {
+	if de := s.shown(c, err); err != nil && (de.Code == seedling.EInvalid || de.Code == seedling.ERule || de.Code == seedling.ETooLarge || de.Code == seedling.EUnsupported) {
 		return s.renderDisplay(c, statusOf[de.Code], de)
 	}
 	if err != nil {
@@ -191,13 +191,13 @@ func (s *Server) objectionResolve(c *fiber.Ctx) error {
 		req.Correction = corr
 	}
 	if id, err := formID(c, "reverse_entry_id"); err != nil {
-		return s.renderDisplay(c, fiber.StatusBadRequest, asDomain(err))
+		return s.renderDisplay(c, fiber.StatusBadRequest, s.shown(c, err))
 	} else if id != 0 {
 		req.ReverseEntryID = &id
 	}
 	o, err := s.resolveObjection(c, req)
 	if err != nil {
-		de := asDomain(err)
+		de := s.shown(c, err)
 		if de.Code == seedling.EInternal || de.Code == seedling.ENotFound || de.Code == seedling.EForbidden {
 			return err
 		}

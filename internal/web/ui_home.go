@@ -82,6 +82,7 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 			if sec.Due, err = s.db.Pipeline().Due(ctx, []string{g.OrgPath}, rs, today); err != nil {
 				return err
 			}
+			sec.Due = wordDue(s.localizer(c), sec.Due)
 		}
 		data.Sections = append(data.Sections, sec)
 	}

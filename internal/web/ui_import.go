@@ -75,7 +75,7 @@ func (s *Server) importSubmit(c *fiber.Ctx) error {
 			return c.Redirect(fmt.Sprintf("/branches/%d/import?period=%s&written=%d&unchanged=%d", org.ID, period, res.Written, res.Unchanged), fiber.StatusSeeOther)
 		}
 	}
-	de := asDomain(err)
+	de := s.shown(c, err)
 	if de.Code == seedling.EInternal || de.Code == seedling.EUnavailable {
 		return err
 	}

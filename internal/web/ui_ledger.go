@@ -258,7 +258,7 @@ func (s *Server) ledgerRecord(c *fiber.Ctx) error {
 // ledgerRefused re-renders the ledger page with the refusal next to what it
 // is about: the record form's fields, or one entry's reverse or attach form.
 func (s *Server) ledgerRefused(c *fiber.Ctx, cand seedling.Candidate, form recordForm, refusal error, entryID int64, action string) error {
-	de := asDomain(refusal)
+	de := s.shown(c, refusal)
 	if de.Code == seedling.EInternal || de.Code == seedling.EUnavailable {
 		return refusal
 	}
@@ -304,7 +304,7 @@ func (s *Server) refusal(c *fiber.Ctx, err error) (map[string]string, string) {
 		}
 		return fields, translate(l, "ledger.form.fix")
 	}
-	de := asDomain(err)
+	de := s.shown(c, err)
 	switch {
 	case de.Fields["file"] != "" || de.Code == seedling.ETooLarge || de.Code == seedling.EUnsupported:
 		fields["file"] = translate(l, "problem.file_"+de.Code, "Max", s.cfg.EvidenceMaxBytes>>20)
@@ -322,17 +322,7 @@ func (s *Server) refusal(c *fiber.Ctx, err error) (map[string]string, string) {
 // problemText says one problem in the reader's language, with its numbers
 // and names; stage and column codes are translated too.
 func problemText(l *i18n.Localizer, p ledger.Problem) string {
-	var args []any
-	for k, v := range p.Args {
-		switch k {
-		case "Stage":
-			v = translate(l, fmt.Sprintf("stage.%v", v))
-		case "Col":
-			v = translate(l, fmt.Sprintf("import.col.%v", v))
-		}
-		args = append(args, k, v)
-	}
-	return translate(l, "problem."+p.Code, args...)
+	return translateProblem(l, p.Coded())
 }
 
 // ledgerReverse reverses one entry from its line on the page.

@@ -35,7 +35,7 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 		if code != seedling.EUnauthorized && code != seedling.ETooMany {
 			return err
 		}
-		return s.renderForm(c, statusOf[code], "login", "login.title", form, asDomain(err))
+		return s.renderForm(c, statusOf[code], "login", "login.title", form, s.shown(c, err))
 	}
 	s.setSessionCookie(c, sess.Token)
 	return c.Redirect(form.Next, fiber.StatusSeeOther)

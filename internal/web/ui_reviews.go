@@ -148,7 +148,7 @@ func (s *Server) reviewDecide(c *fiber.Ctx) error {
 	if err != nil {
 		switch seedling.ErrorCode(err) {
 		case seedling.EInvalid, seedling.ERule, seedling.EConflict, seedling.EForbidden:
-			return s.renderReview(c, statusOf[seedling.ErrorCode(err)], asDomain(err))
+			return s.renderReview(c, statusOf[seedling.ErrorCode(err)], s.shown(c, err))
 		}
 		return err
 	}

@@ -130,7 +130,7 @@ func (s *Server) keeperSubmit(c *fiber.Ctx) error {
 		err = seedling.FieldError("user_id", "choose a person")
 	}
 	if err != nil {
-		de := asDomain(err)
+		de := s.shown(c, err)
 		if de.Code == seedling.EInternal {
 			return err
 		}

@@ -158,7 +158,7 @@ func (s *Server) rubricCreate(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect(fmt.Sprintf("/rubric?created=%d", r.Version), fiber.StatusSeeOther)
 	}
-	de := asDomain(err)
+	de := s.shown(c, err)
 	var ie *ledger.InputError
 	if !errors.As(err, &ie) {
 		return err

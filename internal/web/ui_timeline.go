@@ -58,7 +58,7 @@ func (s *Server) timelinePage(c *fiber.Ctx) error {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, "timeline", "timeline.title",
-		timelinePage{Candidate: cand, Events: timelineRows(s.localizer(c), events), Strikes: rs.StrikesLabel(failed)})
+		timelinePage{Candidate: cand, Events: timelineRows(s.localizer(c), events), Strikes: translateProblem(s.localizer(c), rs.StrikesUsed(failed))})
 }
 
 // timelineRows words each event for a page.
