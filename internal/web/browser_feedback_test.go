@@ -67,4 +67,12 @@ func TestBrowserActionsConfirmOnTheFirstScreen(t *testing.T) {
 	if got := get(b, chromedp.Evaluate[string](flashOnScreen)); !strings.Contains(got, "newclerk") {
 		t.Fatalf("after creating an account the first screen says %q", got)
 	}
+	// Disabling an account and a new rubric version ask first, too.
+	if get(b, chromedp.Evaluate[bool](`document.getElementById('disable-newclerk').checkVisibility()`)) {
+		t.Fatal("the disable button acts without a confirmation step")
+	}
+	b.do(chromedp.Navigate(base+"/rubric"), chromedp.WaitReady("#rubric-submit"))
+	if get(b, chromedp.Evaluate[bool](`document.getElementById('rubric-submit').checkVisibility()`)) {
+		t.Fatal("a new rubric version is saved without a confirmation step")
+	}
 }
