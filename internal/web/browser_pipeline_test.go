@@ -60,6 +60,9 @@ func (b *browser) decideLatest(base, name, decision, reasons string) {
 		get(b, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const v = {d_committee_talked_on: %q, d_committee_members: "7", d_committee_present: "6", d_committee_for: "5"};
 			for (const [id, x] of Object.entries(v)) { const el = document.getElementById(id); if (el) el.value = x } return true })()`, today)))
 	}
+	if decision == "return" { // a return states its consequence and asks again
+		b.do(chromedp.Click("#return-open"), chromedp.WaitVisible("#return"))
+	}
 	b.clickAndLoad("#" + decision)
 	b.do(chromedp.WaitVisible("#review-state"))
 	want := map[string]string{"approve": "已通过", "return": "已退回"}[decision]

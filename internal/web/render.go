@@ -99,7 +99,7 @@ type view struct {
 	Path    string
 	Session *session
 	CSRF    string
-	Flash   string
+	Flash   *flash
 	Error   *seedling.Error
 	Data    any
 	can     func(obj, act string) bool
@@ -142,6 +142,7 @@ func (s *Server) view(c *fiber.Ctx, titleID string, data any) *view {
 	l := i18n.NewLocalizer(s.ui.bundle, lang)
 	v := &view{L: l, Lang: lang, Path: c.Path(), Data: data, Session: currentSession(c)}
 	v.Title = translate(l, titleID)
+	s.takeFlash(c, v)
 	if v.Session != nil {
 		v.CSRF = v.Session.CSRF
 		p := v.Session.Principal

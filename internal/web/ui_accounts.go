@@ -80,7 +80,7 @@ func (s *Server) accountCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return s.formFailed(c, err, func(de *seedling.Error) error { return s.renderAccounts(c, statusOf[de.Code], form, de) })
 	}
-	return c.Redirect("/admin/users", fiber.StatusSeeOther)
+	return s.redirectWith(c, "/admin/users", "flash.account_created", "Username", form.Username)
 }
 
 // accountGrant gives or revokes a role from the form.
@@ -101,7 +101,7 @@ func (s *Server) accountGrant(c *fiber.Ctx) error {
 		return s.confirmOrRerender(c, err, "/admin/users/grants", [][2]string{{"username", username}, {"role", string(role)},
 			{"org_id", strconv.FormatInt(orgID, 10)}, {"revoke", c.FormValue("revoke")}})
 	}
-	return c.Redirect("/admin/users", fiber.StatusSeeOther)
+	return s.redirectWith(c, "/admin/users", "flash.grant_changed", "Username", username)
 }
 
 // changeGrantAt gives or revokes role at the node: the node must lie in
@@ -132,7 +132,10 @@ func (s *Server) accountDisable(c *fiber.Ctx) error {
 	if err := s.db.Users().SetDisabled(c.UserContext(), s.administrator(c, a, authz.Write), username, disabled == "true"); err != nil {
 		return s.confirmOrRerender(c, err, "/admin/users/disable", [][2]string{{"username", username}, {"disabled", disabled}})
 	}
-	return c.Redirect("/admin/users", fiber.StatusSeeOther)
+	if disabled == "true" {
+		return s.redirectWith(c, "/admin/users", "flash.account_disabled", "Username", username)
+	}
+	return s.redirectWith(c, "/admin/users", "flash.account_enabled", "Username", username)
 }
 
 // formFailed re-renders a form for the errors a person can fix (bad input,

@@ -57,5 +57,5 @@ func (s *Server) calendarSubmit(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return c.Redirect("/calendar", fiber.StatusSeeOther)
+	return s.redirectWith(c, "/calendar", "flash.calendar_saved", "Day", req.Day)
 }

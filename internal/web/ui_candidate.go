@@ -85,7 +85,7 @@ func (s *Server) candidatePropose(c *fiber.Ctx) error {
 			return s.renderCandidate(c, statusOf[de.Code], cand, values, de, chosen)
 		})
 	}
-	return c.Redirect(fmt.Sprintf("/candidates/%d", cand.ID), fiber.StatusSeeOther)
+	return s.redirectWith(c, fmt.Sprintf("/candidates/%d", cand.ID), "flash.submitted")
 }
 
 // factsFromForm reads the form fields of a step ("f_<fact>") into the facts

@@ -66,7 +66,7 @@ func (s *Server) displayCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(fmt.Sprintf("/displays/%d", d.ID), fiber.StatusSeeOther)
+	return s.redirectWith(c, fmt.Sprintf("/displays/%d", d.ID), "flash.display_created")
 }
 
 type displayView struct {
@@ -156,9 +156,9 @@ func (s *Server) displayAction(action string) fiber.Handler {
 			return err
 		}
 		if action == "discard" {
-			return c.Redirect("/displays", fiber.StatusSeeOther)
+			return s.redirectWith(c, "/displays", "flash.display_discard")
 		}
-		return c.Redirect(fmt.Sprintf("/displays/%d", target), fiber.StatusSeeOther)
+		return s.redirectWith(c, fmt.Sprintf("/displays/%d", target), "flash.display_"+action)
 	}
 }
 
@@ -177,7 +177,7 @@ func (s *Server) displayObject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(c.Path()[:len(c.Path())-len("/objections")]+"#objections", fiber.StatusSeeOther)
+	return s.redirectWith(c, c.Path()[:len(c.Path())-len("/objections")], "flash.objection_raised")
 }
 
 // objectionResolve answers an objection from the display page.
@@ -208,7 +208,7 @@ func (s *Server) objectionResolve(c *fiber.Ctx) error {
 		}
 		return s.renderDisplayID(c, d.ID, statusOf[de.Code], de)
 	}
-	return c.Redirect(fmt.Sprintf("/displays/%d#objection-%d", o.DisplayID, o.ID), fiber.StatusSeeOther)
+	return s.redirectWith(c, fmt.Sprintf("/displays/%d", o.DisplayID), "flash.objection_resolved")
 }
 
 // rubricNow is the rubric in force today with its dimensions' names in the

@@ -252,7 +252,7 @@ func (s *Server) ledgerRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return s.ledgerRefused(c, cand, form, err, 0, "")
 	}
-	return c.Redirect(fmt.Sprintf("/candidates/%d/ledger?recorded=%d#entry-%d", cand.ID, e.Seq, e.ID), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/candidates/%d/ledger?recorded=%d", cand.ID, e.Seq), fiber.StatusSeeOther)
 }
 
 // ledgerRefused re-renders the ledger page with the refusal next to what it
@@ -335,11 +335,11 @@ func (s *Server) ledgerReverse(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rev, err := s.db.Ledger().Reverse(c.UserContext(), a, e.ID, c.FormValue("reason"))
+	_, err = s.db.Ledger().Reverse(c.UserContext(), a, e.ID, c.FormValue("reason"))
 	if err != nil {
 		return s.ledgerRefused(c, cand, recordForm{}, err, e.ID, "reverse")
 	}
-	return c.Redirect(fmt.Sprintf("/candidates/%d/ledger?reversed=%d#entry-%d", cand.ID, e.Seq, rev.ID), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/candidates/%d/ledger?reversed=%d", cand.ID, e.Seq), fiber.StatusSeeOther)
 }
 
 // ledgerAttach attaches a file to one entry from its line on the page.
@@ -364,7 +364,7 @@ func (s *Server) ledgerAttach(c *fiber.Ctx) error {
 	if err != nil {
 		return s.ledgerRefused(c, cand, recordForm{}, err, e.ID, "attach")
 	}
-	return c.Redirect(fmt.Sprintf("/candidates/%d/ledger?attached=%d#entry-%d", cand.ID, e.Seq, e.ID), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/candidates/%d/ledger?attached=%d", cand.ID, e.Seq), fiber.StatusSeeOther)
 }
 
 // entryOf loads the entry named in the path, which must be on this

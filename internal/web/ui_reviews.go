@@ -47,6 +47,11 @@ type reviewPage struct {
 	MaxFailed  int
 	Entries    []ledger.Entry
 	Timeline   []timelineRow
+	// ReturnStrike is the failed review a return would be (2 for "the 2nd
+	// of 3"), 0 when a return of this step counts none; ReturnEnds says it
+	// would end the candidacy. The return button states it before it acts.
+	ReturnStrike int
+	ReturnEnds   bool
 	// DecisionFacts are what the committee records with an approval of this
 	// step (an admission: its talk and its vote).
 	DecisionFacts []pipeline.FactSpec
@@ -94,6 +99,9 @@ func (s *Server) renderReview(c *fiber.Ctx, status int, formErr *seedling.Error)
 	data := reviewPage{Submission: sub, Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Failed: rs.Strikes(subj.Returned),
 		MaxFailed: rs.MaxFailedReviews, Entries: entries, Facts: factLines(rs, sub, pickLanguage(c) == "en"),
 		Timeline: timelineRows(s.localizer(c), events)}
+	if sub.Kind == pipeline.KindAdvance && rs.StrikesApply(sub.FromStage) {
+		data.ReturnStrike, data.ReturnEnds = rs.AfterReturn(data.Failed)
+	}
 	if rs := s.registry.Version(sub.RulesVersion); rs != nil {
 		if st, ok := rs.Find(sub.FromStage, sub.ToStage, sub.Kind); ok {
 			data.DecisionFacts = st.DecisionFacts
@@ -152,7 +160,22 @@ func (s *Server) reviewDecide(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return c.Redirect(fmt.Sprintf("/reviews/%d", sub.ID), fiber.StatusSeeOther)
+	return s.redirectWith(c, fmt.Sprintf("/reviews/%d", sub.ID), "flash.decided_"+req.Decision, "Link", s.nextInQueue(c, sub.ID))
+}
+
+// nextInQueue is the oldest submission still waiting for this committee
+// other than the one just decided, or "" when the queue is empty.
+func (s *Server) nextInQueue(c *fiber.Ctx, done int64) string {
+	pending, err := s.db.Pipeline().Submissions(c.UserContext(), postgres.SubmissionFilter{Roots: s.roots(c, authz.Submission, authz.Decide), State: "pending"})
+	if err != nil {
+		return "" // the decision stands; only the shortcut is missing
+	}
+	for _, p := range pending {
+		if p.ID != done {
+			return fmt.Sprintf("/reviews/%d", p.ID)
+		}
+	}
+	return ""
 }
 
 // reviewAcknowledge takes the acknowledge button of the filings list.
@@ -160,7 +183,7 @@ func (s *Server) reviewAcknowledge(c *fiber.Ctx) error {
 	if err := s.acknowledgeFiling(c); err != nil && seedling.ErrorCode(err) != seedling.EConflict {
 		return err
 	}
-	return c.Redirect("/reviews", fiber.StatusSeeOther)
+	return s.redirectWith(c, "/reviews", "flash.acknowledged")
 }
 
 // formFact turns a form value into what the JSON API would carry: nothing
