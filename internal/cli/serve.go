@@ -56,6 +56,11 @@ func serve(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer appDB.Close()
+	// Another instance adding a rubric version reaches this one's cache
+	// through NOTIFY; without the listener the cache stays off.
+	if err := appDB.ListenForChanges(ctx, env.log); err != nil {
+		env.log.Warn("no change listener: rubric read from the database on every request", "err", err)
+	}
 	az, err := authz.New()
 	if err != nil {
 		return err

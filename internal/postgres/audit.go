@@ -39,7 +39,21 @@ type AuditFilter struct {
 	Roots           []string
 	IncludeUnscoped bool
 	Before          *time.Time
-	Limit           int
+	Limit           int // without a Page: the newest Limit events
+	Page            *Page
+}
+
+type auditRow struct {
+	ID        int64     `db:"id"`
+	At        time.Time `db:"at"`
+	Actor     string    `db:"actor"`
+	Role      string    `db:"role"`
+	OrgID     *int64    `db:"org_id"`
+	Action    string    `db:"action"`
+	Target    string    `db:"target"`
+	RequestID string    `db:"request_id"`
+	IP        string    `db:"ip"`
+	Summary   string    `db:"summary"`
 }
 
 // List returns events newest first. A political review's row says that it
@@ -50,18 +64,21 @@ func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]seedling.Event,
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	var rows []struct {
-		ID        int64     `db:"id"`
-		At        time.Time `db:"at"`
-		Actor     string    `db:"actor"`
-		Role      string    `db:"role"`
-		OrgID     *int64    `db:"org_id"`
-		Action    string    `db:"action"`
-		Target    string    `db:"target"`
-		RequestID string    `db:"request_id"`
-		IP        string    `db:"ip"`
-		Summary   string    `db:"summary"`
+	args := []any{pq.Array(f.Roots), f.IncludeUnscoped, f.Before, f.Limit}
+	keyset := ""
+	if f.Page != nil {
+		var k timeKey
+		ok, err := f.Page.key(&k)
+		if err != nil {
+			return nil, err
+		}
+		args[3] = f.Page.limit() + 1
+		if ok {
+			args = append(args, k.At, k.ID)
+			keyset = ` AND (e.at, e.id) < ($5, $6)`
+		}
 	}
+	var rows []auditRow
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT e.id, e.at, e.actor, e.role, e.org_id, e.action, e.target, e.request_id, e.ip,
 		       CASE WHEN e.action LIKE 'political_review.%' THEN '' ELSE e.summary END AS summary
@@ -69,12 +86,13 @@ func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]seedling.Event,
 		LEFT JOIN orgs o ON o.id = e.org_id
 		WHERE (`+inSubtrees("o.path", 1)+`
 		       OR (e.org_id IS NULL AND $2))
-		  AND ($3::timestamptz IS NULL OR e.at < $3)
+		  AND ($3::timestamptz IS NULL OR e.at < $3)`+keyset+`
 		ORDER BY e.at DESC, e.id DESC
-		LIMIT $4`, pq.Array(f.Roots), f.IncludeUnscoped, f.Before, f.Limit)
+		LIMIT $4`, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
+	rows = cut(f.Page, rows, func(r auditRow) any { return timeKey{r.At, r.ID} })
 	out := make([]seedling.Event, len(rows))
 	for i, r := range rows {
 		out[i] = seedling.Event{ID: r.ID, At: r.At.UTC(), Actor: r.Actor, Role: r.Role, OrgID: r.OrgID, Action: r.Action,

@@ -87,6 +87,7 @@ type CandidateFilter struct {
 	Under string
 	Stage seedling.Stage
 	IDs   []int64 // candidates reached by id rather than by scope (one's own record)
+	Page  *Page
 }
 
 // List returns the candidates in scope, ordered by node and name.
@@ -104,10 +105,15 @@ func (s *CandidateStore) List(ctx context.Context, f CandidateFilter) ([]seedlin
 		args = append(args, string(f.Stage))
 		where = append(where, `c.stage = $`+itoa(int64(len(args))))
 	}
+	where, args, limit, err := f.Page.afterPath("o.path, c.name, c.id", where, args)
+	if err != nil {
+		return nil, err
+	}
 	var rows []candidateRow
-	if err := s.db.SelectContext(ctx, &rows, candidateSelect+` WHERE `+strings.Join(where, " AND ")+` ORDER BY o.path, c.name, c.id`, args...); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, candidateSelect+` WHERE `+strings.Join(where, " AND ")+` ORDER BY o.path, c.name, c.id`+limit, args...); err != nil {
 		return nil, translate(err)
 	}
+	rows = cut(f.Page, rows, func(r candidateRow) any { return pathKey{r.OrgPath, r.Name, r.ID} })
 	out := make([]seedling.Candidate, len(rows))
 	for i, r := range rows {
 		out[i] = r.candidate()

@@ -35,6 +35,8 @@ type DB struct {
 	*sqlx.DB
 	Now func() time.Time // the clock used for business dates; tests move it
 	dsn string
+
+	rubricCache *rubricCache
 }
 
 // AppRole is the group role holding the serving privileges; see migrations
@@ -58,7 +60,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("cannot reach the database: %s", oneLine(err))
 	}
-	return &DB{DB: db, Now: time.Now, dsn: dsn}, nil
+	return &DB{DB: db, Now: time.Now, dsn: dsn, rubricCache: &rubricCache{}}, nil
 }
 
 // LoginRoleName is the role the serving pool of database dbname logs in as.

@@ -59,7 +59,7 @@ func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor,
 			return prior.id, found, err
 		}
 	}
-	rubrics, err := loadRubrics(ctx, tx)
+	rubrics, err := s.db.rubrics(ctx, tx)
 	if err != nil {
 		return 0, false, err
 	}
@@ -535,7 +535,7 @@ func (s *LedgerStore) Import(ctx context.Context, a seedling.Actor, branchPath s
 		if err != nil {
 			return err
 		}
-		rubrics, err := loadRubrics(ctx, tx)
+		rubrics, err := s.db.rubrics(ctx, tx)
 		if err != nil {
 			return err
 		}

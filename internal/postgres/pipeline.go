@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -82,6 +83,13 @@ type SubmissionFilter struct {
 	Roots       []string
 	State       string
 	CandidateID int64
+	Page        *Page
+}
+
+// timeKey is the sort key of lists ordered by a moment and the id.
+type timeKey struct {
+	At time.Time `json:"t"`
+	ID int64     `json:"i"`
 }
 
 // Submissions lists submissions in scope, oldest waiting first.
@@ -89,15 +97,28 @@ func (p *PipelineStore) Submissions(ctx context.Context, f SubmissionFilter) ([]
 	if len(f.Roots) == 0 {
 		return []Submission{}, nil
 	}
+	where := []string{inSubtrees("o.path", 1), `($2 = '' OR s.state = $2)`, `($3 = 0 OR s.candidate_id = $3)`}
+	args := []any{pq.Array(f.Roots), f.State, f.CandidateID}
+	limit := ""
+	if f.Page != nil {
+		var k timeKey
+		ok, err := f.Page.key(&k)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			args = append(args, k.At, k.ID)
+			where = append(where, `(s.submitted_at, s.id) > ($4, $5)`)
+		}
+		args = append(args, f.Page.limit()+1)
+		limit = ` LIMIT $` + itoa(int64(len(args)))
+	}
 	var out []Submission
-	err := p.db.SelectContext(ctx, &out, submissionSelect+`
-		WHERE `+inSubtrees("o.path", 1)+`
-		  AND ($2 = '' OR s.state = $2)
-		  AND ($3 = 0 OR s.candidate_id = $3)
-		ORDER BY s.submitted_at, s.id`, pq.Array(f.Roots), f.State, f.CandidateID)
+	err := p.db.SelectContext(ctx, &out, submissionSelect+` WHERE `+strings.Join(where, " AND ")+` ORDER BY s.submitted_at, s.id`+limit, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
+	out = cut(f.Page, out, func(s Submission) any { return timeKey{s.SubmittedAt, s.ID} })
 	for i := range out {
 		out[i].decode()
 	}
@@ -554,18 +575,46 @@ type Filing struct {
 	AcknowledgedAt *time.Time `json:"acknowledged_at" db:"acknowledged_at"`
 }
 
-// Filings lists the filings of the committees in scope, unacknowledged first.
-func (p *PipelineStore) Filings(ctx context.Context, roots []string) ([]Filing, error) {
+// filingKey is the sort key of the filing queue.
+type filingKey struct {
+	Acked bool      `json:"a"`
+	At    time.Time `json:"t"`
+	ID    int64     `json:"i"`
+}
+
+// Filings lists the filings of the committees in scope, unacknowledged
+// first, newest first within each; page reads one keyset page of it.
+func (p *PipelineStore) Filings(ctx context.Context, roots []string, page *Page) ([]Filing, error) {
+	where := []string{inSubtrees("o.path", 1)}
+	args := []any{pq.Array(roots)}
+	limit := ""
+	if page != nil {
+		var k filingKey
+		ok, err := page.key(&k)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			args = append(args, k.Acked, k.At, k.ID)
+			where = append(where, `((f.acknowledged_at IS NOT NULL) > $2 OR ((f.acknowledged_at IS NOT NULL) = $2 AND (f.filed_at, f.id) < ($3, $4)))`)
+		}
+		args = append(args, page.limit()+1)
+		limit = ` LIMIT $` + itoa(int64(len(args)))
+	}
 	var out []Filing
 	err := p.db.SelectContext(ctx, &out, `
 		SELECT f.id, f.candidate_id, c.name AS candidate_name, f.kind, f.committee_id, f.submission_id, f.filed_at, f.acknowledged_at
 		FROM filings f JOIN candidates c ON c.id = f.candidate_id JOIN orgs o ON o.id = f.committee_id
-		WHERE `+inSubtrees("o.path", 1)+`
-		ORDER BY f.acknowledged_at IS NOT NULL, f.filed_at DESC`, pq.Array(roots))
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY f.acknowledged_at IS NOT NULL, f.filed_at DESC, f.id DESC`+limit, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out = cut(page, out, func(f Filing) any { return filingKey{f.AcknowledgedAt != nil, f.FiledAt, f.ID} })
 	if out == nil {
 		out = []Filing{}
 	}
-	return out, translate(err)
+	return out, nil
 }
 
 // FilingByID returns one filing with the path of the committee it was filed

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -77,9 +78,10 @@ const rubricSelect = `
 // rubricLock is the advisory lock key of rubric changes ("rubric" in ASCII).
 const rubricLock = 0x727562726963
 
-// Versions returns every version, oldest first.
+// Versions returns every version, oldest first (from memory while the
+// change listener runs).
 func (s *RubricStore) Versions(ctx context.Context) (ledger.Rubrics, error) {
-	return loadRubrics(ctx, s.db.DB)
+	return s.db.rubrics(ctx, s.db.DB)
 }
 
 func loadRubrics(ctx context.Context, q sqlx.QueryerContext) (ledger.Rubrics, error) {
@@ -144,12 +146,18 @@ func (s *RubricStore) Create(ctx context.Context, a seedling.Actor, d ledger.Rub
 				return err
 			}
 		}
+		// Delivered at commit to every instance's listener, this one's too.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, rubricChannel, strconv.Itoa(version)); err != nil {
+			return err
+		}
 		return audit(ctx, tx, a, "rubric.add", fmt.Sprintf("rubric:%d", version),
 			fmt.Sprintf("version=%d effective_from=%s categories=%d", version, d.EffectiveFrom.Format(seedling.DateLayout), len(d.Categories)))
 	})
 	if err != nil {
 		return ledger.Rubric{}, err
 	}
+	// This instance need not wait for its own notification.
+	s.db.rubricCache.invalidate(s.db.rubricCache.listeningNow())
 	all, err := s.Versions(ctx)
 	if err != nil {
 		return ledger.Rubric{}, err

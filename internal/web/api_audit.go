@@ -12,7 +12,8 @@ import (
 )
 
 // apiAudit returns the audit trail of the caller's subtree, or of one node
-// inside it, newest first; `before` pages back in time.
+// inside it, newest first, a keyset page at a time; `before` starts the
+// walk at a moment.
 func (s *Server) apiAudit(c *fiber.Ctx) error {
 	f, err := s.auditFilter(c)
 	if err != nil {
@@ -25,7 +26,7 @@ func (s *Server) apiAudit(c *fiber.Ctx) error {
 	if events == nil {
 		events = []seedling.Event{}
 	}
-	return c.JSON(fiber.Map{"events": events})
+	return c.JSON(fiber.Map{"events": events, "next": nextOf(f.Page)})
 }
 
 // auditFilter turns the query into a filter confined to the caller's scope.
@@ -36,11 +37,11 @@ func (s *Server) auditFilter(c *fiber.Ctx) (postgres.AuditFilter, error) {
 		return postgres.AuditFilter{}, err
 	}
 	roots := s.roots(c, authz.Audit, authz.Read)
-	limit, err := queryInt(c, "limit", 100, 1, 500)
+	page, err := queryPage(c)
 	if err != nil {
 		return postgres.AuditFilter{}, err
 	}
-	f := postgres.AuditFilter{Roots: roots, Limit: int(limit)}
+	f := postgres.AuditFilter{Roots: roots, Page: page}
 	for _, r := range roots {
 		if strings.Count(r, "/") == 2 {
 			f.IncludeUnscoped = true

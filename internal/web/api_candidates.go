@@ -42,13 +42,17 @@ func (s *Server) apiCandidates(c *fiber.Ctx) error {
 		sc := scores[k.ID]
 		out[i] = candidateSummary{ID: k.ID, Name: k.Name, Stage: k.Stage, OrgID: k.OrgID, Score: sc.Score.Total, Eligible: sc.Eligibility.Eligible}
 	}
-	return c.JSON(fiber.Map{"candidates": out})
+	return c.JSON(fiber.Map{"candidates": out, "next": nextOf(f.Page)})
 }
 
 // candidateFilter reads org_id and stage from the query; a node outside the
 // scope is reported as not found.
 func (s *Server) candidateFilter(c *fiber.Ctx) (postgres.CandidateFilter, error) {
 	f := postgres.CandidateFilter{Roots: s.roots(c, authz.Candidate, authz.Read)}
+	var err error
+	if f.Page, err = queryPage(c); err != nil {
+		return f, err
+	}
 	if p := currentSession(c).Principal; p.CandidateID != nil {
 		f.IDs = []int64{*p.CandidateID}
 	}

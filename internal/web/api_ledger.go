@@ -637,7 +637,7 @@ func rosterStages(c *fiber.Ctx) ([]seedling.Stage, error) {
 }
 
 // apiRoster lists the people of a node's subtree with their scores and
-// verdicts, in one query however many they are.
+// verdicts, one keyset page in one query.
 func (s *Server) apiRoster(c *fiber.Ctx) error {
 	org, _, err := s.loadOrg(c, authz.Ledger, authz.Read)
 	if err != nil {
@@ -647,7 +647,11 @@ func (s *Server) apiRoster(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, _, err := s.scored(c.UserContext(), postgres.StandingFilter{Under: org.Path, Stages: stages})
+	page, err := queryPage(c)
+	if err != nil {
+		return err
+	}
+	list, _, err := s.scored(c.UserContext(), postgres.StandingFilter{Under: org.Path, Stages: stages, Page: page})
 	if err != nil {
 		return err
 	}
@@ -660,7 +664,7 @@ func (s *Server) apiRoster(c *fiber.Ctx) error {
 		out[i] = rosterLineJSON{ID: x.ID, Name: x.Name, Stage: x.Stage, OrgID: x.OrgID, OrgName: x.OrgName, Score: scoreOut(x.Score, false),
 			Eligible: x.Eligibility.Eligible, Eligibility: eligibilityOut(s.localizer(c), x.Eligibility)}
 	}
-	return c.JSON(fiber.Map{"org_id": org.ID, "keeper": keeperOut(k), "candidates": out})
+	return c.JSON(fiber.Map{"org_id": org.ID, "keeper": keeperOut(k), "candidates": out, "next": nextOf(page)})
 }
 
 type keeperRequest struct {

@@ -110,6 +110,9 @@ func (s *Server) apiSubmissions(c *fiber.Ctx) error {
 		return err
 	}
 	f.CandidateID = id
+	if f.Page, err = queryPage(c); err != nil {
+		return err
+	}
 	list, err := s.db.Pipeline().Submissions(c.UserContext(), f)
 	if err != nil {
 		return err
@@ -119,7 +122,7 @@ func (s *Server) apiSubmissions(c *fiber.Ctx) error {
 			postgres.SealConclusion(&list[i])
 		}
 	}
-	return c.JSON(fiber.Map{"submissions": list})
+	return c.JSON(fiber.Map{"submissions": list, "next": nextOf(f.Page)})
 }
 
 // loadSubmission fetches the submission named in the path and checks the
@@ -273,11 +276,15 @@ func (s *Server) apiFilings(c *fiber.Ctx) error {
 	if _, err := s.authorizeRole(c, authz.Submission, authz.Read); err != nil {
 		return err
 	}
-	list, err := s.db.Pipeline().Filings(c.UserContext(), s.roots(c, authz.Submission, authz.Read))
+	page, err := queryPage(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"filings": list})
+	list, err := s.db.Pipeline().Filings(c.UserContext(), s.roots(c, authz.Submission, authz.Read), page)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"filings": list, "next": nextOf(page)})
 }
 
 type quotaRequest struct {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
 
@@ -161,6 +162,25 @@ func queryInt(c *fiber.Ctx, name string, def, lo, hi int64) (int64, error) {
 		return def, nil
 	}
 	return seedling.ParseInt(name, v, lo, hi)
+}
+
+// queryPage reads ?limit=&cursor= for a keyset list (api.md: 100 unless
+// asked, at most 1,000); a cursor that is not one the list gave is a 400
+// from the store.
+func queryPage(c *fiber.Ctx) (*postgres.Page, error) {
+	limit, err := queryInt(c, "limit", postgres.DefaultPageLimit, 1, postgres.MaxPageLimit)
+	if err != nil {
+		return nil, err
+	}
+	return &postgres.Page{Limit: int(limit), Cursor: c.Query("cursor")}, nil
+}
+
+// nextOf is a page's `next`: its cursor, or null at the end.
+func nextOf(p *postgres.Page) any {
+	if p.Next == "" {
+		return nil
+	}
+	return p.Next
 }
 
 // formID reads an id from a form field, like queryID.

@@ -19,7 +19,7 @@ func (s *Server) auditPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f.Limit = 50
+	f.Page, f.Limit = nil, 50 // the screen pages by time (`before`)
 	events, err := s.db.Audit().List(c.UserContext(), f)
 	if err != nil {
 		return err

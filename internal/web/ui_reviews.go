@@ -30,7 +30,7 @@ func (s *Server) reviewsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	filings, err := s.db.Pipeline().Filings(c.UserContext(), roots)
+	filings, err := s.db.Pipeline().Filings(c.UserContext(), roots, nil)
 	if err != nil {
 		return err
 	}
