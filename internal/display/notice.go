@@ -26,13 +26,13 @@ func NoticeStage(step string) (seedling.Stage, bool) {
 	return "", false
 }
 
-// NoticeStep is the notice step that precedes a stage change, if any.
-func NoticeStep(to seedling.Stage) (string, bool) {
-	switch to {
-	case seedling.StageTarget:
-		return NoticeTarget, true
-	case seedling.StageProbationary:
-		return NoticeAdmission, true
+// NoticeLeadsTo is the stage the step of a notice leads to.
+func NoticeLeadsTo(step string) (seedling.Stage, bool) {
+	switch step {
+	case NoticeTarget:
+		return seedling.StageTarget, true
+	case NoticeAdmission:
+		return seedling.StageProbationary, true
 	}
 	return "", false
 }
@@ -53,10 +53,15 @@ type Notice struct {
 // CheckNotice validates a notice as asked for: a known step and a person at
 // the stage the step starts from. The window opens on the day of
 // publication (or the next working day) and lasts days working days.
-func CheckNotice(step string, stage seedling.Stage, today time.Time, cal *calendar.Calendar, days int) (calendar.Window, error) {
+// running says a notice of the person for the step is still open: a second
+// one at the same time is a conflict.
+func CheckNotice(step string, stage seedling.Stage, running bool, today time.Time, cal *calendar.Calendar, days int) (calendar.Window, error) {
 	want, ok := NoticeStage(step)
 	if !ok {
 		return calendar.Window{}, seedling.FieldError("step", "step must be target or admission")
+	}
+	if running {
+		return calendar.Window{}, seedling.Errorf(seedling.EConflict, "a notice of this person for this step is still running")
 	}
 	if stage != want {
 		return calendar.Window{}, &seedling.Error{Code: seedling.ERule, Message: "this notice is for a person at stage " + string(want) + "; the person is at stage " + string(stage),

@@ -18,6 +18,7 @@ import (
 type objectionRow struct {
 	ID           int64      `db:"id"`
 	DisplayID    int64      `db:"display_id"`
+	NoticeID     int64      `db:"notice_id"`
 	CandidateID  int64      `db:"candidate_id"`
 	Text         string     `db:"text"`
 	Channel      string     `db:"channel"`
@@ -36,14 +37,14 @@ type objectionRow struct {
 }
 
 const objectionSelect = `
-	SELECT o.id, o.display_id, o.candidate_id, o.text, o.channel, o.received_from, o.raised_by, o.raised_by_name,
+	SELECT o.id, COALESCE(o.display_id, 0) AS display_id, COALESCE(o.notice_id, 0) AS notice_id, o.candidate_id, o.text, o.channel, o.received_from, o.raised_by, o.raised_by_name,
 	       o.raised_on, o.due_on, r.decision, r.reason, r.resolved_by_name, r.resolved_on, r.resolved_at,
 	       COALESCE((SELECT json_agg(e.id ORDER BY e.id) FROM ledger_entries e WHERE e.objection_id = o.id), '[]') AS entry_ids,
 	       o.evidence_sha256 IS NOT NULL AS has_evidence
 	FROM objections o LEFT JOIN objection_resolutions r ON r.objection_id = o.id`
 
 func (r objectionRow) objection() display.Objection {
-	o := display.Objection{ID: r.ID, DisplayID: r.DisplayID, CandidateID: r.CandidateID, Text: r.Text, Channel: r.Channel,
+	o := display.Objection{ID: r.ID, DisplayID: r.DisplayID, NoticeID: r.NoticeID, CandidateID: r.CandidateID, Text: r.Text, Channel: r.Channel,
 		From: r.From, RaisedBy: r.RaisedBy, RaisedByName: r.RaisedByName, RaisedOn: r.RaisedOn.UTC(), DueOn: r.DueOn.UTC(),
 		State: display.ObjectionOpen, ResolvedOn: r.ResolvedOn, ResolvedAt: r.ResolvedAt, HasEvidence: r.HasEvidence}
 	if r.Decision != nil {
