@@ -38,6 +38,10 @@ func (s *Server) noticeCandidate(c *fiber.Ctx, obj, act string) (seedling.Candid
 	if err != nil {
 		return seedling.Candidate{}, seedling.Actor{}, err
 	}
+	return s.noticeCandidateID(c, id, obj, act)
+}
+
+func (s *Server) noticeCandidateID(c *fiber.Ctx, id int64, obj, act string) (seedling.Candidate, seedling.Actor, error) {
 	cand, err := s.db.Candidates().ByID(c.UserContext(), id)
 	if err != nil {
 		return seedling.Candidate{}, seedling.Actor{}, err

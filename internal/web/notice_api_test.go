@@ -159,3 +159,37 @@ func TestNoticeBadInput(t *testing.T) {
 		t.Fatalf("after the window: %d %s", r.Status, r.Body)
 	}
 }
+
+// The notice page: the secretary publishes from it, a member reads and
+// objects on it, the secretary answers there, in both languages' words.
+func TestNoticePageRound(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec, member := app.login("secretary"), app.login("member")
+	page := fmt.Sprintf("/candidates/%d/notices", f.candA2)
+	r := app.form("POST", page, sec, "step=target")
+	expectStatus(t, r, 303)
+	var nid int64
+	app.db.Get(&nid, `SELECT id FROM notices WHERE candidate_id = $1`, f.candA2)
+	r = app.call("GET", page, member, nil)
+	expectStatus(t, r, 200)
+	if !strings.Contains(string(r.Body), "拟列为发展对象公示") || !strings.Contains(string(r.Body), fmt.Sprintf(`action="/notices/%d/objections"`, nid)) {
+		t.Fatalf("member's page: %s", r.Body)
+	}
+	expectStatus(t, app.form("POST", fmt.Sprintf("/notices/%d/objections", nid), member, "text=对公示对象有异议"), 303)
+	var oid int64
+	app.db.Get(&oid, `SELECT id FROM objections WHERE notice_id = $1`, nid)
+	r = app.form("POST", fmt.Sprintf("/objections/%d/resolution", oid), sec, "decision=reject&reason=经核实不属实")
+	expectStatus(t, r, 303)
+	if loc := r.Header.Get("Location"); !strings.HasPrefix(loc, page) {
+		t.Fatalf("after the answer: %s", loc)
+	}
+	if body := string(app.call("GET", page, member, nil).Body); !strings.Contains(body, "经核实不属实") {
+		t.Fatalf("outcome not shown: %s", body)
+	}
+	// A second notice while one runs is refused on the page, in its shape.
+	if r := app.form("POST", page, sec, "step=target"); r.Status != 409 || !strings.Contains(string(r.Body), "notice-error") {
+		t.Fatalf("second notice: %d %s", r.Status, r.Body)
+	}
+}

@@ -25,6 +25,12 @@ var noticeMatrix = []struct{ route, target, want string }{
 	{"GET /api/v1/notices/:id", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"POST /api/v1/notices/:id/objections", "a", "anon=401 admin=403 committee=403 secretary=403 leader=404 activist=400 member=400"},
 	{"POST /api/v1/notices/:id/objections", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
+	{"GET /candidates/:id/notices", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
+	{"GET /candidates/:id/notices", "b", "anon=303 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
+	{"POST /candidates/:id/notices", "a", "anon=401 admin=403 committee=403 secretary=400 leader=404 activist=403 member=403"},
+	{"POST /candidates/:id/notices", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
+	{"POST /notices/:id/objections", "a", "anon=401 admin=403 committee=403 secretary=403 leader=404 activist=400 member=400"},
+	{"POST /notices/:id/objections", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
 }
 
 func init() {
@@ -81,6 +87,14 @@ func noticeRequest(f *fixture, method, pattern, target string) (string, string, 
 		return method, strings.Replace(pattern, ":id", fmt.Sprint(f.notices()[target]), 1), nil
 	case "/api/v1/notices/:id/objections":
 		return method, strings.Replace(pattern, ":id", fmt.Sprint(f.notices()[target]), 1), map[string]any{"text": ""}
+	case "/candidates/:id/notices":
+		path := strings.Replace(pattern, ":id", fmt.Sprint(f.pickCand(target)), 1)
+		if method == "POST" {
+			return method, path, "form:step=bogus"
+		}
+		return method, path, nil
+	case "/notices/:id/objections":
+		return method, strings.Replace(pattern, ":id", fmt.Sprint(f.notices()[target]), 1), "form:text="
 	}
 	return method, pattern, nil
 }

@@ -202,11 +202,17 @@ func (s *Server) objectionResolve(c *fiber.Ctx) error {
 			return err
 		}
 		id, _ := pathID(c, "id")
+		if n, nerr := s.db.Notices().NoticeOf(c.UserContext(), id); nerr == nil {
+			return s.renderNotices(c, n.CandidateID, statusOf[de.Code], de)
+		}
 		_, d, lerr := s.db.Displays().Objection(c.UserContext(), id)
 		if lerr != nil {
 			return err
 		}
 		return s.renderDisplayID(c, d.ID, statusOf[de.Code], de)
+	}
+	if o.NoticeID != 0 {
+		return c.Redirect(fmt.Sprintf("/candidates/%d/notices#objection-%d", o.CandidateID, o.ID), fiber.StatusSeeOther)
 	}
 	return c.Redirect(fmt.Sprintf("/displays/%d#objection-%d", o.DisplayID, o.ID), fiber.StatusSeeOther)
 }
