@@ -89,21 +89,24 @@ func (s *DisplayStore) Objection(ctx context.Context, id int64) (display.Objecti
 	return list[0], r.display(), nil
 }
 
-// ObjectionEvidence returns the file recorded with an objection, if any.
-func (s *DisplayStore) ObjectionEvidence(ctx context.Context, id int64) (ledger.Evidence, bool, error) {
+// ObjectionEvidence returns the file recorded with an objection (to a
+// display row or a notice), if any, and the candidate the objection is
+// about, whose node the caller checks.
+func (s *DisplayStore) ObjectionEvidence(ctx context.Context, id int64) (ledger.Evidence, int64, bool, error) {
 	var r struct {
-		SHA256 *string `db:"evidence_sha256"`
-		Name   *string `db:"evidence_name"`
-		Size   *int64  `db:"evidence_size"`
-		Type   *string `db:"evidence_type"`
+		CandidateID int64   `db:"candidate_id"`
+		SHA256      *string `db:"evidence_sha256"`
+		Name        *string `db:"evidence_name"`
+		Size        *int64  `db:"evidence_size"`
+		Type        *string `db:"evidence_type"`
 	}
-	if err := s.db.GetContext(ctx, &r, `SELECT evidence_sha256, evidence_name, evidence_size, evidence_type FROM objections WHERE id = $1`, id); err != nil {
-		return ledger.Evidence{}, false, translate(err)
+	if err := s.db.GetContext(ctx, &r, `SELECT candidate_id, evidence_sha256, evidence_name, evidence_size, evidence_type FROM objections WHERE id = $1`, id); err != nil {
+		return ledger.Evidence{}, 0, false, translate(err)
 	}
 	if r.SHA256 == nil {
-		return ledger.Evidence{}, false, nil
+		return ledger.Evidence{}, r.CandidateID, false, nil
 	}
-	return ledger.Evidence{SHA256: *r.SHA256, Name: *r.Name, Size: *r.Size, ContentType: *r.Type}, true, nil
+	return ledger.Evidence{SHA256: *r.SHA256, Name: *r.Name, Size: *r.Size, ContentType: *r.Type}, r.CandidateID, true, nil
 }
 
 // Raise records an objection about one row during the window, with its

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"seedling/internal/display"
 	"seedling/internal/pipeline"
@@ -25,6 +26,9 @@ var noticeMatrix = []struct{ route, target, want string }{
 	{"GET /api/v1/notices/:id", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"POST /api/v1/notices/:id/objections", "a", "anon=401 admin=403 committee=403 secretary=403 leader=404 activist=400 member=400"},
 	{"POST /api/v1/notices/:id/objections", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
+	// a: the activist's own record (the file of an objection about them).
+	{"GET /api/v1/objections/:id/evidence", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=200 member=403"},
+	{"GET /api/v1/objections/:id/evidence", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"GET /candidates/:id/notices", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
 	{"GET /candidates/:id/notices", "b", "anon=303 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"POST /candidates/:id/notices", "a", "anon=401 admin=403 committee=403 secretary=400 leader=404 activist=403 member=403"},
@@ -60,6 +64,12 @@ func (f *fixture) notices() map[string]int64 {
 		return m
 	}
 	m := map[string]int64{}
+	// Both pools stand on a working day, so that the windows are open when
+	// the fixture objects.
+	savedOwner, savedApp := f.app.db.Now, f.app.srv.db.Now
+	defer func() { f.app.db.Now, f.app.srv.db.Now = savedOwner, savedApp }()
+	monday := func() time.Time { return time.Date(2026, 10, 12, 2, 0, 0, 0, time.UTC) }
+	f.app.db.Now, f.app.srv.db.Now = monday, monday
 	for _, target := range []string{"a", "b"} {
 		ctx, a := context.Background(), seedling.Actor{Username: "matrix"}
 		n, err := f.app.db.Notices().Publish(ctx, a, f.pickCand(target), display.NoticeTarget, pipeline.DefaultRegistry())
@@ -70,6 +80,17 @@ func (f *fixture) notices() map[string]int64 {
 			panic(err)
 		}
 		m[target] = n.ID
+		// An objection with a file, raised through the API by a member of
+		// the node (secretary2 records one received on paper in branch B).
+		tok, fields := f.app.login("member"), map[string]string{"text": "矩阵异议附件"}
+		if target == "b" {
+			tok, fields = f.app.login("secretary2"), map[string]string{"text": "矩阵异议附件", "channel": "paper", "from": "群众"}
+		}
+		r := f.app.upload(fmt.Sprintf("/api/v1/notices/%d/objections", n.ID), tok, false, fields, "file", "note.pdf", pdfBytes)
+		if r.Status != 201 {
+			panic(fmt.Sprintf("objection with a file: %d %s", r.Status, r.Body))
+		}
+		m["objection:"+target] = id(f.app.t, r)
 	}
 	noticeFixtureOf[f] = m
 	return m
@@ -87,6 +108,8 @@ func noticeRequest(f *fixture, method, pattern, target string) (string, string, 
 		return method, strings.Replace(pattern, ":id", fmt.Sprint(f.notices()[target]), 1), nil
 	case "/api/v1/notices/:id/objections":
 		return method, strings.Replace(pattern, ":id", fmt.Sprint(f.notices()[target]), 1), map[string]any{"text": ""}
+	case "/api/v1/objections/:id/evidence":
+		return method, strings.Replace(pattern, ":id", fmt.Sprint(f.notices()["objection:"+target]), 1), nil
 	case "/candidates/:id/notices":
 		path := strings.Replace(pattern, ":id", fmt.Sprint(f.pickCand(target)), 1)
 		if method == "POST" {

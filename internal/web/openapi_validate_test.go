@@ -255,6 +255,9 @@ func TestOpenAPIResponsesMatchTheDocument(t *testing.T) {
 	no := call("POST", fmt.Sprintf("/api/v1/notices/%d/objections", nid), member, map[string]any{"text": "契约测试：对公示对象的异议"}, 201).JSON(t)
 	call("POST", fmt.Sprintf("/api/v1/objections/%d/resolution", int64(no["id"].(float64))), sec, map[string]any{"decision": "reject", "reason": "经核实不属实"}, 200)
 	call("GET", fmt.Sprintf("/api/v1/notices/%d", nid), member, nil, 200)
+	r = app.upload(fmt.Sprintf("/api/v1/notices/%d/objections", nid), member, false, map[string]string{"text": "契约测试：附件"}, "file", "note.pdf", pdfBytes)
+	k.check(t, "POST", fmt.Sprintf("/api/v1/notices/%d/objections", nid), r)
+	call("GET", fmt.Sprintf("/api/v1/objections/%d/evidence", id(t, r)), sec, nil, 200)
 
 	// Every operation answered with a success at least once, so that each
 	// success schema was held against a real answer.

@@ -116,6 +116,7 @@ func (s *Server) routes() {
 	app.Post("/api/v1/displays/:id/reissue", s.loggedIn, s.apiReissueDisplay)
 	app.Post("/api/v1/displays/:id/objections", s.loggedIn, s.apiRaiseObjection)
 	app.Post("/api/v1/objections/:id/resolution", s.loggedIn, s.apiResolveObjection)
+	app.Get("/api/v1/objections/:id/evidence", s.loggedIn, s.apiObjectionEvidence)
 	// Pre-admission notices (公示 of a person): loadNotice / noticeCandidate
 	// check the person's node first; objections to a notice are answered
 	// through the objection resolution route above.
