@@ -48,7 +48,7 @@ func rules(_ context.Context, env *environment, args []string) error {
 		{"max_failed_reviews", rs.MaxFailedReviews}, {"strikes_apply_to_probationary", rs.StrikesApplyToProbationary},
 		{"notice_working_days", rs.NoticeWorkingDays}, {"extension_window_days", rs.ExtensionWindowDays},
 		{"extension_min_months", rs.ExtensionMinMonths}, {"extension_max_months", rs.ExtensionMaxMonths},
-		{"late_record_days", rs.LateRecordDays},
+		{"late_record_days", rs.LateRecordDays}, {"pre_admission_notice", rs.PreAdmissionNotice},
 	} {
 		fmt.Fprintf(w, "  %-30s %v\n", p[0], p[1])
 	}

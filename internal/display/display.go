@@ -128,7 +128,8 @@ const MaxText = 2000
 // Objection is one objection (异议) about one row of a display.
 type Objection struct {
 	ID           int64
-	DisplayID    int64
+	DisplayID    int64 // 0 for an objection to a notice
+	NoticeID     int64 // 0 for an objection to a display row
 	CandidateID  int64
 	Text         string
 	Channel      string
@@ -220,9 +221,28 @@ type Resolution struct {
 	ReverseEntryID *int64
 }
 
-// CheckResolution validates an answer to an open objection; a second
-// answer is a conflict.
+// CheckResolution validates an answer to an open objection about a
+// display row: the common rules (CheckAnswer) and the display's own, that
+// an upheld objection is corrected through the ledger.
 func (o Objection) CheckResolution(r Resolution) (Resolution, error) {
+	return o.checkAnswer(r, true)
+}
+
+// CheckAnswer validates an answer to any open objection (a display's or a
+// pre-admission notice's): a second answer is a conflict, the decision is
+// uphold or reject with a reason, and a rejection changes nothing in the
+// ledger. A notice's objection is about the person, not about points, so
+// upholding it books nothing either.
+func (o Objection) CheckAnswer(r Resolution) (Resolution, error) {
+	if r.HasCorrection || r.ReverseEntryID != nil {
+		p := seedling.NewProblems(seedling.EInvalid)
+		p.Add("correction", "an objection to a notice is answered without a ledger correction")
+		return Resolution{}, p.Err()
+	}
+	return o.checkAnswer(r, false)
+}
+
+func (o Objection) checkAnswer(r Resolution, corrected bool) (Resolution, error) {
 	if o.State != ObjectionOpen {
 		return Resolution{}, seedling.Errorf(seedling.EConflict, "this objection has already been resolved")
 	}
@@ -230,7 +250,7 @@ func (o Objection) CheckResolution(r Resolution) (Resolution, error) {
 	p := seedling.NewProblems(seedling.EInvalid)
 	switch r.Decision {
 	case Uphold:
-		if !r.HasCorrection && r.ReverseEntryID == nil {
+		if corrected && !r.HasCorrection && r.ReverseEntryID == nil {
 			p.Add("correction", "an upheld objection is corrected by a new entry, a reversal, or both")
 		}
 	case Reject:

@@ -16,7 +16,7 @@ import (
 
 // ruleSetFile is one rule set as it is written in policies/rules/*.json: the
 // numbers and switches of the process, with where they come from and when
-// they take effect. Every field is required; unknown fields are refused so
+// they take effect. Every field but pre_admission_notice is required; unknown fields are refused so
 // that a misspelt switch cannot silently keep its old value.
 type ruleSetFile struct {
 	Version                    string `json:"version"`
@@ -37,6 +37,9 @@ type ruleSetFile struct {
 	ExtensionMinMonths         *int   `json:"extension_min_months"`
 	ExtensionMaxMonths         *int   `json:"extension_max_months"`
 	LateRecordDays             *int   `json:"late_record_days"`
+	// PreAdmissionNotice is the one optional switch: versions written
+	// before it existed leave it out and mean "off".
+	PreAdmissionNotice *bool `json:"pre_admission_notice,omitempty"`
 }
 
 // checkKinds are the kinds of checks this build knows. A new version of the
@@ -96,6 +99,10 @@ func ParseRuleSet(name string, data []byte) (*RuleSet, error) {
 		bad = append(bad, "strikes_apply_to_probationary is required")
 	} else {
 		rs.StrikesApplyToProbationary = *f.StrikesApplyToProbationary
+	}
+	rs.PreAdmissionNotice = f.PreAdmissionNotice != nil && *f.PreAdmissionNotice
+	if rs.PreAdmissionNotice && rs.NoticeWorkingDays < 1 {
+		bad = append(bad, "pre_admission_notice needs notice_working_days of at least 1")
 	}
 	if len(bad) == 0 && rs.ExtensionMinMonths > rs.ExtensionMaxMonths {
 		bad = append(bad, "extension_min_months exceeds extension_max_months")

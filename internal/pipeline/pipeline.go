@@ -95,6 +95,11 @@ type RuleSet struct {
 	// NoticeWorkingDays is the length of a public notice (公示) in working
 	// days.
 	NoticeWorkingDays int
+	// PreAdmissionNotice: naming a development target and admission each
+	// need a completed notice of NoticeWorkingDays working days with no
+	// unresolved objection (rule notice_completed). Many provinces require
+	// it; a province turns it on in its own rule-set version.
+	PreAdmissionNotice bool
 	// ExtensionWindowDays is how far from the end of probation the general
 	// meeting that extends it may be held (细则 第三十二条: 预备期满时讨论).
 	ExtensionWindowDays int
@@ -215,6 +220,9 @@ type Subject struct {
 	// Quotas are the development quotas of the nodes above the candidate for
 	// the year of the act (only the step to development target reads them).
 	Quotas []Quota
+	// Notices are the latest pre-admission notice of the person for each
+	// step that needs one, by the stage the step leads to.
+	Notices map[seedling.Stage]NoticeState
 }
 
 // PoliticalReview is the committee's recorded political review (政治审查).

@@ -368,4 +368,5 @@ func checks2014(rs *RuleSet) {
 	for i := range rs.Steps {
 		rs.Steps[i].Facts = append(rs.Steps[i].Facts, factLateReason)
 	}
+	withNoticeRule(rs)
 }

@@ -18,6 +18,7 @@ import (
 type objectionRow struct {
 	ID           int64      `db:"id"`
 	DisplayID    int64      `db:"display_id"`
+	NoticeID     int64      `db:"notice_id"`
 	CandidateID  int64      `db:"candidate_id"`
 	Text         string     `db:"text"`
 	Channel      string     `db:"channel"`
@@ -36,14 +37,14 @@ type objectionRow struct {
 }
 
 const objectionSelect = `
-	SELECT o.id, o.display_id, o.candidate_id, o.text, o.channel, o.received_from, o.raised_by, o.raised_by_name,
+	SELECT o.id, COALESCE(o.display_id, 0) AS display_id, COALESCE(o.notice_id, 0) AS notice_id, o.candidate_id, o.text, o.channel, o.received_from, o.raised_by, o.raised_by_name,
 	       o.raised_on, o.due_on, r.decision, r.reason, r.resolved_by_name, r.resolved_on, r.resolved_at,
 	       COALESCE((SELECT json_agg(e.id ORDER BY e.id) FROM ledger_entries e WHERE e.objection_id = o.id), '[]') AS entry_ids,
 	       o.evidence_sha256 IS NOT NULL AS has_evidence
 	FROM objections o LEFT JOIN objection_resolutions r ON r.objection_id = o.id`
 
 func (r objectionRow) objection() display.Objection {
-	o := display.Objection{ID: r.ID, DisplayID: r.DisplayID, CandidateID: r.CandidateID, Text: r.Text, Channel: r.Channel,
+	o := display.Objection{ID: r.ID, DisplayID: r.DisplayID, NoticeID: r.NoticeID, CandidateID: r.CandidateID, Text: r.Text, Channel: r.Channel,
 		From: r.From, RaisedBy: r.RaisedBy, RaisedByName: r.RaisedByName, RaisedOn: r.RaisedOn.UTC(), DueOn: r.DueOn.UTC(),
 		State: display.ObjectionOpen, ResolvedOn: r.ResolvedOn, ResolvedAt: r.ResolvedAt, HasEvidence: r.HasEvidence}
 	if r.Decision != nil {
@@ -88,21 +89,24 @@ func (s *DisplayStore) Objection(ctx context.Context, id int64) (display.Objecti
 	return list[0], r.display(), nil
 }
 
-// ObjectionEvidence returns the file recorded with an objection, if any.
-func (s *DisplayStore) ObjectionEvidence(ctx context.Context, id int64) (ledger.Evidence, bool, error) {
+// ObjectionEvidence returns the file recorded with an objection (to a
+// display row or a notice), if any, and the candidate the objection is
+// about, whose node the caller checks.
+func (s *DisplayStore) ObjectionEvidence(ctx context.Context, id int64) (ledger.Evidence, int64, bool, error) {
 	var r struct {
-		SHA256 *string `db:"evidence_sha256"`
-		Name   *string `db:"evidence_name"`
-		Size   *int64  `db:"evidence_size"`
-		Type   *string `db:"evidence_type"`
+		CandidateID int64   `db:"candidate_id"`
+		SHA256      *string `db:"evidence_sha256"`
+		Name        *string `db:"evidence_name"`
+		Size        *int64  `db:"evidence_size"`
+		Type        *string `db:"evidence_type"`
 	}
-	if err := s.db.GetContext(ctx, &r, `SELECT evidence_sha256, evidence_name, evidence_size, evidence_type FROM objections WHERE id = $1`, id); err != nil {
-		return ledger.Evidence{}, false, translate(err)
+	if err := s.db.GetContext(ctx, &r, `SELECT candidate_id, evidence_sha256, evidence_name, evidence_size, evidence_type FROM objections WHERE id = $1`, id); err != nil {
+		return ledger.Evidence{}, 0, false, translate(err)
 	}
 	if r.SHA256 == nil {
-		return ledger.Evidence{}, false, nil
+		return ledger.Evidence{}, r.CandidateID, false, nil
 	}
-	return ledger.Evidence{SHA256: *r.SHA256, Name: *r.Name, Size: *r.Size, ContentType: *r.Type}, true, nil
+	return ledger.Evidence{SHA256: *r.SHA256, Name: *r.Name, Size: *r.Size, ContentType: *r.Type}, r.CandidateID, true, nil
 }
 
 // Raise records an objection about one row during the window, with its

@@ -193,9 +193,13 @@ func subject(ctx context.Context, tx *sqlx.Tx, candidateID int64, on time.Time, 
 	if err != nil {
 		return pipeline.Subject{}, err
 	}
+	notices, err := noticeStates(ctx, tx, candidateID)
+	if err != nil {
+		return pipeline.Subject{}, err
+	}
 	return pipeline.Subject{Stage: seedling.Stage(r.Stage), AppliedOn: r.AppliedOn, ActivistSince: r.ActivistSince, StageSince: r.StageSince,
 		ProbationSince: r.ProbationSince, ProbationExtendedMonths: r.Extended, TalkedOn: r.TalkedOn, Score: score,
-		Returned: returned, Assessments: assessments, OathOn: r.OathOn, BranchReviewOn: r.BranchReview, PrereviewOn: r.Prereview, PoliticalReview: review, Disqualified: r.Stage == string(seedling.StageDisqualified), Quotas: quotas}, nil
+		Returned: returned, Assessments: assessments, OathOn: r.OathOn, BranchReviewOn: r.BranchReview, PrereviewOn: r.Prereview, PoliticalReview: review, Disqualified: r.Stage == string(seedling.StageDisqualified), Quotas: quotas, Notices: notices}, nil
 }
 
 // returnedSQL lists a candidate's returned submissions as JSON for

@@ -37,7 +37,8 @@ type displayChangeJSON struct {
 
 type objectionJSON struct {
 	ID          int64   `json:"id"`
-	DisplayID   int64   `json:"display_id"`
+	DisplayID   int64   `json:"display_id,omitempty"`
+	NoticeID    int64   `json:"notice_id,omitempty"`
 	CandidateID int64   `json:"candidate_id"`
 	State       string  `json:"state"`
 	Text        string  `json:"text"`
@@ -107,7 +108,7 @@ func displayOut(d display.Display, withRows bool) displayJSON {
 }
 
 func objectionOut(o display.Objection, today time.Time) objectionJSON {
-	out := objectionJSON{ID: o.ID, DisplayID: o.DisplayID, CandidateID: o.CandidateID, State: o.State, Text: o.Text, Channel: o.Channel,
+	out := objectionJSON{ID: o.ID, DisplayID: o.DisplayID, NoticeID: o.NoticeID, CandidateID: o.CandidateID, State: o.State, Text: o.Text, Channel: o.Channel,
 		From: o.From, RaisedBy: o.RaisedByName, RaisedOn: o.RaisedOn.Format(seedling.DateLayout), DueOn: o.DueOn.Format(seedling.DateLayout),
 		Overdue: o.Overdue(today), HasEvidence: o.HasEvidence, Reason: o.Reason, ResolvedBy: o.ResolvedBy,
 		ResolvedOn: datePtrOut(o.ResolvedOn), EntryIDs: o.EntryIDs}
@@ -370,35 +371,53 @@ func (s *Server) raiseObjection(c *fiber.Ctx, req raiseRequest, withFile bool) (
 	if err != nil {
 		return display.Objection{}, err
 	}
-	var ev *ledger.Evidence
-	if withFile {
-		fh, err := multipartFile(c, "file", false)
-		if err != nil {
-			return display.Objection{}, err
-		}
-		if fh != nil {
-			e, err := s.storeUpload(c.UserContext(), fh)
-			if err != nil {
-				return display.Objection{}, err
-			}
-			ev = &e
-		}
+	ev, err := s.objectionFile(c, withFile)
+	if err != nil {
+		return display.Objection{}, err
 	}
 	return s.db.Displays().Raise(c.UserContext(), a, d.ID, display.Raise{CandidateID: req.CandidateID, Text: req.Text, Channel: req.Channel, From: req.From}, recorder, ev)
+}
+
+// objectionFile stores the evidence file of a multipart objection, if one
+// came with it (displays' and notices' objections alike).
+func (s *Server) objectionFile(c *fiber.Ctx, withFile bool) (*ledger.Evidence, error) {
+	if !withFile {
+		return nil, nil
+	}
+	fh, err := multipartFile(c, "file", false)
+	if err != nil || fh == nil {
+		return nil, err
+	}
+	e, err := s.storeUpload(c.UserContext(), fh)
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// raiseForm reads an objection from a JSON body or a multipart form;
+// candidateField names the form field of the row (none for a notice).
+func raiseForm(c *fiber.Ctx, candidateField bool) (raiseRequest, bool, error) {
+	var req raiseRequest
+	if !isMultipart(c) {
+		return req, false, decodeJSON(c, &req)
+	}
+	req = raiseRequest{Text: c.FormValue("text"), Channel: c.FormValue("channel"), From: c.FormValue("from")}
+	if candidateField {
+		id, err := formID(c, "candidate_id")
+		if err != nil {
+			return req, true, err
+		}
+		req.CandidateID = id
+	}
+	return req, true, nil
 }
 
 // apiRaiseObjection takes an objection as JSON, or as a multipart form with
 // an optional evidence file.
 func (s *Server) apiRaiseObjection(c *fiber.Ctx) error {
-	var req raiseRequest
-	multipart := isMultipart(c)
-	if multipart {
-		id, err := formID(c, "candidate_id")
-		if err != nil {
-			return err
-		}
-		req = raiseRequest{CandidateID: id, Text: c.FormValue("text"), Channel: c.FormValue("channel"), From: c.FormValue("from")}
-	} else if err := decodeJSON(c, &req); err != nil {
+	req, multipart, err := raiseForm(c, true)
+	if err != nil {
 		return err
 	}
 	o, err := s.raiseObjection(c, req, multipart)
@@ -435,6 +454,11 @@ func (s *Server) resolveObjection(c *fiber.Ctx, req resolutionRequest) (display.
 		return display.Objection{}, err
 	}
 	ctx := c.UserContext()
+	if n, err := s.db.Notices().NoticeOf(ctx, id); err == nil {
+		return s.resolveNoticeObjection(c, n, id, req)
+	} else if seedling.ErrorCode(err) != seedling.ENotFound {
+		return display.Objection{}, err
+	}
 	_, d, err := s.db.Displays().Objection(ctx, id)
 	if err != nil {
 		return display.Objection{}, err

@@ -582,6 +582,39 @@ func (s *Server) apiEvidence(c *fiber.Ctx) error {
 	if _, err := s.authorize(c, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Evidence, authz.Read); err != nil {
 		return err
 	}
+	return s.sendEvidence(c, ev)
+}
+
+// apiObjectionEvidence serves the file sent with an objection, authorised
+// as the evidence of the ledger of the person the objection is about.
+func (s *Server) apiObjectionEvidence(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	ev, candidateID, has, err := s.db.Displays().ObjectionEvidence(ctx, id)
+	if err != nil {
+		return err
+	}
+	cand, err := s.db.Candidates().ByID(ctx, candidateID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.authorize(c, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Evidence, authz.Read); err != nil {
+		return err
+	}
+	if !has {
+		return seedling.Errorf(seedling.ENotFound, "this objection came without a file")
+	}
+	return s.sendEvidence(c, ev)
+}
+
+// sendEvidence streams a stored file always as an attachment with the
+// sniffed type and nosniff, so a browser never renders it in the
+// application's origin.
+func (s *Server) sendEvidence(c *fiber.Ctx, ev ledger.Evidence) error {
+	ctx := c.UserContext()
 	if s.evidence == nil {
 		return seedling.Errorf(seedling.EUnavailable, "no evidence store is configured")
 	}

@@ -247,6 +247,18 @@ func TestOpenAPIResponsesMatchTheDocument(t *testing.T) {
 	call("POST", fmt.Sprintf("/api/v1/displays/%d/reissue", did), sec, nil, 201)
 	call("POST", fmt.Sprintf("/api/v1/orgs/%d/display-settings", f.comA), com, map[string]any{"window_days": 7, "objection_days": 5}, 200)
 
+	// Pre-admission notices: an activist's notice before being named a
+	// target, objected to by a member and rejected by the branch.
+	n := call("POST", fmt.Sprintf("/api/v1/candidates/%d/notices", f.candA2), sec, map[string]any{"step": "target"}, 201).JSON(t)
+	nid := int64(n["id"].(float64))
+	call("GET", fmt.Sprintf("/api/v1/candidates/%d/notices", f.candA2), member, nil, 200)
+	no := call("POST", fmt.Sprintf("/api/v1/notices/%d/objections", nid), member, map[string]any{"text": "契约测试：对公示对象的异议"}, 201).JSON(t)
+	call("POST", fmt.Sprintf("/api/v1/objections/%d/resolution", int64(no["id"].(float64))), sec, map[string]any{"decision": "reject", "reason": "经核实不属实"}, 200)
+	call("GET", fmt.Sprintf("/api/v1/notices/%d", nid), member, nil, 200)
+	r = app.upload(fmt.Sprintf("/api/v1/notices/%d/objections", nid), member, false, map[string]string{"text": "契约测试：附件"}, "file", "note.pdf", pdfBytes)
+	k.check(t, "POST", fmt.Sprintf("/api/v1/notices/%d/objections", nid), r)
+	call("GET", fmt.Sprintf("/api/v1/objections/%d/evidence", id(t, r)), sec, nil, 200)
+
 	// Every operation answered with a success at least once, so that each
 	// success schema was held against a real answer.
 	var untried []string

@@ -116,6 +116,17 @@ func (s *Server) routes() {
 	app.Post("/api/v1/displays/:id/reissue", s.loggedIn, s.apiReissueDisplay)
 	app.Post("/api/v1/displays/:id/objections", s.loggedIn, s.apiRaiseObjection)
 	app.Post("/api/v1/objections/:id/resolution", s.loggedIn, s.apiResolveObjection)
+	app.Get("/api/v1/objections/:id/evidence", s.loggedIn, s.apiObjectionEvidence)
+	// Pre-admission notices (公示 of a person): loadNotice / noticeCandidate
+	// check the person's node first; objections to a notice are answered
+	// through the objection resolution route above.
+	app.Post("/api/v1/candidates/:id/notices", s.loggedIn, s.apiPublishNotice)
+	app.Get("/api/v1/candidates/:id/notices", s.loggedIn, s.apiNotices)
+	app.Get("/api/v1/notices/:id", s.loggedIn, s.apiNotice)
+	app.Post("/api/v1/notices/:id/objections", s.loggedIn, s.apiRaiseNoticeObjection)
+	app.Get("/candidates/:id/notices", s.loggedIn, s.noticesPage)
+	app.Post("/candidates/:id/notices", s.loggedIn, s.noticePublish)
+	app.Post("/notices/:id/objections", s.loggedIn, s.noticeObject)
 	app.Get("/api/v1/displays/:id/rows.xlsx", s.loggedIn, s.apiDisplayXLSX)
 	app.Get("/api/v1/display-overview", s.loggedIn, s.apiDisplayOverview)
 	app.Get("/api/v1/display-overview.xlsx", s.loggedIn, s.apiDisplayOverviewXLSX)

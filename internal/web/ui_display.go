@@ -202,11 +202,17 @@ func (s *Server) objectionResolve(c *fiber.Ctx) error {
 			return err
 		}
 		id, _ := pathID(c, "id")
+		if n, nerr := s.db.Notices().NoticeOf(c.UserContext(), id); nerr == nil {
+			return s.renderNotices(c, n.CandidateID, statusOf[de.Code], de)
+		}
 		_, d, lerr := s.db.Displays().Objection(c.UserContext(), id)
 		if lerr != nil {
 			return err
 		}
 		return s.renderDisplayID(c, d.ID, statusOf[de.Code], de)
+	}
+	if o.NoticeID != 0 {
+		return s.redirectWith(c, fmt.Sprintf("/candidates/%d/notices", o.CandidateID), "flash.objection_resolved")
 	}
 	return s.redirectWith(c, fmt.Sprintf("/displays/%d", o.DisplayID), "flash.objection_resolved")
 }
