@@ -117,17 +117,17 @@ func (r chaosReport) failed() bool {
 
 // chaosRun owns the database and service processes.
 type chaosRun struct {
-	env     *environment
-	dir     string
-	rng     *rand.Rand
-	cluster *pgembed.Cluster
-	pgPort  int
-	addr    string
-	service *exec.Cmd
-	exited  <-chan struct{} // closed when service has exited
+	env            *environment
+	dir            string
+	rng            *rand.Rand
+	cluster        *pgembed.Cluster
+	pgPort         int
+	addr           string
+	service        *exec.Cmd
+	exited         <-chan struct{} // closed when service has exited
 	marks          chaosMarks
 	migrationKills int
-	kills     atomic.Int64
+	kills          atomic.Int64
 	// recovered turns false when the service did not answer again by
 	// itself after PostgreSQL came back.
 	recovered atomic.Bool
