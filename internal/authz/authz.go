@@ -31,6 +31,8 @@ const (
 	PoliticalReview = "political_review"
 	Display         = "display"
 	Objection       = "objection"
+	DisplaySettings = "display_settings"
+	Calendar        = "calendar"
 	Audit           = "audit"
 	Stats           = "stats"
 	IdentityNumber  = "id_number" // a candidate's identity number in full, not masked
@@ -42,6 +44,7 @@ const (
 	Publish = "publish"
 	Resolve = "resolve"
 	Split   = "split"
+	Mask    = "mask"
 )
 
 // selfOnly lists the objects a candidate may reach only on their own record;

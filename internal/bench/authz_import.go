@@ -146,8 +146,8 @@ func measureImport(ctx context.Context, cfg Config, c *client, fx *fixture) (Res
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE bench_copy (LIKE ledger_entries INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES) ON COMMIT DROP`); err != nil {
 		return Result{}, err
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("bench_copy", "id", "candidate_id", "seq", "kind", "category", "points", "occurred_on", "period",
-		"description", "recorded_by", "recorded_by_name", "recorded_at", "prev_hash", "hash"))
+	stmt, err := tx.PrepareContext(ctx, `COPY bench_copy (id, candidate_id, seq, kind, category, points, occurred_on, period,
+		description, recorded_by, recorded_by_name, recorded_at, prev_hash, hash) FROM STDIN`)
 	if err != nil {
 		return Result{}, err
 	}

@@ -33,6 +33,7 @@ var commands = []command{
 	{"restore", "restore --from DIR: check a backup and load it into an empty database and evidence directory", restore},
 	{"bench", "measure the service beside PostgreSQL alone; writes bench.json (--quick: under a minute)", benchCmd},
 	{"gen", "fill a database with a synthetic province (--candidates N --entries M --seed S)", gen},
+	{"rules", "rules [VERSION]: list the rule-set versions, or print one with its numbers and articles", rules},
 }
 
 // environment is what every command shares: where output goes and how to log.

@@ -13,6 +13,7 @@ import (
 func due(ctx context.Context, env *environment, args []string) error {
 	fs, dbf := commandFlags(env, "due")
 	orgID := fs.Int64("org", 0, "only this node's subtree (default: the whole tree)")
+	dir := rulesDir(fs, env)
 	db, err := parseAndOpen(ctx, env, fs, dbf, args)
 	if err != nil {
 		return err
@@ -26,8 +27,12 @@ func due(ctx context.Context, env *environment, args []string) error {
 		}
 		root = org.Path
 	}
+	reg, err := pipeline.LoadRegistry(*dir)
+	if err != nil {
+		return err
+	}
 	today := seedling.Today(db.Now())
-	rs := pipeline.DefaultRegistry().InForce(today)
+	rs := reg.InForce(today)
 	items, err := db.Pipeline().Due(ctx, []string{root}, rs, today)
 	if err != nil {
 		return err

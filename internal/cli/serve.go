@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"seedling/internal/authz"
+	"seedling/internal/pipeline"
 	"seedling/internal/web"
 )
 
@@ -23,7 +24,12 @@ func serve(ctx context.Context, env *environment, args []string) error {
 	absolute := fs.Duration("session-max", 12*time.Hour, "no session lives longer than this")
 	drainDelay := fs.Duration("drain-delay", 0, "on SIGTERM, keep serving this long with /readyz at 503 so a load balancer moves traffic away")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 20*time.Second, "on SIGTERM, wait at most this long for requests in flight")
+	rulesDir := rulesDir(fs, env)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	reg, err := pipeline.LoadRegistry(*rulesDir)
+	if err != nil {
 		return err
 	}
 
@@ -58,7 +64,7 @@ func serve(ctx context.Context, env *environment, args []string) error {
 	sessions.Idle, sessions.Absolute = *idle, *absolute
 	srv, err := web.New(web.Config{Addr: *addr, TrustedProxies: splitList(*proxies), SecureCookies: *secure,
 		EvidenceMaxBytes: evf.maxBytes()},
-		web.Deps{DB: appDB, Sessions: sessions, Authz: az, Log: env.log, Evidence: evf.store()})
+		web.Deps{DB: appDB, Sessions: sessions, Authz: az, Log: env.log, Evidence: evf.store(), Rules: reg})
 	if err != nil {
 		return err
 	}

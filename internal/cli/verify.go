@@ -37,7 +37,8 @@ func (f *evidenceFlags) store() *evidence.Dir { return evidence.NewDir(f.dir) }
 
 func (f *evidenceFlags) maxBytes() int64 { return f.maxMB << 20 }
 
-// verify walks every ledger's hash chain and re-hashes every evidence file.
+// verify walks every ledger's hash chain, re-hashes every display's rows
+// and every evidence file.
 // It prints one line per chain or file that no longer holds, naming the
 // first broken entry, and fails (exit 1) when anything was altered outside
 // the application.
@@ -64,6 +65,14 @@ func verify(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(env.stdout, "BROKEN chain of candidate %d%s: %s\n", b.CandidateID, who, b)
 	}
 
+	displays, badDisplays, err := db.Ledger().VerifyDisplays(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range badDisplays {
+		fmt.Fprintf(env.stdout, "BROKEN display %d (%s %s, version %d): %s\n", b.ID, b.OrgName, b.Period, b.Version, b.Why)
+	}
+
 	files, badFiles := 0, 0
 	if !*skipFiles {
 		store := evf.store()
@@ -80,10 +89,11 @@ func verify(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 	}
-	if len(rep.Broken) > 0 || badFiles > 0 {
-		return fmt.Errorf("verify: %d of %d chains and %d of %d evidence files do not hold", len(rep.Broken), rep.Chains, badFiles, files)
+	if len(rep.Broken) > 0 || badFiles > 0 || len(badDisplays) > 0 {
+		return fmt.Errorf("verify: %d of %d chains, %d of %d displays and %d of %d evidence files do not hold",
+			len(rep.Broken), rep.Chains, len(badDisplays), displays, badFiles, files)
 	}
-	fmt.Fprintf(env.stdout, "ok: %d chains, %d entries, %d evidence files\n", rep.Chains, rep.Entries, files)
+	fmt.Fprintf(env.stdout, "ok: %d chains, %d entries, %d displays, %d evidence files\n", rep.Chains, rep.Entries, displays, files)
 	return nil
 }
 

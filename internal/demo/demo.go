@@ -34,6 +34,7 @@ var Accounts = []Account{
 	{Username: "secretary2", Display: "支部书记 刘书记", Role: seedling.RoleSecretary, OrgCode: "branch-b"},
 	{Username: "leader", Display: "党小组长 陈组长", Role: seedling.RoleGroupLeader, OrgCode: "branch-a-g1"},
 	{Username: "activist", Role: seedling.RoleCandidate, OrgCode: "branch-a", CandidateCode: "activist-a"},
+	{Username: "member", Display: "党员 赵党员", Role: seedling.RoleMember, OrgCode: "branch-a"},
 }
 
 // Load loads the demo tree and candidates, then the demo accounts.
@@ -65,6 +66,9 @@ func Load(ctx context.Context, db *postgres.DB, actor seedling.Actor) error {
 	}
 	if err := db.LoadDemoPipeline(ctx, pp); err != nil {
 		return fmt.Errorf("demo review history: %w", err)
+	}
+	if err := loadDisplays(ctx, db); err != nil {
+		return fmt.Errorf("demo displays: %w", err)
 	}
 	return nil
 }

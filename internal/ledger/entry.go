@@ -148,3 +148,22 @@ func checkText(p *Problems, field, s string, required bool) {
 		p.invalid(field, "control_chars", field+" contains control characters")
 	}
 }
+
+// CanReverse says whether an entry may be reversed: an entry is reversed at
+// most once (a conflict the second time), and a reversal is never reversed —
+// a new entry corrects it (the ledger is append-only: 平时积分台账 keeps every
+// correction visible). Evidence rows are not entries.
+func CanReverse(orig Entry) error {
+	switch {
+	case orig.Kind == KindEvidence:
+		return seedling.Errorf(seedling.ENotFound, "not found")
+	case orig.Kind == KindReversal:
+		var p Problems
+		p.rule("entry_id", "reversal_of_reversal", "a reversal cannot be reversed; record a new entry instead")
+		return p.Err()
+	case orig.ReversedBy != nil:
+		return &seedling.Error{Code: seedling.EConflict, Message: "this entry has already been reversed",
+			Fields: map[string]string{"entry_id": "already_reversed"}}
+	}
+	return nil
+}

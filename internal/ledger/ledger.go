@@ -46,6 +46,7 @@ type Entry struct {
 	RecordedAt     time.Time
 	Hash           []byte
 	Evidence       []Evidence
+	ObjectionID    *int64 // the upheld objection this entry or reversal corrects
 }
 
 // Reversed reports whether a later reversal cancels this entry.

@@ -263,7 +263,7 @@ func TestEligibilityNamesEveryUnmetCondition(t *testing.T) {
 		{"already a target", 88, Subject{seedling.StageTarget, ptr(day("2020-01-01"))}, []string{"已列为发展对象"}},
 	}
 	for _, c := range cases {
-		e := Assess(c.total, c.subj, today)
+		e := Assess(c.total, c.subj, today, Door{MinScore: 80, TrainingMonths: 12})
 		var got []string
 		for _, r := range e.Reasons {
 			got = append(got, r.Zh())

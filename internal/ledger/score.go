@@ -97,13 +97,20 @@ func Compute(sums []PeriodSum, rubrics Rubrics, asOf Period) Score {
 	return out
 }
 
-// Threshold is the score from which an activist may be named a development
-// target (育壮苗: 80 分以上).
-const Threshold = 80
+// Door is the part of the rules in force that opens the way to being named
+// a development target: the score and the training period. It comes from the
+// rule set (pipeline.RuleSet.Door), the one source of both numbers, so that
+// the ledger's pages and the committee's checks cannot disagree.
+type Door struct {
+	MinScore       int // 育壮苗: 80 分以上
+	TrainingMonths int // 细则 第十三条: 一年以上培养教育和考察
+}
 
-// TrainingYears is the least time as activist before being named a target
-// (细则 第十五条: 经过一年以上培养教育和考察).
-const TrainingYears = 1
+// TrainingEnd is the first day the training period allows the naming,
+// counted as every time rule counts months (seedling.AddMonths).
+func (d Door) TrainingEnd(activistSince time.Time) time.Time {
+	return seedling.AddMonths(activistSince, d.TrainingMonths)
+}
 
 // Reason codes of an unmet condition.
 const (
@@ -173,11 +180,11 @@ type Eligibility struct {
 	Reasons  []Reason
 }
 
-// Assess applies the door: score ≥ 80 AND at least one year since becoming
+// Assess applies the door: score ≥ MinScore AND the training period since becoming
 // an activist AND not disqualified. It is asked of activists; for anyone at
 // another stage the stage itself is the reason (an applicant also sees the
 // points still missing, since those carry over once they become activists).
-func Assess(total int, subj Subject, today time.Time) Eligibility {
+func Assess(total int, subj Subject, today time.Time, door Door) Eligibility {
 	var rs []Reason
 	switch subj.Stage {
 	case seedling.StageDisqualified:
@@ -189,13 +196,13 @@ func Assess(total int, subj Subject, today time.Time) Eligibility {
 	case seedling.StageApplicant:
 		rs = append(rs, Reason{Code: ReasonNotActivist, Stage: subj.Stage})
 	}
-	if total < Threshold {
-		rs = append(rs, Reason{Code: ReasonPoints, Missing: Threshold - total})
+	if total < door.MinScore {
+		rs = append(rs, Reason{Code: ReasonPoints, Missing: door.MinScore - total})
 	}
 	if subj.Stage == seedling.StageActivist {
 		if subj.ActivistSince == nil {
 			rs = append(rs, Reason{Code: ReasonNotActivist, Stage: subj.Stage})
-		} else if until := subj.ActivistSince.AddDate(TrainingYears, 0, 0); until.After(today) {
+		} else if until := door.TrainingEnd(*subj.ActivistSince); until.After(today) {
 			rs = append(rs, Reason{Code: ReasonTraining, Until: until})
 		}
 	}

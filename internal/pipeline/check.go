@@ -55,22 +55,37 @@ func (c Subject) normalised() Subject {
 	c.ActivistSince = datePtr(c.ActivistSince)
 	c.ProbationSince = datePtr(c.ProbationSince)
 	c.TalkedOn = datePtr(c.TalkedOn)
+	c.OathOn = datePtr(c.OathOn)
+	c.BranchReviewOn, c.PrereviewOn = datePtr(c.BranchReviewOn), datePtr(c.PrereviewOn)
+	days := make([]time.Time, len(c.Assessments))
+	for i, d := range c.Assessments {
+		days[i] = dateOf(d)
+	}
+	c.Assessments = days
 	return c
 }
 
 // Check validates a proposed step: first the facts' types (EInvalid, one field
-// "facts.<name>" per bad fact), then every rule (ERule, one field per broken
-// rule ID, all of them at once so the branch can fix everything in one go).
+// "facts.<name>" per malformed fact), then, in one ERule, every missing fact
+// ("facts.<name>") and every broken rule (one field per rule ID), all at once
+// so the branch can fix everything in one go.
 // A step that does not exist from the current stage is an ERule on
 // "to_stage".
 func (rs *RuleSet) Check(c Subject, to seedling.Stage, kind string, facts map[string]any, today time.Time) (Proposal, error) {
+	return rs.check(c, to, kind, facts, today, today)
+}
+
+// check is Check with the day the submission was recorded apart from today:
+// a re-check at the decision judges lateness (补录) by the day the branch
+// recorded it, not by the day the committee decides.
+func (rs *RuleSet) check(c Subject, to seedling.Stage, kind string, facts map[string]any, today, recordedOn time.Time) (Proposal, error) {
 	c = c.normalised()
-	today = dateOf(today)
+	today, recordedOn = dateOf(today), dateOf(recordedOn)
 	if !to.Valid() {
 		return Proposal{}, seedling.FieldError("to_stage", "未知阶段："+string(to))
 	}
 	switch kind {
-	case "", KindAdvance, KindExtend, KindWithdraw:
+	case "", KindAdvance, KindExtend, KindWithdraw, KindCancel:
 	default:
 		return Proposal{}, seedling.FieldError("kind", "未知步骤类型："+kind)
 	}
@@ -80,12 +95,15 @@ func (rs *RuleSet) Check(c Subject, to seedling.Stage, kind string, facts map[st
 		return Proposal{}, p.Err()
 	}
 	step, _ := rs.Find(c.Stage, to, kind)
-	f, err := normalise(step.Facts, facts)
+	f, missing, err := normalise(step.Facts, facts)
 	if err != nil {
 		return Proposal{}, err
 	}
-	env := Env{Subject: c, Facts: f, Today: today, Rules: rs, Step: step}
+	env := Env{Subject: c, Facts: f, Today: today, RecordedOn: recordedOn, Rules: rs, Step: step}
 	p := seedling.NewProblems(seedling.ERule)
+	for _, m := range missing {
+		p.Add(m[0], m[1])
+	}
 	for _, r := range rs.rulesOf(step) {
 		if why := r.Check(env); why != "" {
 			p.Add(r.ID, why)
@@ -95,6 +113,11 @@ func (rs *RuleSet) Check(c Subject, to seedling.Stage, kind string, facts map[st
 		return Proposal{}, err
 	}
 	eff, _ := f.Date(step.EffectiveFact)
+	if step.EffectiveAtProbationEnd {
+		if end, ok := rs.probationEnd(c); ok {
+			eff = end
+		}
+	}
 	return Proposal{
 		RuleSet:     rs.Version,
 		From:        c.Stage,
@@ -158,7 +181,7 @@ func (rs *RuleSet) NextSteps(c Subject, today time.Time) []NextStep {
 		// Probe with the effective date set to today: a time rule then says
 		// whether the step could be dated today, and rules that need other
 		// facts hold until those facts are known.
-		env := Env{Subject: c, Facts: Facts{step.EffectiveFact: today}, Today: today, Rules: rs, Step: step, Probe: true}
+		env := Env{Subject: c, Facts: Facts{step.EffectiveFact: today}, Today: today, RecordedOn: today, Rules: rs, Step: step, Probe: true}
 		for _, r := range rs.rulesOf(step) {
 			if why := r.Check(env); why != "" {
 				n.BlockedBy = append(n.BlockedBy, Blocker{Rule: r.ID, Article: r.Article, Message: why})

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"time"
 
+	"seedling/internal/ledger"
 	"seedling/internal/seedling"
 )
 
@@ -21,20 +22,6 @@ func datePtr(t *time.Time) *time.Time {
 	}
 	d := dateOf(*t)
 	return &d
-}
-
-// addMonths adds n calendar months, keeping to the last day of a shorter
-// month: one month after 31 January is 28 (or 29) February, not 3 March, and
-// a year after 29 February is 28 February. time.AddDate would overflow into
-// the next month and so move a deadline later than the rules allow.
-func addMonths(t time.Time, n int) time.Time {
-	y, m, d := t.Date()
-	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-	last := first.AddDate(0, 1, -1).Day()
-	if d > last {
-		d = last
-	}
-	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
 }
 
 func fmtDate(t time.Time) string { return t.Format(seedling.DateLayout) }
@@ -74,7 +61,14 @@ func (rs *RuleSet) trainingEnd(c Subject) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	return addMonths(since, orDefault(rs.TrainingMonths, 12)), true
+	return rs.Door().TrainingEnd(since), true
+}
+
+// Door is the score and training period that open the way to being named a
+// development target, as the ledger's pages read them: the same numbers and
+// the same date arithmetic as the training_one_year and score_threshold rules.
+func (rs *RuleSet) Door() ledger.Door {
+	return ledger.Door{MinScore: rs.MinScore, TrainingMonths: orDefault(rs.TrainingMonths, 12)}
 }
 
 // probationEnd is the first day the general meeting may discuss conversion:
@@ -84,5 +78,15 @@ func (rs *RuleSet) probationEnd(c Subject) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	return addMonths(since, orDefault(rs.ProbationMonths, 12)+max(c.ProbationExtendedMonths, 0)), true
+	return seedling.AddMonths(since, orDefault(rs.ProbationMonths, 12)+max(c.ProbationExtendedMonths, 0)), true
+}
+
+// probationEndBeforeExtension is the end of the probation as first set: the
+// day an extension is discussed (细则 第三十二条: 预备期满时).
+func (rs *RuleSet) probationEndBeforeExtension(c Subject) (time.Time, bool) {
+	since, ok := probationSince(c)
+	if !ok {
+		return time.Time{}, false
+	}
+	return seedling.AddMonths(since, orDefault(rs.ProbationMonths, 12)), true
 }

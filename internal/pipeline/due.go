@@ -16,14 +16,16 @@ const (
 
 // Due lists the deadlines of one candidate that are overdue, due today or due
 // soon, earliest first; items further out are left off. pendingSince is when
-// the candidate's submission went to the committee, if one is pending.
+// the candidate's submission went to the committee (a timestamp, read as a
+// date in China, UTC+8), if one is pending.
 //
 //   - talk_due: the branch talks with an applicant within TalkMonths of the
 //     application (细则 第七条). Silenced once the talk is known or a
 //     submission is pending (the talk is among its facts).
-//   - assessment_due: the branch assesses an activist every AssessmentMonths
-//     (细则 第十一条). Past assessments are not tracked here, so this shows the
-//     next half-year mark, never an overdue one.
+//   - assessment_due: the branch assesses an activist (细则 第十一条) or a
+//     probationary member (第三十一条) every AssessmentMonths: due that long
+//     after the last recorded assessment of the stage (or the stage's start),
+//     overdue once that day has passed.
 //   - probation_ending: probation ends one year (plus any extension) after the
 //     general meeting and the branch must then discuss conversion promptly
 //     (细则 第三十二条); shown within 30 days and after the end until a
@@ -33,7 +35,11 @@ const (
 func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []DueItem {
 	c = c.normalised()
 	today = dateOf(today)
-	pending := datePtr(pendingSince)
+	var pending *time.Time // the civil date in China of the submission's timestamp
+	if pendingSince != nil && !pendingSince.IsZero() {
+		d := seedling.Today(*pendingSince)
+		pending = &d
+	}
 	out := []DueItem{}
 	if c.Disqualified || c.Stage.Final() {
 		return out
@@ -51,23 +57,20 @@ func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []Du
 	switch c.Stage {
 	case seedling.StageApplicant:
 		if c.TalkedOn == nil && pending == nil && !c.AppliedOn.IsZero() {
-			due := addMonths(c.AppliedOn, talkMonths)
+			due := seedling.AddMonths(c.AppliedOn, talkMonths)
 			add(DueTalk, due, soonDays, "细则 第七条",
 				fmt.Sprintf("申请日期 %s，须在 %s 前派人谈话", fmtDate(c.AppliedOn), fmtDate(due)))
 		}
 	case seedling.StageActivist:
 		if since, ok := activistSince(c); ok {
-			// The next half-year mark on or after today.
-			k := 1
-			due := addMonths(since, assessMonths)
-			for due.Before(today) {
-				k++
-				due = addMonths(since, k*assessMonths)
-			}
-			add(DueAssessment, due, soonDays, "细则 第十一条",
-				fmt.Sprintf("第 %d 次半年考察 %s 到期（确定为入党积极分子：%s）", k, fmtDate(due), fmtDate(since)))
+			add(DueAssessment, nextAssessment(c, since, assessMonths), soonDays, "细则 第十一条",
+				fmt.Sprintf("半年考察 %s 到期（确定为入党积极分子：%s，已记录 %d 次）", fmtDate(nextAssessment(c, since, assessMonths)), fmtDate(since), len(c.Assessments)))
 		}
 	case seedling.StageProbationary:
+		if since, ok := probationSince(c); ok {
+			add(DueAssessment, nextAssessment(c, since, assessMonths), soonDays, "细则 第三十一条",
+				fmt.Sprintf("预备期半年考察 %s 到期（已记录 %d 次）", fmtDate(nextAssessment(c, since, assessMonths)), len(c.Assessments)))
+		}
 		if pending == nil {
 			if end, ok := rs.probationEnd(c); ok {
 				add(DueProbationEnding, end, probationSoonDays, "细则 第三十二条",
@@ -76,7 +79,7 @@ func (rs *RuleSet) Due(c Subject, pendingSince *time.Time, today time.Time) []Du
 		}
 	}
 	if pending != nil {
-		due := addMonths(*pending, decisionMonths)
+		due := seedling.AddMonths(*pending, decisionMonths)
 		add(DueDecisionOverdue, due, soonDays, "细则 第四章、第五章（党委审批时限）",
 			fmt.Sprintf("%s 报送的申请，上级党委应在 %d 个月内（%s 前）审批", fmtDate(*pending), decisionMonths, fmtDate(due)))
 	}
@@ -124,4 +127,33 @@ func (rs *RuleSet) DisplayDue(today time.Time) (DueItem, bool) {
 		msg = fmt.Sprintf("%s 季度及 %dH%d 半年积分公示应于 %s 前发布", period, today.Year(), q/2, fmtDate(end))
 	}
 	return DueItem{Kind: DueDisplay, DueOn: end, Status: status, Article: "汝州市育苗计划（留精苗：每季度、每半年公示）", Message: msg}, true
+}
+
+// nextAssessment is when the next half-year assessment falls due: the
+// interval after the latest recorded one at this stage, or after the stage
+// began.
+func nextAssessment(c Subject, since time.Time, months int) time.Time {
+	last := since
+	for _, d := range c.Assessments {
+		if d.After(last) {
+			last = d
+		}
+	}
+	return seedling.AddMonths(last, months)
+}
+
+// DueObjectionOverdue is an objection to a display (公示异议) still open
+// after its deadline in working days (internal/display): the plan asks
+// that objections be verified and corrected promptly (及时核实、纠正).
+const DueObjectionOverdue = "objection_overdue"
+
+// ObjectionDue is the due-list item of an objection still open on today;
+// it shows only once the deadline has passed.
+func ObjectionDue(dueOn, today time.Time, period, name string) (DueItem, bool) {
+	today = dateOf(today)
+	if !today.After(dueOn) {
+		return DueItem{}, false
+	}
+	return DueItem{Kind: DueObjectionOverdue, DueOn: dueOn, Status: StatusOverdue, Article: "汝州市育苗计划（对有异议的及时核实、纠正）",
+		Message: fmt.Sprintf("%s 积分公示中关于 %s 的异议应于 %s 前答复", period, name, fmtDate(dueOn))}, true
 }

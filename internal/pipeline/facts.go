@@ -50,18 +50,25 @@ func (f Facts) Bool(name string) (bool, bool) {
 func intp(n int) *int { return &n }
 
 // normalise turns decoded JSON (strings, float64, []any, bool) into typed
-// facts, reporting one problem per bad fact under "facts.<name>". Unknown facts
-// are refused: a submission records exactly what the step asks for.
-func normalise(specs []FactSpec, raw map[string]any) (Facts, error) {
+// facts. A malformed value (a date that is not a date, an unknown fact) is
+// an EInvalid error with one problem per bad fact under "facts.<name>"; a
+// required fact that is absent is not malformed but missing, and is returned
+// apart (field → why) so that Check can list it beside the broken rules in
+// one 422.
+func normalise(specs []FactSpec, raw map[string]any) (Facts, [][2]string, error) {
 	p := seedling.NewProblems(seedling.EInvalid)
 	out := Facts{}
+	var missing [][2]string
 	known := map[string]bool{}
 	for _, spec := range specs {
 		known[spec.Name] = true
 		v, present := raw[spec.Name]
+		if s, ok := v.(string); ok && spec.Type == TypeText && strings.TrimSpace(s) == "" {
+			present = false // blank text is as good as absent
+		}
 		if !present || v == nil {
 			if spec.Required {
-				p.Add("facts."+spec.Name, fmt.Sprintf("缺少必填事项：%s", spec.Label))
+				missing = append(missing, [2]string{"facts." + spec.Name, fmt.Sprintf("缺少必填事项：%s", spec.Label)})
 			}
 			continue
 		}
@@ -86,9 +93,9 @@ func normalise(specs []FactSpec, raw map[string]any) (Facts, error) {
 		p.Add("facts."+k, "此步骤没有这一事项")
 	}
 	if err := p.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return out, missing, nil
 }
 
 // normaliseOne returns the typed value or why the raw value is wrong (a phrase

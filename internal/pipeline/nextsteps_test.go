@@ -29,6 +29,8 @@ func blockers(n NextStep) map[string]string {
 }
 
 // The API contract fixes the facts of the first step: other tools fill them.
+// The only other fact is the optional reason of a late record (补录), which
+// every step takes.
 func TestApplicantToActivistFactNamesMatchContract(t *testing.T) {
 	steps := Rules2014.NextSteps(applicant, today)
 	n := stepTo(t, steps, seedling.StageActivist, KindAdvance)
@@ -36,9 +38,10 @@ func TestApplicantToActivistFactNamesMatchContract(t *testing.T) {
 	for _, f := range n.Facts {
 		names = append(names, f.Name)
 	}
-	if want := []string{"talked_on", "recommended_by", "decided_on", "contacts"}; !slices.Equal(names, want) {
-		t.Fatalf("facts %v, want %v", names, want)
+	if want := []string{"talked_on", "recommended_by", "decided_on", "contacts", "late_reason"}; !slices.Equal(names, want) || n.Facts[4].Required {
+		t.Fatalf("facts %v, want %v with the last optional", names, want)
 	}
+	n.Facts = n.Facts[:4]
 	types := map[string]string{}
 	for _, f := range n.Facts {
 		types[f.Name] = f.Type
@@ -102,13 +105,13 @@ func TestNextStepsEarliestAndBlockers(t *testing.T) {
 		blocked  map[string]string
 	}{
 		{"training year not over, score short", early, "2026-09-01", seedling.StageTarget, KindAdvance, "2027-03-01",
-			map[string]string{"training_one_year": "培养期未满一年：2027-03-01 届满", "score_threshold": "还差 6 分"}},
+			map[string]string{"training_one_year": "培养期未满一年：2027-03-01 届满", "score_threshold": "还差 6 分", "assessed_in_training": "现有 1 次"}},
 		{"eve of the year", activist, "2027-02-28", seedling.StageTarget, KindAdvance, "2027-03-01",
 			map[string]string{"training_one_year": "2027-03-01 届满"}},
 		{"year over", activist, "2027-03-01", seedling.StageTarget, KindAdvance, "2027-03-01", map[string]string{}},
 		{"year over, score short", early, "2027-06-15", seedling.StageTarget, KindAdvance, "2027-03-01",
 			map[string]string{"score_threshold": "积分 74 分，未达到 80 分，还差 6 分"}},
-		{"strikes used up", func() Subject { s := activist; s.FailedReviews = 3; return s }(), "2027-06-15", seedling.StageTarget, KindAdvance, "2027-03-01",
+		{"strikes used up", func() Subject { s := activist; s.Returned = threeReturns; return s }(), "2027-06-15", seedling.StageTarget, KindAdvance, "2027-03-01",
 			map[string]string{"strikes_left": "已用 3 / 3 次"}},
 		{"target: nothing known yet blocks", target, "2027-06-15", seedling.StageProbationary, KindAdvance, "", map[string]string{}},
 		{"probation running", probationary, "2027-01-15", seedling.StageFull, KindAdvance, "2027-05-20",
@@ -116,8 +119,10 @@ func TestNextStepsEarliestAndBlockers(t *testing.T) {
 		{"probation over", probationary, "2027-05-20", seedling.StageFull, KindAdvance, "2027-05-20", map[string]string{}},
 		{"probation extended", func() Subject { s := probationary; s.ProbationExtendedMonths = 12; return s }(), "2027-06-15", seedling.StageFull, KindAdvance, "2028-05-20",
 			map[string]string{"probation_one_year": "2028-05-20 届满"}},
-		{"extension open", probationary, "2027-05-20", seedling.StageProbationary, KindExtend, "", map[string]string{}},
-		{"extension used", func() Subject { s := probationary; s.ProbationExtendedMonths = 6; return s }(), "2027-06-15", seedling.StageProbationary, KindExtend, "",
+		{"extension open", probationary, "2027-05-20", seedling.StageProbationary, KindExtend, "2027-04-20", map[string]string{}},
+		{"extension too early", probationary, "2027-01-15", seedling.StageProbationary, KindExtend, "2027-04-20",
+			map[string]string{"extend_at_probation_end": "不在预备期届满 2027-05-20 前后 30 天内"}},
+		{"extension used", func() Subject { s := probationary; s.ProbationExtendedMonths = 6; return s }(), "2027-06-15", seedling.StageProbationary, KindExtend, "2027-04-20",
 			map[string]string{"extend_once": "只能延长一次"}},
 		{"withdraw", activist, "2027-06-15", seedling.StageWithdrawn, KindWithdraw, "", map[string]string{}},
 	}
@@ -152,7 +157,7 @@ func TestNextStepsPerStage(t *testing.T) {
 		{applicant, []string{"activist/advance", "withdrawn/withdraw"}},
 		{activist, []string{"target/advance", "withdrawn/withdraw"}},
 		{target, []string{"probationary/advance", "withdrawn/withdraw"}},
-		{probationary, []string{"full/advance", "probationary/extend", "withdrawn/withdraw"}},
+		{probationary, []string{"full/advance", "probationary/extend", "disqualified/cancel", "withdrawn/withdraw"}},
 		{Subject{Stage: seedling.StageFull}, nil},
 		{Subject{Stage: seedling.StageDisqualified}, nil},
 		{Subject{Stage: seedling.StageWithdrawn}, nil},

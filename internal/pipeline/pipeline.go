@@ -14,6 +14,7 @@ package pipeline
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"seedling/internal/seedling"
@@ -36,6 +37,8 @@ const (
 	KindAdvance  = "advance"
 	KindExtend   = "extend"
 	KindWithdraw = "withdraw"
+	// KindCancel cancels a probationary membership (取消预备党员资格).
+	KindCancel = "cancel"
 )
 
 // Due item kinds and statuses (see Due).
@@ -84,6 +87,26 @@ type RuleSet struct {
 	TrainingMonths int
 	// ProbationMonths is the length of probation before any extension.
 	ProbationMonths int
+	// StrikesApplyToProbationary says whether a probationary member's failed
+	// reviews count towards MaxFailedReviews. The Ruzhou plan speaks of
+	// activists (入党积极分子); a probationary member whose probation fails is
+	// dealt with by cancelling the probationary membership (细则 第三十二条).
+	StrikesApplyToProbationary bool
+	// NoticeWorkingDays is the length of a public notice (公示) in working
+	// days.
+	NoticeWorkingDays int
+	// ExtensionWindowDays is how far from the end of probation the general
+	// meeting that extends it may be held (细则 第三十二条: 预备期满时讨论).
+	ExtensionWindowDays int
+	// ExtensionMinMonths and ExtensionMaxMonths bound an extension of
+	// probation (细则 第三十二条: 不能少于半年，最长不超过一年).
+	ExtensionMinMonths, ExtensionMaxMonths int
+	// LateRecordDays: a fact or entry recorded more than this many days after
+	// the date it claims is a late record (补录) that needs a reason.
+	LateRecordDays int
+	// Checks names the kind of checks (the steps and rules in code) that
+	// these numbers parameterise, e.g. "2014".
+	Checks string
 
 	// Common rules apply to every step, before the step's own rules.
 	Common []Rule
@@ -101,8 +124,17 @@ type Step struct {
 	// EffectiveFact names the date fact on which the change takes effect if
 	// approved (the branch's decision or general meeting).
 	EffectiveFact string
-	Facts         []FactSpec
-	Rules         []Rule
+	// EffectiveAtProbationEnd: the change takes effect at the end of
+	// probation, not on the meeting's date (细则 第三十二条: 党龄从预备期满转为
+	// 正式党员之日算起).
+	EffectiveAtProbationEnd bool
+	Facts                   []FactSpec
+	Rules                   []Rule
+	// DecisionFacts are what the committee records when it approves the
+	// step (its talk with the person, its own vote); DecisionRules check
+	// them, with the branch's facts in view.
+	DecisionFacts []FactSpec
+	DecisionRules []Rule
 }
 
 // FactSpec describes one fact a step records.
@@ -142,8 +174,11 @@ type Env struct {
 	Subject Subject
 	Facts   Facts
 	Today   time.Time
-	Rules   *RuleSet
-	Step    *Step
+	// RecordedOn is the day the branch recorded the submission (today,
+	// except when a decision re-checks it).
+	RecordedOn time.Time
+	Rules      *RuleSet
+	Step       *Step
 	// Probe is true when NextSteps asks what blocks a step now: the only fact
 	// known is the effective date, set to today.
 	Probe bool
@@ -159,11 +194,44 @@ type Subject struct {
 	// ProbationExtendedMonths is the extension already granted (0 if none).
 	ProbationExtendedMonths int
 	Score                   int
-	FailedReviews           int
-	Disqualified            bool
+	// Returned are the candidate's returned submissions; RuleSet.Strikes
+	// says which of them are failed reviews.
+	Returned     []Review
+	Disqualified bool
 	// TalkedOn, when known, is the date of the first talk (细则 第七条); it
 	// silences the talk_due reminder.
 	TalkedOn *time.Time
+	// Assessments are the dates of the branch's recorded half-year
+	// assessments (每半年考察) at the current stage.
+	Assessments []time.Time
+	// OathOn is the date of the oath (入党宣誓), once recorded.
+	OathOn *time.Time
+	// BranchReviewOn and PrereviewOn are the latest branch committee review
+	// (支委会审查) and committee pre-review (预审) of the development target.
+	BranchReviewOn, PrereviewOn *time.Time
+	// PoliticalReview is the latest political review the committee recorded
+	// (细则 第十五条), if any.
+	PoliticalReview *PoliticalReview
+	// Quotas are the development quotas of the nodes above the candidate for
+	// the year of the act (only the step to development target reads them).
+	Quotas []Quota
+}
+
+// PoliticalReview is the committee's recorded political review (政治审查).
+type PoliticalReview struct {
+	Passed bool
+	On     time.Time
+}
+
+// CanRecordPoliticalReview: the political review is of development targets
+// (细则 第十五条: 对发展对象进行政治审查). Recording one at another stage is a
+// rule saying no, so that a failed one cannot disqualify an applicant.
+func CanRecordPoliticalReview(stage seedling.Stage) error {
+	if stage != seedling.StageTarget {
+		return &seedling.Error{Code: seedling.ERule, Message: fmt.Sprintf("political review is of development targets; the candidate is at stage %s", stage),
+			Fields: map[string]string{"political_review": "not_a_target"}}
+	}
+	return nil
 }
 
 // Proposal is a checked submission: the step it takes, the facts in their Go

@@ -41,14 +41,21 @@ func NewRegistry(sets ...*RuleSet) (*Registry, error) {
 	return r, nil
 }
 
-// DefaultRegistry holds the rule sets shipped with the binary.
-func DefaultRegistry() *Registry {
-	r, err := NewRegistry(Rules2014)
+// DefaultRegistry holds the rule sets shipped with the binary
+// (policies/rules), loaded once; rule sets are read-only once loaded.
+func DefaultRegistry() *Registry { return shipped }
+
+var shipped = func() *Registry {
+	r, err := LoadRegistry("")
 	if err != nil {
-		panic(err) // the shipped data is wrong: a test catches this first
+		panic(err) // the shipped data is wrong: TestShippedRulesAreValid catches this first
 	}
 	return r
-}
+}()
+
+// Rules2014 is the shipped rule set of the 2014 细则 with the Ruzhou plan's
+// numbers. Do not modify: copy the value to derive a new version.
+var Rules2014 = shipped.Version("2014-ruzhou-1")
 
 // InForce returns the rule set in force on a date: the latest one whose
 // EffectiveFrom is on or before it, or nil before the first.
@@ -94,7 +101,7 @@ func (rs *RuleSet) Validate() error {
 			return fmt.Errorf("%s: bad stages", where)
 		}
 		switch st.Kind {
-		case KindAdvance, KindExtend, KindWithdraw:
+		case KindAdvance, KindExtend, KindWithdraw, KindCancel:
 		default:
 			return fmt.Errorf("%s: bad kind %q", where, st.Kind)
 		}

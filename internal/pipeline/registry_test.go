@@ -145,6 +145,7 @@ func TestStrikes(t *testing.T) {
 
 func TestDue(t *testing.T) {
 	on := day("2027-06-15")
+	recent := []time.Time{day("2027-05-01")} // an assessment a month and a half ago
 	cases := []struct {
 		name    string
 		subject Subject
@@ -162,18 +163,20 @@ func TestDue(t *testing.T) {
 		{"talk in a pending submission", Subject{Stage: seedling.StageApplicant, AppliedOn: day("2027-05-14")}, dayp("2027-06-01"), nil},
 		{"assessment soon", Subject{Stage: seedling.StageActivist, ActivistSince: dayp("2026-12-20")}, nil,
 			[]string{"assessment_due soon 2027-06-20"}},
-		{"assessment, second mark", Subject{Stage: seedling.StageActivist, ActivistSince: dayp("2026-06-25")}, nil,
+		{"assessment, second mark", Subject{Stage: seedling.StageActivist, ActivistSince: dayp("2026-06-25"), Assessments: []time.Time{day("2026-12-25")}}, nil,
 			[]string{"assessment_due soon 2027-06-25"}},
+		{"assessment not recorded: overdue", Subject{Stage: seedling.StageActivist, ActivistSince: dayp("2026-06-25")}, nil,
+			[]string{"assessment_due overdue 2026-12-25"}},
 		{"assessment today", Subject{Stage: seedling.StageActivist, ActivistSince: dayp("2026-12-15")}, nil,
 			[]string{"assessment_due today 2027-06-15"}},
 		{"assessment far", Subject{Stage: seedling.StageActivist, ActivistSince: dayp("2027-03-01")}, nil, nil},
-		{"probation ends in 30 days", Subject{Stage: seedling.StageProbationary, ProbationSince: dayp("2026-07-15")}, nil,
+		{"probation ends in 30 days", Subject{Stage: seedling.StageProbationary, ProbationSince: dayp("2026-07-15"), Assessments: recent}, nil,
 			[]string{"probation_ending soon 2027-07-15"}},
-		{"probation ends in 31 days", Subject{Stage: seedling.StageProbationary, ProbationSince: dayp("2026-07-16")}, nil, nil},
-		{"probation over", Subject{Stage: seedling.StageProbationary, ProbationSince: dayp("2026-05-20")}, nil,
+		{"probation ends in 31 days", Subject{Stage: seedling.StageProbationary, ProbationSince: dayp("2026-07-16"), Assessments: recent}, nil, nil},
+		{"probation over", Subject{Stage: seedling.StageProbationary, ProbationSince: dayp("2026-05-20"), Assessments: recent}, nil,
 			[]string{"probation_ending overdue 2027-05-20"}},
-		{"probation extended", Subject{Stage: seedling.StageProbationary, ProbationSince: dayp("2026-05-20"), ProbationExtendedMonths: 6}, nil, nil},
-		{"decision overdue", Subject{Stage: seedling.StageProbationary, ProbationSince: dayp("2026-01-10")}, dayp("2027-03-01"),
+		{"probation extended", Subject{Stage: seedling.StageProbationary, ProbationSince: dayp("2026-05-20"), ProbationExtendedMonths: 6, Assessments: recent}, nil, nil},
+		{"decision overdue", Subject{Stage: seedling.StageProbationary, ProbationSince: dayp("2026-01-10"), Assessments: recent}, dayp("2027-03-01"),
 			[]string{"decision_overdue overdue 2027-06-01"}},
 		{"decision due soon", Subject{Stage: seedling.StageTarget}, dayp("2027-03-20"),
 			[]string{"decision_overdue soon 2027-06-20"}},
@@ -218,7 +221,7 @@ func TestAddMonths(t *testing.T) {
 		{"2026-05-20", 18, "2027-11-20"},
 	}
 	for _, tc := range cases {
-		if got := fmtDate(addMonths(day(tc.from), tc.n)); got != tc.want {
+		if got := fmtDate(seedling.AddMonths(day(tc.from), tc.n)); got != tc.want {
 			t.Errorf("addMonths(%s, %d) = %s, want %s", tc.from, tc.n, got, tc.want)
 		}
 	}

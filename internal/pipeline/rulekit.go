@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"seedling/internal/seedling"
 )
@@ -43,9 +44,9 @@ func ruleStrikesLeft() Rule {
 		Message:   "审核未通过次数已用完的，不能再提交",
 		MessageEn: "No submission once the allowed failed reviews are used up",
 		Check: func(e Env) string {
-			limit := e.Rules.MaxFailedReviews
-			if limit > 0 && e.Subject.FailedReviews >= limit {
-				return fmt.Sprintf("审核未通过已达 %d 次（%s），应取消入党资格", e.Subject.FailedReviews, e.Rules.StrikesLabel(e.Subject.FailedReviews))
+			limit, used := e.Rules.MaxFailedReviews, e.Rules.Strikes(e.Subject.Returned)
+			if limit > 0 && used >= limit {
+				return fmt.Sprintf("审核未通过已达 %d 次（%s），应取消入党资格", used, e.Rules.StrikesLabel(used))
 			}
 			return ""
 		},
@@ -97,6 +98,47 @@ func ruleAfterStageStart() Rule {
 	}
 }
 
+// factLateReason is asked of every step: a submission whose date lies more
+// than LateRecordDays in the past is a late record (补录) and says why.
+var factLateReason = FactSpec{Name: "late_reason", Type: TypeText, Max: intp(2000),
+	Label: "补录原因", LabelEn: "Why this is recorded late",
+	Note: "所报日期早于今天超过规定天数的，属补录，须说明原因"}
+
+// ruleLateRecord: anything recorded long after the date it claims is a late
+// record (补录): allowed, marked on the timeline, and only with a reason, so
+// that backdating is visible. The number of days is the rule set's.
+func ruleLateRecord() Rule {
+	return Rule{
+		ID:        "late_record",
+		Article:   "系统校验：补录须说明原因（非细则条文）",
+		Message:   "所报日期早于报送日超过规定天数的属补录，须说明补录原因",
+		MessageEn: "A submission dated long before it is made is a late record and needs a reason",
+		Check: func(e Env) string {
+			if e.Probe {
+				return ""
+			}
+			why := LateBy(e.Facts, e.Step, e.RecordedOn, e.Rules.LateRecordDays)
+			if _, given := e.Facts.Text("late_reason"); why > 0 && !given {
+				return fmt.Sprintf("%s距报送日 %d 天，超过 %d 天，属补录，须填写补录原因", factLabel(e.Step, e.Step.EffectiveFact), why, e.Rules.LateRecordDays)
+			}
+			return ""
+		},
+	}
+}
+
+// LateBy is how many days the step's date lies before the day it was
+// recorded when that is more than lateDays (a late record, 补录), else 0.
+func LateBy(f Facts, st *Step, recordedOn time.Time, lateDays int) int {
+	d, ok := f.Date(st.EffectiveFact)
+	if !ok || lateDays <= 0 {
+		return 0
+	}
+	if n := days(d, recordedOn); n > lateDays {
+		return n
+	}
+	return 0
+}
+
 // dateNotBefore builds a rule that one date fact does not precede another.
 func dateNotBefore(id, article, later, earlier, msg, msgEn string) Rule {
 	return Rule{
@@ -112,18 +154,20 @@ func dateNotBefore(id, article, later, earlier, msg, msgEn string) Rule {
 	}
 }
 
-// The general meeting (支部大会). Members with voting rights are full members;
-// the API keeps "entitled" and "full members entitled" apart as the articles
-// do, and a consistency rule keeps the second within the first.
+// The general meeting (支部大会) has one electorate: the full members with a
+// vote (probationary members have none, 党章 第七条). Quorum (细则 第二十条)
+// and majority (第二十一条) are both counted against the same number, the
+// full members with a vote who should attend, so that the two counts cannot
+// differ. Absent full members who gave their opinion in writing before the
+// meeting count in the votes (第二十一条).
 var (
 	factMeetingOn = FactSpec{Name: "meeting_on", Type: TypeDate, Required: true,
 		Label: "支部大会日期", LabelEn: "Date of the branch general meeting"}
 	factMembersEntitled = FactSpec{Name: "members_entitled", Type: TypeInt, Required: true, Min: intp(1), Max: intp(10000),
-		Label: "应到会有表决权的党员人数", LabelEn: "Members with a vote who should attend"}
+		Label: "应到会有表决权的正式党员人数", LabelEn: "Full members with a vote who should attend",
+		Note: "预备党员没有表决权，不计入"}
 	factMembersPresent = FactSpec{Name: "members_present", Type: TypeInt, Required: true, Min: intp(0), Max: intp(10000),
-		Label: "实到会有表决权的党员人数", LabelEn: "Members with a vote present"}
-	factFullMembersEntitled = FactSpec{Name: "full_members_entitled", Type: TypeInt, Required: true, Min: intp(1), Max: intp(10000),
-		Label: "应到会有表决权的正式党员人数", LabelEn: "Full members with a vote who should attend"}
+		Label: "实到会有表决权的正式党员人数", LabelEn: "Full members with a vote present"}
 	factVotesFor = FactSpec{Name: "votes_for", Type: TypeInt, Required: true, Min: intp(0), Max: intp(10000),
 		Label: "到会赞成人数", LabelEn: "Votes in favour at the meeting"}
 	factWrittenVotesFor = FactSpec{Name: "written_votes_for", Type: TypeInt, Min: intp(0), Max: intp(10000),
@@ -133,20 +177,20 @@ var (
 
 // meetingFacts are what every general meeting records: its date, who should
 // attend and who came, and the votes.
-var meetingFacts = []FactSpec{factMeetingOn, factMembersEntitled, factMembersPresent, factFullMembersEntitled, factVotesFor, factWrittenVotesFor}
+var meetingFacts = []FactSpec{factMeetingOn, factMembersEntitled, factMembersPresent, factVotesFor, factWrittenVotesFor}
 
 // meetingRules are the conditions of a valid, carried general meeting.
 func meetingRules(quorumArticle, majorityArticle string) []Rule {
 	return []Rule{
 		{
 			ID: "quorum", Article: quorumArticle,
-			Message:   "有表决权的到会人数必须超过应到会有表决权人数的半数",
-			MessageEn: "More than half of the members with a vote must attend",
+			Message:   "有表决权的到会人数必须超过应到会有表决权的正式党员人数的半数",
+			MessageEn: "More than half of the full members with a vote must attend",
 			Check: func(e Env) string {
 				present, ok1 := e.Facts.Int("members_present")
 				entitled, ok2 := e.Facts.Int("members_entitled")
 				if ok1 && ok2 && present*2 <= entitled {
-					return fmt.Sprintf("到会人数 %d 未超过应到会人数 %d 的半数", present, entitled)
+					return fmt.Sprintf("到会 %d 人未超过应到会有表决权的正式党员 %d 人的半数", present, entitled)
 				}
 				return ""
 			},
@@ -157,23 +201,20 @@ func meetingRules(quorumArticle, majorityArticle string) []Rule {
 			MessageEn: "Votes in favour must exceed half of the full members with a vote who should attend",
 			Check: func(e Env) string {
 				votes, ok1 := e.Facts.Int("votes_for")
-				full, ok2 := e.Facts.Int("full_members_entitled")
+				entitled, ok2 := e.Facts.Int("members_entitled")
 				written, _ := e.Facts.Int("written_votes_for")
-				if !ok1 || !ok2 || (votes+written)*2 > full {
+				if !ok1 || !ok2 || (votes+written)*2 > entitled {
 					return ""
 				}
 				if written > 0 {
-					return fmt.Sprintf("赞成 %d 人（含书面意见 %d 人）未超过应到会有表决权的正式党员 %d 人的半数", votes+written, written, full)
+					return fmt.Sprintf("赞成 %d 人（含书面意见 %d 人）未超过应到会有表决权的正式党员 %d 人的半数", votes+written, written, entitled)
 				}
-				return fmt.Sprintf("赞成 %d 人未超过应到会有表决权的正式党员 %d 人的半数", votes, full)
+				return fmt.Sprintf("赞成 %d 人未超过应到会有表决权的正式党员 %d 人的半数", votes, entitled)
 			},
 		},
 		atMost("present_within_entitled", quorumArticle, "members_present", "members_entitled",
 			"到会人数不能多于应到会人数", "Attendance cannot exceed the members who should attend",
 			"到会人数 %d 多于应到会人数 %d"),
-		atMost("full_within_entitled", majorityArticle, "full_members_entitled", "members_entitled",
-			"应到会的正式党员不能多于应到会有表决权的党员", "Full members who should attend cannot exceed members with a vote who should attend",
-			"应到会有表决权的正式党员 %d 人多于应到会有表决权的党员 %d 人"),
 		atMost("votes_within_present", majorityArticle, "votes_for", "members_present",
 			"到会赞成人数不能多于到会人数", "Votes in favour at the meeting cannot exceed attendance",
 			"到会赞成 %d 人多于到会人数 %d"),

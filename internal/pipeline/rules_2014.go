@@ -7,9 +7,11 @@ import (
 	"seedling/internal/seedling"
 )
 
-// Rules2014 is the rule set of 《中国共产党发展党员工作细则》 (issued by the
-// General Office of the CPC Central Committee on 10 June 2014) with the
-// Ruzhou seedling plan's local rules as parameters.
+// checks2014 builds the steps and rules of 《中国共产党发展党员工作细则》
+// (issued by the General Office of the CPC Central Committee on 10 June 2014)
+// into a rule set whose numbers come from its data file
+// (policies/rules/*.json, "checks": "2014"), with the Ruzhou seedling plan's
+// local rules as parameters.
 //
 // Article numbers follow the published text of the 细则: 第七条 talk, 第八条
 // naming activists, 第九条 training contacts, 第十一条 half-year assessment,
@@ -18,28 +20,14 @@ import (
 // quorum, 第二十一条 vote, 第三十二条 probation and its extension, 第三十三条
 // conversion procedure. Where a number is not certain, the chapter is named
 // instead.
-//
-// Do not modify: copy the value to derive a new version.
-var Rules2014 = &RuleSet{
-	Version:       "2014-ruzhou-1",
-	EffectiveFrom: time.Date(2014, 6, 10, 0, 0, 0, 0, time.UTC),
-	Source:        "《中国共产党发展党员工作细则》（中共中央办公厅 2014 年 6 月印发）；汝州市“育苗计划”（积分 80 分可列为发展对象，三次审核不通过或政审不合格取消入党资格）",
-
-	MinScore:         80, // 育壮苗: 百分制量化考核 80 分以上
-	MaxFailedReviews: 3,  // 留精苗: 三次审核不通过取消入党资格
-	TalkMonths:       1,  // 第七条: 一个月内派人谈话
-	AssessmentMonths: 6,  // 第十一条: 每半年考察一次
-	TrainingMonths:   12, // 第十三条: 一年以上培养教育和考察
-	ProbationMonths:  12, // 第三十二条: 预备期为一年
-	DecisionMonths:   3,  // 第四章、第五章: 党委三个月内审批
-
-	Common: []Rule{
+func checks2014(rs *RuleSet) {
+	rs.Common = []Rule{
 		ruleStrikesLeft(),
 		ruleNotInFuture(),
 		ruleAfterStageStart(),
-	},
-
-	Steps: []Step{
+		ruleLateRecord(),
+	}
+	rs.Steps = []Step{
 		// 入党申请人 → 入党积极分子. The four fact names are fixed by the API
 		// contract: other tools fill them in.
 		{
@@ -87,7 +75,7 @@ var Rules2014 = &RuleSet{
 							return ""
 						}
 						n := orDefault(e.Rules.TalkMonths, 1)
-						if due := addMonths(applied, n); t.After(due) {
+						if due := seedling.AddMonths(applied, n); t.After(due) {
 							return fmt.Sprintf("谈话日期 %s 超过申请后%s（申请 %s，应不晚于 %s）", fmtDate(t), monthsPhrase(n), fmtDate(applied), fmtDate(due))
 						}
 						return ""
@@ -113,6 +101,9 @@ var Rules2014 = &RuleSet{
 					Label: "意见摘要", LabelEn: "Summary of the opinions"},
 			},
 			Rules: []Rule{
+				// First, so that a branch out of places hears so first.
+				ruleQuotaLeft(),
+				ruleAssessedInTraining(),
 				{
 					ID: "training_one_year", Article: "细则 第十三条",
 					Message:   "经过一年以上培养教育和考察，方可列为发展对象",
@@ -169,28 +160,33 @@ var Rules2014 = &RuleSet{
 				{Name: "introducers", Type: TypeNames, Required: true, Min: intp(2), Max: intp(2),
 					Label: "入党介绍人", LabelEn: "Introducers",
 					Note: "两名正式党员；受留党察看处分、尚未恢复党员权利的不能作介绍人；由支部确认（细则 第十四条）"},
-				{Name: "political_review_passed", Type: TypeBool, Required: true,
-					Label: "政治审查合格", LabelEn: "Political review passed",
-					Note: "政审不合格的由党委另行记录，即取消入党资格"},
-				{Name: "political_review_conclusion", Type: TypeText, Required: true, Min: intp(10), Max: intp(2000),
-					Label: "政治审查结论", LabelEn: "Conclusion of the political review",
-					Note: "审查情况应当形成结论性材料（细则 第十六条）"},
 				{Name: "training_days", Type: TypeInt, Min: intp(0), Max: intp(365),
 					Label: "集中培训天数", LabelEn: "Days of centralised training"},
 				{Name: "training_hours", Type: TypeInt, Min: intp(0), Max: intp(5000),
 					Label: "集中培训学时", LabelEn: "Class hours of centralised training"},
-				{Name: "prereview_on", Type: TypeDate, Required: true,
-					Label: "基层党委预审日期", LabelEn: "Date of the committee's pre-review"},
+				{Name: "form_issued_on", Type: TypeDate, Required: true,
+					Label: "发放入党志愿书日期", LabelEn: "Date the application form (入党志愿书) was issued",
+					Note: "经预审合格的，发放《中国共产党入党志愿书》（细则 第十九条）"},
+				{Name: "form_filled_on", Type: TypeDate, Required: true,
+					Label: "本人填写入党志愿书日期", LabelEn: "Date the application form was filled in",
+					Note: "由发展对象本人填写入党志愿书（细则 第二十条）"},
 			}, meetingFacts),
 			Rules: concat(
 				[]Rule{
 					{
 						ID: "political_review", Article: "细则 第十五条、第十六条",
-						Message:   "凡是未经政治审查或政治审查不合格的，不能发展入党",
-						MessageEn: "No admission without a passed political review",
+						Message:   "凡是未经政治审查或政治审查不合格的，不能发展入党；政治审查由党委记录，须在支部大会之前",
+						MessageEn: "No admission without a passed political review recorded by the committee before the general meeting",
 						Check: func(e Env) string {
-							if passed, ok := e.Facts.Bool("political_review_passed"); ok && !passed {
-								return "政治审查不合格的不能发展入党；请由党委记录政审不合格（将取消入党资格），而不是提交接收"
+							r := e.Subject.PoliticalReview
+							switch {
+							case r == nil:
+								return "党委尚未记录该发展对象的政治审查结论"
+							case !r.Passed:
+								return "政治审查不合格的不能发展入党"
+							}
+							if m, ok := e.Facts.Date("meeting_on"); ok && !e.Probe && r.On.After(m) {
+								return fmt.Sprintf("政治审查 %s 晚于支部大会 %s", fmtDate(r.On), fmtDate(m))
 							}
 							return ""
 						},
@@ -214,24 +210,54 @@ var Rules2014 = &RuleSet{
 							return fmt.Sprintf("集中培训 %d 天、%d 学时，不足 3 天或 24 学时", days, hours)
 						},
 					},
-					dateNotBefore("meeting_after_prereview", "细则 第十九条、第二十条", "meeting_on", "prereview_on",
-						"经基层党委预审合格后，方可提交支部大会讨论", "The general meeting follows the pre-review"),
+					{
+						ID: "reviewed_and_prereviewed", Article: "细则 第十八条、第十九条",
+						Message:   "支部委员会审查、基层党委预审合格后，方可发放入党志愿书",
+						MessageEn: "The branch committee's review and the committee's pre-review precede the application form",
+						Check: func(e Env) string {
+							switch s := e.Subject; {
+							case s.BranchReviewOn == nil:
+								return "支部委员会尚未记录对发展对象的审查"
+							case s.PrereviewOn == nil:
+								return "基层党委尚未记录预审"
+							}
+							if d, ok := e.Facts.Date("form_issued_on"); ok && d.Before(*e.Subject.PrereviewOn) {
+								return fmt.Sprintf("发放入党志愿书日期 %s 早于党委预审 %s", fmtDate(d), fmtDate(*e.Subject.PrereviewOn))
+							}
+							return ""
+						},
+					},
+					dateNotBefore("form_filled_after_issued", "细则 第二十条", "form_filled_on", "form_issued_on",
+						"入党志愿书在发放之后填写", "The form is filled in after it is issued"),
+					dateNotBefore("meeting_after_form", "细则 第二十条", "meeting_on", "form_filled_on",
+						"支部大会讨论在填写入党志愿书之后", "The general meeting follows the filled-in form"),
 				},
 				meetingRules("细则 第二十条", "细则 第二十一条"),
 			),
+			DecisionFacts: committeeDecisionFacts,
+			DecisionRules: committeeDecisionRules(),
 		},
 
 		// 预备党员 → 正式党员.
 		{
 			From: seedling.StageProbationary, To: seedling.StageFull, Kind: KindAdvance,
 			Label: "预备党员转为正式党员", LabelEn: "Admit to full membership",
-			EffectiveFact: "meeting_on",
+			EffectiveFact: "meeting_on", EffectiveAtProbationEnd: true,
 			Facts: concat(meetingFacts, []FactSpec{
 				{Name: "assessment", Type: TypeText, Required: true, Max: intp(2000),
 					Label: "预备期考察意见", LabelEn: "Assessment over the probation"},
+				{Name: "applied_on", Type: TypeDate, Required: true,
+					Label: "本人提出书面转正申请日期", LabelEn: "Date of the written application for full membership",
+					Note: "预备期满，本人应当主动向党组织提出书面转正申请（细则 第三十三条）"},
+				{Name: "group_opinion", Type: TypeText, Required: true, Min: intp(2), Max: intp(2000),
+					Label: "党小组意见", LabelEn: "Opinion of the party group"},
+				{Name: "masses_opinion", Type: TypeText, Required: true, Min: intp(2), Max: intp(2000),
+					Label: "党员和群众意见", LabelEn: "Opinions of party members and the masses"},
 			}),
 			Rules: concat(
 				[]Rule{
+					dateNotBefore("meeting_after_application", "细则 第三十三条", "meeting_on", "applied_on",
+						"支部大会在本人提出书面转正申请之后讨论", "The meeting follows the written application"),
 					{
 						ID: "probation_one_year", Article: "细则 第三十二条",
 						Message:   "预备期为一年，从支部大会通过其为预备党员之日算起；期满方可讨论转正",
@@ -270,7 +296,7 @@ var Rules2014 = &RuleSet{
 			Label: "延长预备期", LabelEn: "Extend probation",
 			EffectiveFact: "meeting_on",
 			Facts: concat([]FactSpec{
-				{Name: "extend_months", Type: TypeInt, Required: true, Min: intp(6), Max: intp(12),
+				{Name: "extend_months", Type: TypeInt, Required: true, Min: intp(rs.ExtensionMinMonths), Max: intp(rs.ExtensionMaxMonths),
 					Label: "延长月数", LabelEn: "Months of extension",
 					Note: "延长时间不能少于半年，最长不超过一年（细则 第三十二条）"},
 			}, meetingFacts, []FactSpec{
@@ -279,6 +305,27 @@ var Rules2014 = &RuleSet{
 			}),
 			Rules: concat(
 				[]Rule{
+					{
+						ID: "extend_at_probation_end", Article: "细则 第三十二条",
+						Message:   "预备期满时，由支部大会讨论决定延长预备期",
+						MessageEn: "Probation is extended when it ends, within the rule set's window",
+						Check: func(e Env) string {
+							m, ok := e.Facts.Date("meeting_on")
+							end, known := e.Rules.probationEndBeforeExtension(e.Subject)
+							if !ok || !known {
+								return ""
+							}
+							w := e.Rules.ExtensionWindowDays
+							if d := days(end, m); d < -w || d > w {
+								return fmt.Sprintf("支部大会 %s 不在预备期届满 %s 前后 %d 天内", fmtDate(m), fmtDate(end), w)
+							}
+							return ""
+						},
+						Earliest: func(s Subject, rs *RuleSet) (time.Time, bool) {
+							end, ok := rs.probationEndBeforeExtension(s)
+							return end.AddDate(0, 0, -rs.ExtensionWindowDays), ok
+						},
+					},
 					{
 						ID: "extend_once", Article: "细则 第三十二条",
 						Message: "预备期只能延长一次", MessageEn: "Probation may be extended only once",
@@ -296,9 +343,29 @@ var Rules2014 = &RuleSet{
 			),
 		},
 
+		// 取消预备党员资格: a probationary member who does not fulfil the
+		// duties or lacks the qualities of a member has the probationary
+		// membership cancelled, by the general meeting and the committee's
+		// approval (细则 第三十二条). A reviewed step like any other.
+		{
+			From: seedling.StageProbationary, To: seedling.StageDisqualified, Kind: KindCancel,
+			Label: "取消预备党员资格", LabelEn: "Cancel the probationary membership",
+			EffectiveFact: "meeting_on",
+			Facts: concat(meetingFacts, []FactSpec{
+				{Name: "reason", Type: TypeText, Required: true, Min: intp(10), Max: intp(2000),
+					Label: "取消原因", LabelEn: "Reason",
+					Note: "不履行党员义务、不具备党员条件的事实（细则 第三十二条）"},
+			}),
+			Rules: meetingRules("细则 第二十条、第三十二条", "细则 第二十一条、第三十二条"),
+		},
+
 		withdrawStep(seedling.StageApplicant),
 		withdrawStep(seedling.StageActivist),
 		withdrawStep(seedling.StageTarget),
 		withdrawStep(seedling.StageProbationary),
-	},
+	}
+	// Every step may be a late record (补录) and then says why.
+	for i := range rs.Steps {
+		rs.Steps[i].Facts = append(rs.Steps[i].Facts, factLateReason)
+	}
 }

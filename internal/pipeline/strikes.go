@@ -1,11 +1,52 @@
 package pipeline
 
-import "fmt"
+import (
+	"fmt"
 
-// AfterReturn counts a returned submission as a failed review. The committee
-// reviews every step (一步一审) and failures count over the whole process;
-// under the Ruzhou plan the MaxFailedReviews-th failure ends the candidacy
-// (三次审核不通过，取消入党资格). A MaxFailedReviews of zero sets no limit.
+	"seedling/internal/seedling"
+)
+
+// Review is one returned submission of a candidate, as the strike count
+// reads it.
+type Review struct {
+	Kind string         `json:"kind"`
+	From seedling.Stage `json:"from"`
+	// Voided: closed because the candidacy ended while it waited; never
+	// reviewed.
+	Voided bool `json:"voided"`
+}
+
+// Strikes counts the failed reviews that count towards MaxFailedReviews
+// (汝州市育苗计划: 一步一审，三次审核不通过取消入党资格). Only a failed
+// review of a stage step is a strike: a returned request to withdraw or to
+// extend probation is an answer to a request, not a failed review; a
+// submission voided by the end of the candidacy was never reviewed; a
+// failed political review ends the candidacy by itself (AfterPoliticalReview)
+// and is not counted here. Whether a probationary member's failures count
+// is the rule set's StrikesApplyToProbationary: the Ruzhou text speaks of
+// activists.
+func (rs *RuleSet) Strikes(returned []Review) int {
+	n := 0
+	for _, r := range returned {
+		switch {
+		case r.Voided, r.Kind != KindAdvance:
+		case r.From == seedling.StageProbationary && !rs.StrikesApplyToProbationary:
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// StrikesApply says whether failed reviews at a stage count at all, for the
+// pages that say so next to the count.
+func (rs *RuleSet) StrikesApply(stage seedling.Stage) bool {
+	return rs.MaxFailedReviews > 0 && (stage != seedling.StageProbationary || rs.StrikesApplyToProbationary)
+}
+
+// AfterReturn counts a returned stage review as a failed one; under the
+// Ruzhou plan the MaxFailedReviews-th failure ends the candidacy. A
+// MaxFailedReviews of zero sets no limit.
 func (rs *RuleSet) AfterReturn(failedBefore int) (failedAfter int, disqualify bool) {
 	failedAfter = max(failedBefore, 0) + 1
 	return failedAfter, rs.MaxFailedReviews > 0 && failedAfter >= rs.MaxFailedReviews

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"seedling/internal/pipeline"
 	"seedling/internal/seedling"
 	"seedling/seeds"
 )
@@ -118,6 +119,38 @@ func (db *DB) LoadDemoPipeline(ctx context.Context, p *seeds.Pipeline) error {
 				}
 			}
 		}
+		// Half-year assessments (每半年考察) of the activists in their second
+		// year and of the probationary members, every six months since the
+		// stage began; those in their first year have none yet, so the due
+		// list shows them overdue. Probationary members took the oath a week
+		// after admission.
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO branch_records (candidate_id, kind, on_date, by_name, conclusion, recorded_by)
+			SELECT c.id, 'assessment', CAST(d AS date), '培养联系人', '半年考察：思想端正，按时参加组织生活，完成培养任务', $2
+			FROM candidates c, generate_series(c.stage_since + INTERVAL '6 months', CAST(current_date AS timestamp), INTERVAL '6 months') d
+			WHERE c.id = ANY($1) AND (c.stage = 'probationary' OR (c.stage = 'activist' AND c.stage_since <= current_date - INTERVAL '12 months'))`,
+			pq.Array(int64s(fresh)), archive); err != nil {
+			return err
+		}
+		// Development targets named two months ago or more have been reviewed
+		// by the branch committee and pre-reviewed by the committee (细则
+		// 第十八条、第十九条), ready for the application form.
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO branch_records (candidate_id, kind, on_date, by_name, conclusion, recorded_by)
+			SELECT c.id, k.kind, c.stage_since + k.after, k.by_name, k.conclusion, $2
+			FROM candidates c, (VALUES ('branch_review', 30, '支部委员会', '审查合格，同意报党委预审'),
+			                           ('prereview', 45, '党委组织委员', '预审合格，同意发放入党志愿书')) AS k (kind, after, by_name, conclusion)
+			WHERE c.id = ANY($1) AND c.stage = 'target' AND c.stage_since + 60 <= current_date`,
+			pq.Array(int64s(fresh)), archive); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO branch_records (candidate_id, kind, on_date, by_name, conclusion, recorded_by)
+			SELECT c.id, 'oath', c.stage_since + 7, '支部书记', '在党旗下进行入党宣誓', $2
+			FROM candidates c WHERE c.id = ANY($1) AND c.stage = 'probationary' AND c.stage_since + 7 <= current_date`,
+			pq.Array(int64s(fresh)), archive); err != nil {
+			return err
+		}
 		for _, q := range p.Quotas {
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO quotas (year, org_id, amount) SELECT $1, id, $3 FROM orgs WHERE code = $2
@@ -172,15 +205,20 @@ func (h *history) submission(from, to string, submitted time.Time, state string,
 	b, _ := json.Marshal(facts)
 	var decidedBy *int64
 	var decidedAt, decidedOn *time.Time
+	// History is "imported"; a waiting submission carries the shipped rule
+	// set in force on its date, which its decision re-runs.
+	version := "imported"
 	if state != "pending" {
 		decidedBy, decidedAt, decidedOn = &h.by, &decided, &decided
+	} else if rs := pipeline.DefaultRegistry().InForce(submitted); rs != nil {
+		version = rs.Version
 	}
 	var id int64
 	h.err = h.tx.GetContext(h.ctx, &id, `
 		INSERT INTO submissions (candidate_id, from_stage, to_stage, kind, facts, rules_version, effective_on, state,
 		                         submitted_by, submitted_at, decided_by, decided_at, decided_on, reasons)
-		VALUES ($1, $2, $3, 'advance', $4, 'imported', $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		h.cand, from, to, b, submitted, state, h.by, submitted, decidedBy, decidedAt, decidedOn, reasons)
+		VALUES ($1, $2, $3, 'advance', $4, $13, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		h.cand, from, to, b, submitted, state, h.by, submitted, decidedBy, decidedAt, decidedOn, reasons, version)
 	return id
 }
 

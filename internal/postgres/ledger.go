@@ -28,56 +28,71 @@ func (db *DB) Ledger() *LedgerStore { return &LedgerStore{db: db} }
 // the same draft returns the original entry (replayed = true) and writes
 // nothing; the same key with another draft is refused.
 func (s *LedgerStore) Record(ctx context.Context, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence) (e ledger.Entry, replayed bool, err error) {
-	reqHash := d.RequestHash()
 	var id int64
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		replayed = false
-		subj, err := lockChain(ctx, tx, candidateID)
-		if err != nil {
-			return err
-		}
-		if key != "" {
-			prior, found, err := byIdempotencyKey(ctx, tx, candidateID, key)
-			if err != nil || found {
-				if found && !bytes.Equal(prior.hash, reqHash) {
-					return idempotencyMismatch()
-				}
-				id, replayed = prior.id, found
-				return err
-			}
-		}
-		rubrics, err := loadRubrics(ctx, tx)
-		if err != nil {
-			return err
-		}
-		v, err := ledger.CheckEntry(d, subj, rubrics, seedling.Today(s.db.Now()))
-		if err != nil {
-			return err
-		}
-		head, err := readHead(ctx, tx, candidateID)
-		if err != nil {
-			return err
-		}
-		id, err = appendEntry(ctx, tx, a, &head, v, key, reqHash, s.db.recordedNow())
-		if err != nil {
-			return err
-		}
-		if err := auditChain(ctx, tx, a, "ledger.record", head, fmt.Sprintf("category=%s points=%d occurred_on=%s",
-			v.Category.Code, v.Points, v.OccurredOn.Format(seedling.DateLayout))); err != nil {
-			return err
-		}
-		for _, f := range files {
-			if _, err := attach(ctx, tx, a, &head, id, f, s.db.recordedNow()); err != nil {
-				return err
-			}
-		}
-		return nil
+		id, replayed, err = s.record(ctx, tx, a, candidateID, d, key, files, nil)
+		return err
 	})
 	if err != nil {
 		return ledger.Entry{}, false, err
 	}
 	e, err = s.Entry(ctx, id)
 	return e, replayed, err
+}
+
+// record is the step of Record inside a transaction the caller owns, so
+// that another action (upholding an objection) books its correction through
+// the same checks. objectionID, when set, links the entry to the objection
+// it corrects.
+func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence, objectionID *int64) (id int64, replayed bool, err error) {
+	reqHash := d.RequestHash()
+	subj, err := lockChain(ctx, tx, candidateID)
+	if err != nil {
+		return 0, false, err
+	}
+	if key != "" {
+		prior, found, err := byIdempotencyKey(ctx, tx, candidateID, key)
+		if err != nil || found {
+			if found && !bytes.Equal(prior.hash, reqHash) {
+				return 0, false, idempotencyMismatch()
+			}
+			return prior.id, found, err
+		}
+	}
+	rubrics, err := loadRubrics(ctx, tx)
+	if err != nil {
+		return 0, false, err
+	}
+	v, err := ledger.CheckEntry(d, subj, rubrics, seedling.Today(s.db.Now()))
+	if err != nil {
+		return 0, false, err
+	}
+	head, err := readHead(ctx, tx, candidateID)
+	if err != nil {
+		return 0, false, err
+	}
+	id, err = appendEntry(ctx, tx, a, &head, v, key, reqHash, s.db.recordedNow(), objectionID)
+	if err != nil {
+		return 0, false, err
+	}
+	if err := auditChain(ctx, tx, a, "ledger.record", head, fmt.Sprintf("category=%s points=%d occurred_on=%s%s",
+		v.Category.Code, v.Points, v.OccurredOn.Format(seedling.DateLayout), objectionNote(objectionID))); err != nil {
+		return 0, false, err
+	}
+	for _, f := range files {
+		if _, err := attach(ctx, tx, a, &head, id, f, s.db.recordedNow()); err != nil {
+			return 0, false, err
+		}
+	}
+	return id, false, nil
+}
+
+// objectionNote names, in an audit summary, the objection an entry corrects.
+func objectionNote(objectionID *int64) string {
+	if objectionID == nil {
+		return ""
+	}
+	return " objection_id=" + itoa(*objectionID)
 }
 
 func idempotencyMismatch() error {
@@ -100,11 +115,11 @@ func byIdempotencyKey(ctx context.Context, tx *sqlx.Tx, candidateID int64, key s
 	return p, err == nil, err
 }
 
-func appendEntry(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, v ledger.Valid, key string, reqHash []byte, at time.Time) (int64, error) {
+func appendEntry(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, v ledger.Valid, key string, reqHash []byte, at time.Time, objectionID *int64) (int64, error) {
 	rec := actorRecord(a, at)
 	rec.Kind, rec.Category, rec.Points = ledger.KindEntry, v.Category.Code, v.Points
 	rec.OccurredOn, rec.Period, rec.Description = v.OccurredOn.Format(seedling.DateLayout), v.Period.String(), v.Description
-	row := chainRow{rec: rec, recordedBy: a.UserID, requestHash: reqHash}
+	row := chainRow{rec: rec, recordedBy: a.UserID, requestHash: reqHash, objectionID: objectionID}
 	if key != "" {
 		row.key = &key
 	}
@@ -124,47 +139,45 @@ func auditChain(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, action strin
 // An entry is reversed at most once (409 for the second attempt); a reversal
 // is never reversed — a new entry corrects it.
 func (s *LedgerStore) Reverse(ctx context.Context, a seedling.Actor, entryID int64, reason string) (ledger.Entry, error) {
-	reason, err := ledger.CheckReason(reason)
-	if err != nil {
-		return ledger.Entry{}, err
-	}
 	var id int64
-	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		orig, err := lockedEntry(ctx, tx, entryID)
-		if err != nil {
-			return err
-		}
-		switch orig.Kind {
-		case ledger.KindReversal:
-			return seedling.Errorf(seedling.ERule, "a reversal cannot be reversed; record a new entry instead")
-		case ledger.KindEvidence:
-			return seedling.Errorf(seedling.ENotFound, "not found")
-		}
-		var n int
-		if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM ledger_entries WHERE reverses = $1`, entryID); err != nil {
-			return err
-		}
-		if n > 0 {
-			return seedling.Errorf(seedling.EConflict, "this entry has already been reversed")
-		}
-		head, err := readHead(ctx, tx, orig.CandidateID)
-		if err != nil {
-			return err
-		}
-		rec := actorRecord(a, s.db.recordedNow())
-		rec.Kind, rec.Category, rec.Points = ledger.KindReversal, orig.Category, -orig.Points
-		rec.OccurredOn, rec.Period = orig.OccurredOn.Format(seedling.DateLayout), orig.Period
-		rec.Description, rec.ReversesSeq, rec.Reason = orig.Description, orig.Seq, reason
-		id, err = appendRow(ctx, tx, &head, chainRow{rec: rec, reverses: &orig.ID, recordedBy: a.UserID})
-		if err != nil {
-			return err
-		}
-		return auditChain(ctx, tx, a, "ledger.reverse", head, fmt.Sprintf("reverses=#%d points=%d reason=%s", orig.Seq, rec.Points, reason))
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		id, err = s.reverse(ctx, tx, a, entryID, reason, nil)
+		return err
 	})
 	if err != nil {
 		return ledger.Entry{}, err
 	}
 	return s.Entry(ctx, id)
+}
+
+// reverse is the step of Reverse inside a transaction the caller owns;
+// objectionID, when set, links the reversal to the objection it answers.
+func (s *LedgerStore) reverse(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, entryID int64, reason string, objectionID *int64) (int64, error) {
+	reason, err := ledger.CheckReason(reason)
+	if err != nil {
+		return 0, err
+	}
+	orig, err := lockedEntry(ctx, tx, entryID)
+	if err != nil {
+		return 0, err
+	}
+	if err := ledger.CanReverse(orig); err != nil {
+		return 0, err
+	}
+	head, err := readHead(ctx, tx, orig.CandidateID)
+	if err != nil {
+		return 0, err
+	}
+	rec := actorRecord(a, s.db.recordedNow())
+	rec.Kind, rec.Category, rec.Points = ledger.KindReversal, orig.Category, -orig.Points
+	rec.OccurredOn, rec.Period = orig.OccurredOn.Format(seedling.DateLayout), orig.Period
+	rec.Description, rec.ReversesSeq, rec.Reason = orig.Description, orig.Seq, reason
+	id, err := appendRow(ctx, tx, &head, chainRow{rec: rec, reverses: &orig.ID, recordedBy: a.UserID, objectionID: objectionID})
+	if err != nil {
+		return 0, err
+	}
+	return id, auditChain(ctx, tx, a, "ledger.reverse", head, fmt.Sprintf("reverses=#%d points=%d reason=%s%s", orig.Seq, rec.Points, reason, objectionNote(objectionID)))
 }
 
 // lockedEntry reads one row after locking its chain, so what it says cannot
@@ -264,13 +277,14 @@ type entryRow struct {
 	RecordedByName string     `db:"recorded_by_display"`
 	RecordedAt     time.Time  `db:"recorded_at"`
 	Hash           []byte     `db:"hash"`
+	ObjectionID    *int64     `db:"objection_id"`
 }
 
 const entrySelect = `
 	SELECT e.id, e.candidate_id, e.seq, e.kind, COALESCE(e.category, '') AS category, e.points, e.occurred_on,
 	       COALESCE(e.period, '') AS period, e.description, e.reverses, r.seq AS reverses_seq,
 	       rb.id AS reversed_by, rb.seq AS reversed_seq, e.reason, e.recorded_by, e.recorded_by_name,
-	       COALESCE(u.display_name, e.recorded_by_name) AS recorded_by_display, e.recorded_at, e.hash
+	       COALESCE(u.display_name, e.recorded_by_name) AS recorded_by_display, e.recorded_at, e.hash, e.objection_id
 	FROM ledger_entries e
 	LEFT JOIN ledger_entries r ON r.id = e.reverses
 	LEFT JOIN ledger_entries rb ON rb.reverses = e.id
@@ -279,7 +293,7 @@ const entrySelect = `
 func (r entryRow) entry() ledger.Entry {
 	e := ledger.Entry{ID: r.ID, CandidateID: r.CandidateID, Seq: r.Seq, Kind: r.Kind, Category: r.Category, Points: r.Points,
 		Period: r.Period, Description: r.Description, Reverses: r.Reverses, ReversedBy: r.ReversedBy, Reason: r.Reason,
-		RecordedByID: r.RecordedByID, RecordedBy: r.RecordedBy, RecordedByName: r.RecordedByName, RecordedAt: r.RecordedAt.UTC(), Hash: r.Hash}
+		RecordedByID: r.RecordedByID, RecordedBy: r.RecordedBy, RecordedByName: r.RecordedByName, RecordedAt: r.RecordedAt.UTC(), Hash: r.Hash, ObjectionID: r.ObjectionID}
 	if r.OccurredOn != nil {
 		e.OccurredOn = *r.OccurredOn
 	}
@@ -553,7 +567,7 @@ func (s *LedgerStore) Import(ctx context.Context, a seedling.Actor, branchPath s
 				head = &h
 				heads[r.CandidateID] = head
 			}
-			id, err := appendEntry(ctx, tx, a, head, valid[i], key, reqHash, s.db.recordedNow())
+			id, err := appendEntry(ctx, tx, a, head, valid[i], key, reqHash, s.db.recordedNow(), nil)
 			if err != nil {
 				return err
 			}

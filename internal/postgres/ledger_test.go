@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"seedling/internal/ledger"
+	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 	"seedling/internal/testdb"
@@ -51,7 +52,7 @@ func TestDemoLedgersScoreAsPlanned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := db.Scores().Scored(ctx, postgres.StandingFilter{Stages: []seedling.Stage{seedling.StageActivist, seedling.StageTarget, seedling.StageProbationary}})
+	all, err := db.Scores().Scored(ctx, postgres.StandingFilter{Stages: []seedling.Stage{seedling.StageActivist, seedling.StageTarget, seedling.StageProbationary}}, pipeline.Rules2014.Door())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +396,7 @@ func TestNewRubricVersionAppliesFromItsQuarter(t *testing.T) {
 	}
 
 	a := candidateByCode(t, db, "activist-a")
-	before, _ := db.Scores().Scored(ctx, postgres.StandingFilter{IDs: []int64{a.ID}})
+	before, _ := db.Scores().Scored(ctx, postgres.StandingFilter{IDs: []int64{a.ID}}, pipeline.Rules2014.Door())
 	// Move the clock into the new quarter.
 	db.Now = func() time.Time { return next.Start().Add(30 * time.Hour) }
 	sec := secretaryActor(t, db)
@@ -406,7 +407,7 @@ func TestNewRubricVersionAppliesFromItsQuarter(t *testing.T) {
 	if _, _, err := db.Ledger().Record(ctx, sec, a.ID, ledger.Draft{Category: "evaluation_result", Points: intp(20), OccurredOn: on, Description: "评议"}, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	after, _ := db.Scores().Scored(ctx, postgres.StandingFilter{IDs: []int64{a.ID}})
+	after, _ := db.Scores().Scored(ctx, postgres.StandingFilter{IDs: []int64{a.ID}}, pipeline.Rules2014.Door())
 	s := after[0].Score
 	if s.Version != 2 || s.Dimensions[0].Cap != 15 || s.Dimensions[3].Cap != 35 {
 		t.Fatalf("score after the change: %+v", s)

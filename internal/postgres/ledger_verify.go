@@ -1,12 +1,14 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"seedling/internal/display"
 	"seedling/internal/ledger"
 	"seedling/internal/seedling"
 )
@@ -148,4 +150,50 @@ func (s *LedgerStore) auditClaims(ctx context.Context) (map[int64][]auditClaim, 
 		out[id] = append(out[id], auditClaim{seq: seq, hash: m[2]})
 	}
 	return out, rows.Err()
+}
+
+// DisplayBreak is a display that no longer holds.
+type DisplayBreak struct {
+	ID      int64
+	OrgName string
+	Period  string
+	Version int
+	Why     string
+}
+
+// VerifyDisplays checks every display beside the chains: its stored rows
+// must hash to the hash it was published with (a row altered behind the
+// application's back shows here), and each row's chain head must still be
+// in that candidate's chain with the same hash.
+func (s *LedgerStore) VerifyDisplays(ctx context.Context) (checked int, broken []DisplayBreak, err error) {
+	var ids []int64
+	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM displays ORDER BY id`); err != nil {
+		return 0, nil, translate(err)
+	}
+	for _, id := range ids {
+		d, err := getDisplay(ctx, s.db, id)
+		if err != nil {
+			return checked, broken, err
+		}
+		checked++
+		b := DisplayBreak{ID: d.ID, OrgName: d.OrgName, Period: d.Period, Version: d.Version}
+		if want := display.Hash(d.OrgID, d.Period, d.Version, d.Rows); !bytes.Equal(want, d.Hash) {
+			b.Why = "its rows no longer match the hash it was taken with (verification code " + d.Code() + ")"
+			broken = append(broken, b)
+			continue
+		}
+		var moved []int64
+		if err := s.db.SelectContext(ctx, &moved, `
+			SELECT r.candidate_id FROM display_rows r
+			LEFT JOIN ledger_entries e ON e.candidate_id = r.candidate_id AND e.seq = r.head_seq
+			WHERE r.display_id = $1 AND r.head_seq > 0 AND (e.hash IS NULL OR e.hash <> r.head_hash)
+			ORDER BY r.candidate_id`, id); err != nil {
+			return checked, broken, translate(err)
+		}
+		if len(moved) > 0 {
+			b.Why = "the ledger of candidate " + itoa(moved[0]) + " no longer holds the entry the display was taken from"
+			broken = append(broken, b)
+		}
+	}
+	return checked, broken, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -55,7 +56,7 @@ func (db *DB) CopyHistory(ctx context.Context, run SyntheticRun, tables []Histor
 }
 
 func copyTable(ctx context.Context, tx *sqlx.Tx, t HistoryTable) (int64, error) {
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(t.Name, t.Columns...))
+	stmt, err := tx.PrepareContext(ctx, copyFrom(t.Name, t.Columns))
 	if err != nil {
 		return 0, err
 	}
@@ -109,4 +110,14 @@ func (db *DB) SyntheticState(ctx context.Context) (runs int, holdsData bool, err
 			SELECT EXISTS (SELECT 1 FROM orgs) OR EXISTS (SELECT 1 FROM candidates) OR EXISTS (SELECT 1 FROM users)`)
 	}
 	return runs, holdsData, translate(err)
+}
+
+// copyFrom is the COPY … FROM STDIN statement lib/pq turns into a bulk load
+// when it is prepared inside a transaction.
+func copyFrom(table string, columns []string) string {
+	quoted := make([]string, len(columns))
+	for i, c := range columns {
+		quoted[i] = pq.QuoteIdentifier(c)
+	}
+	return "COPY " + pq.QuoteIdentifier(table) + " (" + strings.Join(quoted, ", ") + ") FROM STDIN"
 }

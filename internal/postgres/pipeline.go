@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -106,50 +107,98 @@ func (p *PipelineStore) Submissions(ctx context.Context, f SubmissionFilter) ([]
 	return out, nil
 }
 
-// Subject gathers what the rules need to know about a candidate. The score
-// comes from the ledger and is passed in by the caller.
-func (p *PipelineStore) Subject(ctx context.Context, candidateID int64, score int) (pipeline.Subject, error) {
-	return subject(ctx, p.db.DB, candidateID, score)
+// Subject gathers what the rules need to know about a candidate as of a
+// date: the score as of that date (from the ledger), the failed reviews and
+// the quotas of the nodes above for that date's year.
+func (p *PipelineStore) Subject(ctx context.Context, candidateID int64, on time.Time) (pipeline.Subject, error) {
+	tx, err := p.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return pipeline.Subject{}, translate(err)
+	}
+	defer tx.Rollback()
+	return subject(ctx, tx, candidateID, on, false)
 }
 
-func subject(ctx context.Context, q sqlx.QueryerContext, candidateID int64, score int) (pipeline.Subject, error) {
+// subject reads the facts; with lock it also locks the quota rows, so that
+// two approvals at once cannot both take the last place.
+func subject(ctx context.Context, tx *sqlx.Tx, candidateID int64, on time.Time, lock bool) (pipeline.Subject, error) {
 	var r struct {
 		Stage          string     `db:"stage"`
+		Path           string     `db:"path"`
 		AppliedOn      time.Time  `db:"applied_on"`
 		ActivistSince  *time.Time `db:"activist_since"`
 		StageSince     time.Time  `db:"stage_since"`
 		ProbationSince *time.Time `db:"probation_since"`
 		Extended       int        `db:"probation_extended_months"`
 		TalkedOn       *time.Time `db:"talked_on"`
-		Failed         int        `db:"failed"`
+		Returned       []byte     `db:"returned"`
+		Assessments    []byte     `db:"assessments"`
+		OathOn         *time.Time `db:"oath_on"`
+		BranchReview   *time.Time `db:"branch_review_on"`
+		Prereview      *time.Time `db:"prereview_on"`
 	}
-	err := sqlx.GetContext(ctx, q, &r, `
-		SELECT c.stage, c.applied_on, c.activist_since, c.stage_since, c.probation_since, c.probation_extended_months, c.talked_on,
-		       `+failedReviewsSQL+` AS failed
-		FROM candidates c WHERE c.id = $1`, candidateID)
+	err := tx.GetContext(ctx, &r, `
+		SELECT c.stage, o.path, c.applied_on, c.activist_since, c.stage_since, c.probation_since, c.probation_extended_months, c.talked_on,
+		       `+returnedSQL+` AS returned, `+assessmentsSQL+` AS assessments, `+oathSQL+` AS oath_on,
+		       `+branchReviewSQL+` AS branch_review_on, `+prereviewSQL+` AS prereview_on
+		FROM candidates c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1`, candidateID)
 	if err != nil {
 		return pipeline.Subject{}, translate(err)
 	}
+	returned, err := decodeReturned(r.Returned)
+	if err != nil {
+		return pipeline.Subject{}, err
+	}
+	assessments, err := decodeDates(r.Assessments)
+	if err != nil {
+		return pipeline.Subject{}, err
+	}
+	score, err := scoreAsOf(ctx, tx, candidateID, on)
+	if err != nil {
+		return pipeline.Subject{}, err
+	}
+	var reviews []struct {
+		Passed bool      `db:"passed"`
+		On     time.Time `db:"reviewed_on"`
+	}
+	if err := tx.SelectContext(ctx, &reviews, `SELECT passed, reviewed_on FROM political_reviews WHERE candidate_id = $1 ORDER BY reviewed_on DESC, id DESC LIMIT 1`, candidateID); err != nil {
+		return pipeline.Subject{}, err
+	}
+	var review *pipeline.PoliticalReview
+	if len(reviews) == 1 {
+		review = &pipeline.PoliticalReview{Passed: reviews[0].Passed, On: reviews[0].On.UTC()}
+	}
+	quotas, err := quotasAbove(ctx, tx, r.Path, on.Year(), lock)
+	if err != nil {
+		return pipeline.Subject{}, err
+	}
 	return pipeline.Subject{Stage: seedling.Stage(r.Stage), AppliedOn: r.AppliedOn, ActivistSince: r.ActivistSince, StageSince: r.StageSince,
 		ProbationSince: r.ProbationSince, ProbationExtendedMonths: r.Extended, TalkedOn: r.TalkedOn, Score: score,
-		FailedReviews: r.Failed, Disqualified: r.Stage == string(seedling.StageDisqualified)}, nil
+		Returned: returned, Assessments: assessments, OathOn: r.OathOn, BranchReviewOn: r.BranchReview, PrereviewOn: r.Prereview, PoliticalReview: review, Disqualified: r.Stage == string(seedling.StageDisqualified), Quotas: quotas}, nil
 }
 
-// failedReviewsSQL counts a candidate's failed reviews over the whole
-// process: returned submissions and failed political reviews.
-const failedReviewsSQL = `(
-	(SELECT count(*) FROM submissions x WHERE x.candidate_id = c.id AND x.state = 'returned') +
-	(SELECT count(*) FROM political_reviews r WHERE r.candidate_id = c.id AND NOT r.passed))`
+// returnedSQL lists a candidate's returned submissions as JSON for
+// pipeline.RuleSet.Strikes, which decides which of them are strikes.
+const returnedSQL = `(SELECT coalesce(json_agg(json_build_object('kind', x.kind, 'from', x.from_stage, 'voided', x.voided) ORDER BY x.id), '[]')
+	FROM submissions x WHERE x.candidate_id = c.id AND x.state = 'returned')`
 
-// FailedReviews returns the count for one candidate.
-func (p *PipelineStore) FailedReviews(ctx context.Context, candidateID int64) (int, error) {
-	var n int
-	err := p.db.GetContext(ctx, &n, `SELECT `+failedReviewsSQL+` FROM candidates c WHERE c.id = $1`, candidateID)
-	return n, translate(err)
+func decodeReturned(raw []byte) ([]pipeline.Review, error) {
+	var out []pipeline.Review
+	return out, json.Unmarshal(raw, &out)
 }
 
-// Submit records a checked proposal as pending. Quotas are checked here too,
-// so that the branch hears at once that a year's places are used up.
+// FailedReviews returns the strikes of one candidate under a rule set.
+func (p *PipelineStore) FailedReviews(ctx context.Context, candidateID int64, rs *pipeline.RuleSet) (int, error) {
+	var raw []byte
+	if err := p.db.GetContext(ctx, &raw, `SELECT `+returnedSQL+` FROM candidates c WHERE c.id = $1`, candidateID); err != nil {
+		return 0, translate(err)
+	}
+	list, err := decodeReturned(raw)
+	return rs.Strikes(list), err
+}
+
+// Submit records a checked proposal as pending (pipeline.RuleSet.Check has
+// weighed it, quotas included).
 func (p *PipelineStore) Submit(ctx context.Context, a seedling.Actor, cand seedling.Candidate, prop pipeline.Proposal) (Submission, error) {
 	facts, err := json.Marshal(prop.FactsJSON())
 	if err != nil {
@@ -163,11 +212,6 @@ func (p *PipelineStore) Submit(ctx context.Context, a seedling.Actor, cand seedl
 		}
 		if stage != string(prop.From) {
 			return seedling.Errorf(seedling.EConflict, "the candidate's stage changed meanwhile; reload and try again")
-		}
-		if prop.To == seedling.StageTarget {
-			if err := checkQuota(ctx, tx, cand.OrgPath, prop.EffectiveOn.Year()); err != nil {
-				return err
-			}
 		}
 		err := tx.GetContext(ctx, &id, `
 			INSERT INTO submissions (candidate_id, from_stage, to_stage, kind, facts, rules_version, effective_on, submitted_by)
@@ -191,52 +235,64 @@ func (p *PipelineStore) Submit(ctx context.Context, a seedling.Actor, cand seedl
 type Decision struct {
 	Approve bool
 	Reasons string
-	On      time.Time // the decision's date, for the stage change of a return
+	// Facts are the committee's own facts of an approval (its talk and
+	// vote, pipeline.Step.DecisionFacts), as decoded from the request.
+	Facts map[string]any
+	On    time.Time // the decision's date, for the stage change of a return
 }
 
 // Decide approves or returns a pending submission. Exactly one decision wins
 // when two arrive at once: the submission row is locked and must still be
-// pending. A return counts as a failed review; the one that reaches the
-// limit disqualifies, once, in the same transaction. The candidate row is
-// locked first, as in every pipeline write, so these never deadlock.
-func (p *PipelineStore) Decide(ctx context.Context, a seedling.Actor, id int64, d Decision, rs *pipeline.RuleSet) (Submission, error) {
+// pending. An approval re-runs every rule of the step as of the decision
+// (pipeline.RuleSet.Recheck) under the rule set the submission was checked
+// with. A return counts as a failed review; the one that reaches the limit
+// disqualifies, once, in the same transaction. The candidate row is locked
+// first, as in every pipeline write, so these never deadlock.
+func (p *PipelineStore) Decide(ctx context.Context, a seedling.Actor, id int64, d Decision, rules *pipeline.Registry) (Submission, error) {
 	err := p.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var candID int64
 		if err := tx.GetContext(ctx, &candID, `SELECT candidate_id FROM submissions WHERE id = $1`, id); err != nil {
 			return translate(err)
 		}
-		var cand struct {
-			Stage string `db:"stage"`
-			Path  string `db:"path"`
-		}
-		if err := tx.GetContext(ctx, &cand, `SELECT c.stage, o.path FROM candidates c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 FOR UPDATE OF c`, candID); err != nil {
+		var path string
+		if err := tx.GetContext(ctx, &path, `SELECT o.path FROM candidates c JOIN orgs o ON o.id = c.org_id WHERE c.id = $1 FOR UPDATE OF c`, candID); err != nil {
 			return translate(err)
 		}
 		var sub Submission
-		if err := tx.GetContext(ctx, &sub, `SELECT id, candidate_id, from_stage, to_stage, kind, facts, effective_on, state, submitted_by FROM submissions WHERE id = $1 FOR UPDATE`, id); err != nil {
+		if err := tx.GetContext(ctx, &sub, `SELECT id, candidate_id, from_stage, to_stage, kind, facts, rules_version, effective_on, state, submitted_by, submitted_at FROM submissions WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return translate(err)
 		}
-		if sub.State != "pending" {
-			return seedling.Errorf(seedling.EConflict, "this submission was already decided (%s)", sub.State)
+		sub.decode()
+		var recorders []int64
+		if err := tx.SelectContext(ctx, &recorders, `SELECT DISTINCT recorded_by FROM ledger_entries WHERE candidate_id = $1 AND recorded_by IS NOT NULL`, candID); err != nil {
+			return err
 		}
-		if a.UserID != nil && sub.SubmittedBy == *a.UserID {
-			return seedling.Errorf(seedling.EForbidden, "you submitted this; another committee member must decide it")
+		pending := sub.pending()
+		if err := pipeline.CanDecide(pending, a, recorders); err != nil {
+			return err
 		}
-		if a.UserID != nil {
-			if err := checkNotRecorder(ctx, tx, candID, *a.UserID); err != nil {
+		rs := rules.Version(sub.RulesVersion)
+		if rs == nil {
+			return seedling.Errorf(seedling.EInternal, "rule set %s of submission %d is not loaded", sub.RulesVersion, id)
+		}
+		state, decisionFacts := pipeline.StateReturned, []byte(`{}`)
+		if d.Approve {
+			state = pipeline.StateApproved
+			subj, err := subject(ctx, tx, candID, sub.EffectiveOn, true)
+			if err != nil {
+				return err
+			}
+			df, err := rs.Recheck(subj, pending, d.Facts, d.On)
+			if err != nil {
+				return err
+			}
+			if decisionFacts, err = json.Marshal(pipeline.Proposal{Facts: df}.FactsJSON()); err != nil {
 				return err
 			}
 		}
-		state := "returned"
-		if d.Approve {
-			state = "approved"
-			if cand.Stage != string(sub.FromStage) {
-				return seedling.Errorf(seedling.EConflict, "the candidate is no longer at stage %s", sub.FromStage)
-			}
-		}
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE submissions SET state = $2, decided_by = $3, decided_at = now(), decided_on = $4, reasons = $5 WHERE id = $1`,
-			id, state, a.UserID, d.On, d.Reasons); err != nil {
+			UPDATE submissions SET state = $2, decided_by = $3, decided_at = now(), decided_on = $4, reasons = $5, decision_facts = $6 WHERE id = $1`,
+			id, state, a.UserID, d.On, d.Reasons, decisionFacts); err != nil {
 			return err
 		}
 		target := "submission:" + itoa(id)
@@ -244,8 +300,7 @@ func (p *PipelineStore) Decide(ctx context.Context, a seedling.Actor, id int64, 
 			if err := audit(ctx, tx, a, "submission.approve", target, fmt.Sprintf("%s → %s", sub.FromStage, sub.ToStage)); err != nil {
 				return err
 			}
-			sub.decode()
-			return applyApproval(ctx, tx, a, candID, cand.Path, sub)
+			return applyApproval(ctx, tx, a, candID, path, sub)
 		}
 		if err := audit(ctx, tx, a, "submission.return", target, d.Reasons); err != nil {
 			return err
@@ -258,17 +313,10 @@ func (p *PipelineStore) Decide(ctx context.Context, a seedling.Actor, id int64, 
 	return p.SubmissionByID(ctx, id)
 }
 
-// checkNotRecorder keeps duties apart: whoever recorded points in the
-// candidate's ledger cannot also approve the candidate's steps.
-func checkNotRecorder(ctx context.Context, tx *sqlx.Tx, candidateID, userID int64) error {
-	var recorded bool
-	if err := tx.GetContext(ctx, &recorded, `SELECT EXISTS (SELECT 1 FROM ledger_entries WHERE candidate_id = $1 AND recorded_by = $2)`, candidateID, userID); err != nil {
-		return err
-	}
-	if recorded {
-		return seedling.Errorf(seedling.EForbidden, "you recorded points for this candidate; another committee member must decide")
-	}
-	return nil
+// pending is what pipeline.CanDecide and Recheck read of a submission.
+func (s Submission) pending() pipeline.Pending {
+	return pipeline.Pending{State: s.State, SubmittedBy: s.SubmittedBy, SubmittedOn: seedling.Today(s.SubmittedAt), RulesVersion: s.RulesVersion,
+		From: s.FromStage, To: s.ToStage, Kind: s.Kind, Facts: s.Facts}
 }
 
 // applyApproval makes an approved step take effect: the stage, its dates,
@@ -295,21 +343,21 @@ func applyApproval(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candID in
 			return err
 		}
 	}
-	if sub.ToStage == seedling.StageTarget {
-		if err := checkQuota(ctx, tx, orgPath, on.Year()); err != nil {
-			return err
-		}
-	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO stage_changes (candidate_id, from_stage, to_stage, effective_on, submission_id, recorded_by)
 		VALUES ($1, $2, $3, $4, $5, $6)`, candID, string(sub.FromStage), string(sub.ToStage), on, sub.ID, a.UserID); err != nil {
 		return err
 	}
-	if sub.ToStage == seedling.StageActivist || sub.ToStage == seedling.StageTarget {
+	if level, filed := pipeline.FiledWith(sub.ToStage); filed {
+		// level 0: the nearest committee above the branch; 1: the one above
+		// that, or the root of the tree (the organisation department) when
+		// there is none.
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO filings (candidate_id, submission_id, kind, committee_id)
-			VALUES ($1, $2, $3, (SELECT id FROM orgs WHERE kind = 'committee' AND $4 LIKE path || '%' ORDER BY length(path) DESC LIMIT 1))`,
-			candID, sub.ID, string(sub.ToStage), orgPath); err != nil {
+			VALUES ($1, $2, $3, coalesce(
+				(SELECT id FROM orgs WHERE kind = 'committee' AND $4 LIKE path || '%' ORDER BY length(path) DESC OFFSET $5 LIMIT 1),
+				(SELECT id FROM orgs WHERE $4 LIKE path || '%' ORDER BY length(path) LIMIT 1)))`,
+			candID, sub.ID, string(sub.ToStage), orgPath, level); err != nil {
 			return translate(err)
 		}
 	}
@@ -326,9 +374,17 @@ func factDate(f map[string]any, name string) *string {
 // disqualifyIfStruckOut ends the candidacy when the failed reviews reach the
 // limit. The unique index on disqualifications makes a race harmless.
 func disqualifyIfStruckOut(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candID int64, on time.Time, rs *pipeline.RuleSet) error {
-	var failed int
-	if err := tx.GetContext(ctx, &failed, `SELECT `+failedReviewsSQL+` FROM candidates c WHERE c.id = $1`, candID); err != nil {
+	var raw []byte
+	if err := tx.GetContext(ctx, &raw, `SELECT `+returnedSQL+` FROM candidates c WHERE c.id = $1`, candID); err != nil {
 		return err
+	}
+	list, err := decodeReturned(raw)
+	if err != nil {
+		return err
+	}
+	failed := rs.Strikes(list)
+	if failed == rs.Strikes(list[:len(list)-1]) {
+		return nil // this return is no strike (a request answered, or not counted at this stage)
 	}
 	if _, disqualify := rs.AfterReturn(failed - 1); !disqualify {
 		return nil
@@ -349,7 +405,7 @@ func disqualify(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candID int64
 	}
 	// A pending submission dies with the candidacy.
 	if _, err := tx.ExecContext(ctx, `
-		UPDATE submissions SET state = 'returned', decided_by = $2, decided_at = now(), decided_on = $3, reasons = '候选资格已取消'
+		UPDATE submissions SET state = 'returned', voided = true, decided_by = $2, decided_at = now(), decided_on = $3, reasons = '候选资格已取消'
 		WHERE candidate_id = $1 AND state = 'pending'`, candID, a.UserID, on); err != nil {
 		return err
 	}
@@ -369,8 +425,8 @@ func (p *PipelineStore) PoliticalReview(ctx context.Context, a seedling.Actor, c
 		if err := tx.GetContext(ctx, &stage, `SELECT stage FROM candidates WHERE id = $1 FOR UPDATE`, candID); err != nil {
 			return translate(err)
 		}
-		if seedling.Stage(stage).Final() {
-			return seedling.Errorf(seedling.ERule, "the candidacy has ended (%s)", stage)
+		if err := pipeline.CanRecordPoliticalReview(seedling.Stage(stage)); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO political_reviews (candidate_id, passed, conclusion, reviewed_on, recorded_by) VALUES ($1, $2, $3, $4, $5)`,
@@ -391,26 +447,27 @@ func (p *PipelineStore) PoliticalReview(ctx context.Context, a seedling.Actor, c
 	})
 }
 
-// checkQuota refuses a new development target beyond the year's quota of
-// any node above the candidate that has one. The quota row is locked so two
-// approvals at once cannot both take the last place.
-func checkQuota(ctx context.Context, tx *sqlx.Tx, orgPath string, year int) error {
-	var quotas []Quota
-	err := tx.SelectContext(ctx, &quotas, `
-		SELECT q.year, q.org_id, o.name, q.amount, `+quotaUsedSQL+` AS used
+// quotasAbove loads the year's quotas of every node above (and at) a path
+// with the places used, for the quota rule (pipeline.ruleQuotaLeft). With
+// lock the quota rows are locked so two approvals at once cannot both take
+// the last place.
+func quotasAbove(ctx context.Context, tx *sqlx.Tx, orgPath string, year int, lock bool) ([]pipeline.Quota, error) {
+	q := `
+		SELECT q.year, q.org_id, o.name, q.amount, ` + quotaUsedSQL + ` AS used
 		FROM quotas q JOIN orgs o ON o.id = q.org_id
-		WHERE q.year = $1 AND $2 LIKE o.path || '%' ORDER BY length(o.path) DESC FOR UPDATE OF q`, year, orgPath)
-	if err != nil {
-		return err
+		WHERE q.year = $1 AND $2 LIKE o.path || '%' ORDER BY length(o.path) DESC`
+	if lock {
+		q += ` FOR UPDATE OF q`
 	}
-	for _, q := range quotas {
-		if q.Used >= q.Amount {
-			return &seedling.Error{Code: seedling.ERule,
-				Message: fmt.Sprintf("%s %d 年发展名额 %d 名，已确定 %d 名，名额已用完", q.OrgName, year, q.Amount, q.Used),
-				Fields:  map[string]string{"quota": fmt.Sprintf("%d/%d", q.Used, q.Amount)}}
-		}
+	var rows []Quota
+	if err := tx.SelectContext(ctx, &rows, q, year, orgPath); err != nil {
+		return nil, err
 	}
-	return nil
+	out := make([]pipeline.Quota, len(rows))
+	for i, r := range rows {
+		out[i] = pipeline.Quota{OrgName: r.OrgName, Year: r.Year, Amount: r.Amount, Used: r.Used}
+	}
+	return out, nil
 }
 
 // quotaUsedSQL counts the places of quota q (at node o) already taken: the
@@ -508,12 +565,6 @@ func (p *PipelineStore) Filings(ctx context.Context, roots []string) ([]Filing, 
 		out = []Filing{}
 	}
 	return out, translate(err)
-}
-
-// CheckQuota tells early whether a node's yearly quota still has a place, so
-// the branch hears it before anything else; approval checks again.
-func (p *PipelineStore) CheckQuota(ctx context.Context, orgPath string, year int) error {
-	return p.db.inTx(ctx, func(tx *sqlx.Tx) error { return checkQuota(ctx, tx, orgPath, year) })
 }
 
 // FilingByID returns one filing with the path of the committee it was filed

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"seedling/internal/ledger"
@@ -37,10 +38,14 @@ func (s Standing) Subject() ledger.Subject {
 }
 
 // StandingFilter picks the candidates: under a node, by id, at stages.
+// AsOf, when set, counts only the entries dated on or before it (a reversal
+// carries the date of what it corrects, so it counts with it): the score a
+// step is decided on is the score as of the date of the act.
 type StandingFilter struct {
 	Under  string
 	IDs    []int64
 	Stages []seedling.Stage
+	AsOf   time.Time
 }
 
 // versionRanges gives each rubric version the span of quarter starts it
@@ -60,6 +65,12 @@ const versionRanges = `
 // is mapped onto its dimension by the rubric version in force for the
 // entry's quarter.
 func (s *ScoreStore) Standings(ctx context.Context, f StandingFilter) ([]Standing, error) {
+	return standings(ctx, s.db, f)
+}
+
+// standings is Standings on any querier, so a display's snapshot sums the
+// ledgers inside the transaction that reads their chain heads.
+func standings(ctx context.Context, q sqlx.QueryerContext, f StandingFilter) ([]Standing, error) {
 	where := []string{"true"}
 	var args []any
 	if f.Under != "" {
@@ -79,6 +90,11 @@ func (s *ScoreStore) Standings(ctx context.Context, f StandingFilter) ([]Standin
 		where = append(where, `k.stage = ANY($`+itoa(int64(len(args)))+`)`)
 	}
 	cond := strings.Join(where, " AND ")
+	entryCond := "true"
+	if !f.AsOf.IsZero() {
+		args = append(args, f.AsOf)
+		entryCond = `e.occurred_on <= $` + itoa(int64(len(args)))
+	}
 	var rows []struct {
 		ID            int64      `db:"id"`
 		Name          string     `db:"name"`
@@ -88,7 +104,7 @@ func (s *ScoreStore) Standings(ctx context.Context, f StandingFilter) ([]Standin
 		ActivistSince *time.Time `db:"activist_since"`
 		Sums          []byte     `db:"sums"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := sqlx.SelectContext(ctx, q, &rows, `
 		WITH `+versionRanges+`,
 		picked AS (
 			SELECT k.id, k.name, k.stage, k.org_id, o.name AS org_name, o.path, k.activist_since
@@ -102,7 +118,7 @@ func (s *ScoreStore) Standings(ctx context.Context, f StandingFilter) ([]Standin
 			JOIN versions v ON date_trunc('quarter', e.occurred_on)::date >= v.from_day
 			               AND (v.until_day IS NULL OR date_trunc('quarter', e.occurred_on)::date < v.until_day)
 			JOIN rubric_categories c ON c.version_id = v.id AND c.code = e.category
-			WHERE e.kind <> 'evidence'
+			WHERE e.kind <> 'evidence' AND `+entryCond+`
 			GROUP BY e.candidate_id, e.period, c.dimension_code
 		)
 		SELECT p.id, p.name, p.stage, p.org_id, p.org_name, p.activist_since,
@@ -143,19 +159,35 @@ type Scored struct {
 	Eligibility ledger.Eligibility
 }
 
-// Assess scores standings under the rubric versions as of today.
-func Assess(list []Standing, rubrics ledger.Rubrics, today time.Time) []Scored {
+// Assess scores standings under the rubric versions as of today and weighs
+// them against the door of the rules in force (pipeline.RuleSet.Door).
+func Assess(list []Standing, rubrics ledger.Rubrics, today time.Time, door ledger.Door) []Scored {
 	out := make([]Scored, len(list))
 	asOf := ledger.PeriodOf(today)
 	for i, st := range list {
 		sc := ledger.Compute(st.Sums, rubrics, asOf)
-		out[i] = Scored{Standing: st, Score: sc, Eligibility: ledger.Assess(sc.Total, st.Subject(), today)}
+		out[i] = Scored{Standing: st, Score: sc, Eligibility: ledger.Assess(sc.Total, st.Subject(), today, door)}
 	}
 	return out
 }
 
-// Scored returns the scored standings the filter picks, as of today.
-func (s *ScoreStore) Scored(ctx context.Context, f StandingFilter) ([]Scored, error) {
+// scoreAsOf is one candidate's total as of a date, read inside a
+// transaction so that a decision weighs the ledger it commits with.
+func scoreAsOf(ctx context.Context, tx *sqlx.Tx, candidateID int64, on time.Time) (int, error) {
+	list, err := standings(ctx, tx, StandingFilter{IDs: []int64{candidateID}, AsOf: on})
+	if err != nil || len(list) == 0 {
+		return 0, err
+	}
+	rubrics, err := loadRubrics(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	return ledger.Compute(list[0].Sums, rubrics, ledger.PeriodOf(on)).Total, nil
+}
+
+// Scored returns the scored standings the filter picks, as of f.AsOf (or
+// today), weighed against the door of the rules in force.
+func (s *ScoreStore) Scored(ctx context.Context, f StandingFilter, door ledger.Door) ([]Scored, error) {
 	list, err := s.Standings(ctx, f)
 	if err != nil {
 		return nil, err
@@ -164,7 +196,11 @@ func (s *ScoreStore) Scored(ctx context.Context, f StandingFilter) ([]Scored, er
 	if err != nil {
 		return nil, err
 	}
-	return Assess(list, rubrics, seedling.Today(s.db.Now())), nil
+	on := f.AsOf
+	if on.IsZero() {
+		on = seedling.Today(s.db.Now())
+	}
+	return Assess(list, rubrics, on, door), nil
 }
 
 // LedgerBranch is one branch (or a party group that is someone's whole

@@ -31,6 +31,7 @@ type TimelineEvent struct {
 const (
 	TimelineApplied         = "applied"
 	TimelineSubmitted       = "submitted"
+	TimelineSubmittedLate   = "submitted_late" // a late record (补录), with its reason as text
 	TimelineApproved        = "approved"
 	TimelineReturned        = "returned"
 	TimelineStage           = "stage"
@@ -39,7 +40,17 @@ const (
 	TimelinePoliticalFailed = "political_review_failed"
 	TimelineLedger          = "ledger"
 	TimelineReversal        = "reversal"
+	TimelineAssessment      = "assessment" // 每半年考察, with its conclusion as text
+	TimelineOath            = "oath"       // 入党宣誓
 )
+
+// chinaDate is the SQL for the civil date in China (UTC+8, as seedling.Today)
+// of a timestamptz column, whatever the session's time zone: CAST(x AS date)
+// alone would follow the server's setting and put an evening filing on the
+// wrong day.
+func chinaDate(col string) string {
+	return `CAST((` + col + ` AT TIME ZONE 'UTC') + INTERVAL '8 hours' AS date)`
+}
 
 // Timeline gathers every fact, submission, decision, stage change, filing,
 // political review and ledger entry of a candidate, in date order. A
@@ -53,7 +64,8 @@ func (p *PipelineStore) Timeline(ctx context.Context, candidateID int64, conclus
 		SELECT c.applied_on AS on, c.created_at AS at, 'applied' AS kind, '' AS from_stage, 'applicant' AS to_stage, '' AS text, 0 AS points, '' AS who, c.id AS ref
 		FROM candidates c WHERE c.id = $1
 		UNION ALL
-		SELECT s.effective_on, s.submitted_at, 'submitted', s.from_stage, s.to_stage, '', 0, u.display_name, s.id
+		SELECT s.effective_on, s.submitted_at, CASE WHEN s.facts ? 'late_reason' THEN 'submitted_late' ELSE 'submitted' END,
+		       s.from_stage, s.to_stage, coalesce(s.facts->>'late_reason', ''), 0, u.display_name, s.id
 		FROM submissions s JOIN users u ON u.id = s.submitted_by WHERE s.candidate_id = $1
 		UNION ALL
 		SELECT s.decided_on, s.decided_at, s.state, s.from_stage, s.to_stage, s.reasons, 0, coalesce(u.display_name, ''), s.id
@@ -62,12 +74,15 @@ func (p *PipelineStore) Timeline(ctx context.Context, candidateID int64, conclus
 		SELECT sc.effective_on, sc.recorded_at, 'stage', sc.from_stage, sc.to_stage, sc.reason, 0, coalesce(u.display_name, ''), sc.id
 		FROM stage_changes sc LEFT JOIN users u ON u.id = sc.recorded_by WHERE sc.candidate_id = $1
 		UNION ALL
-		SELECT CAST(f.filed_at AS date), f.filed_at, 'filed', '', f.kind, o.name, 0, '', f.id
+		SELECT `+chinaDate("f.filed_at")+`, f.filed_at, 'filed', '', f.kind, o.name, 0, '', f.id
 		FROM filings f JOIN orgs o ON o.id = f.committee_id WHERE f.candidate_id = $1
 		UNION ALL
 		SELECT r.reviewed_on, r.recorded_at, CASE WHEN r.passed THEN 'political_review_passed' ELSE 'political_review_failed' END,
 		       '', '', CASE WHEN $2 THEN r.conclusion ELSE '' END, 0, u.display_name, r.id
 		FROM political_reviews r JOIN users u ON u.id = r.recorded_by WHERE r.candidate_id = $1
+		UNION ALL
+		SELECT b.on_date, b.recorded_at, b.kind, '', '', b.conclusion, 0, b.by_name, b.id
+		FROM branch_records b WHERE b.candidate_id = $1
 		UNION ALL
 		SELECT e.occurred_on, e.recorded_at, CASE e.kind WHEN 'reversal' THEN 'reversal' ELSE 'ledger' END, '', '',
 		       CASE e.kind WHEN 'reversal' THEN e.reason ELSE e.description END, e.points, e.recorded_by_name, e.id
@@ -105,14 +120,13 @@ func (p *PipelineStore) DueSubjects(ctx context.Context, roots []string) ([]DueR
 		ProbationSince *time.Time `db:"probation_since"`
 		Extended       int        `db:"probation_extended_months"`
 		TalkedOn       *time.Time `db:"talked_on"`
-		Failed         int        `db:"failed"`
 		PendingSince   *time.Time `db:"pending_since"`
+		Assessments    []byte     `db:"assessments"`
 	}
 	err := p.db.SelectContext(ctx, &rows, `
 		SELECT c.id, c.org_id, o.name AS org_name, o.path AS org_path, c.name, c.gender, c.birth_date, c.occupation,
 		       c.priority_group, c.reserve_pool, c.front_line, c.stage, c.applied_on, c.activist_since, c.stage_since,
-		       NULL::bigint AS user_id, c.probation_since, c.probation_extended_months, c.talked_on,
-		       `+failedReviewsSQL+` AS failed,
+		       NULL::bigint AS user_id, c.probation_since, c.probation_extended_months, c.talked_on, `+assessmentsSQL+` AS assessments,
 		       (SELECT min(s.submitted_at) FROM submissions s WHERE s.candidate_id = c.id AND s.state = 'pending') AS pending_since
 		FROM candidates c JOIN orgs o ON o.id = c.org_id
 		WHERE `+inSubtrees("o.path", 1)+`
@@ -126,7 +140,10 @@ func (p *PipelineStore) DueSubjects(ctx context.Context, roots []string) ([]DueR
 		c := r.candidate()
 		out[i] = DueRow{Candidate: c, PendingSince: r.PendingSince, Subject: pipeline.Subject{
 			Stage: c.Stage, AppliedOn: c.AppliedOn, ActivistSince: c.ActivistSince, StageSince: c.StageSince,
-			ProbationSince: r.ProbationSince, ProbationExtendedMonths: r.Extended, TalkedOn: r.TalkedOn, FailedReviews: r.Failed}}
+			ProbationSince: r.ProbationSince, ProbationExtendedMonths: r.Extended, TalkedOn: r.TalkedOn}}
+		if out[i].Subject.Assessments, err = decodeDates(r.Assessments); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -176,6 +193,11 @@ func (p *PipelineStore) Due(ctx context.Context, roots []string, rs *pipeline.Ru
 			out = append(out, DueEntry{DueItem: display, OrgID: r.OrgID, OrgName: r.OrgName})
 		}
 	}
+	overdue, err := overdueObjections(ctx, p.db, roots, today)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, overdue...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DueOn.Before(out[j].DueOn) })
 	return out, nil
 }

@@ -34,3 +34,20 @@ func Today(now time.Time) time.Time {
 // chinaTime is a fixed UTC+8 zone: China has no daylight saving, and a fixed
 // zone keeps the binary free of the tz database on minimal hosts.
 var chinaTime = time.FixedZone("CST", 8*3600)
+
+// AddMonths adds n calendar months to a civil date, keeping to the last day
+// of a shorter month: one month after 31 January is 28 (or 29) February, and
+// "one year" after 29 February is 28 February of the next year. This is how
+// the Civil Code counts a period in months or years (民法典 第二百零三条: 没有
+// 对应日的，月末日为期间的最后一日), and it is the one date arithmetic of
+// every time rule: time.AddDate would overflow into March and so move a
+// deadline later than the rules allow. A period that starts on day D ends on
+// AddMonths(D, n); the act it waits for may be dated that day.
+func AddMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
+}

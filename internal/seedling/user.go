@@ -16,10 +16,11 @@ const (
 	RoleSecretary   Role = "secretary"    // 支部书记 / 专人负责
 	RoleGroupLeader Role = "group_leader" // 党小组长
 	RoleCandidate   Role = "candidate"    // 入党积极分子 / 预备党员, viewing themselves
+	RoleMember      Role = "member"       // 普通党员: reads the branch's displays and objects
 )
 
 // Roles lists every role, the widest first.
-var Roles = []Role{RoleOrgAdmin, RoleCommittee, RoleSecretary, RoleGroupLeader, RoleCandidate}
+var Roles = []Role{RoleOrgAdmin, RoleCommittee, RoleSecretary, RoleGroupLeader, RoleMember, RoleCandidate}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {

@@ -185,10 +185,10 @@ func (s *Server) apiCandidate(c *fiber.Ctx) error {
 		return err
 	}
 	out.Score, out.Eligibility = scoreOut(sc.Score, false), eligibilityOut(sc.Eligibility)
-	if out.FailedReviews, err = s.db.Pipeline().FailedReviews(c.UserContext(), cand.ID); err != nil {
+	rs, _ := s.rules()
+	if out.FailedReviews, err = s.db.Pipeline().FailedReviews(c.UserContext(), cand.ID, rs); err != nil {
 		return err
 	}
-	rs, _ := s.rules()
 	out.MaxFailedReviews, out.Strikes = rs.MaxFailedReviews, rs.StrikesLabel(out.FailedReviews)
 	return c.JSON(out)
 }

@@ -98,13 +98,14 @@ type entryJSON struct {
 	Reason         string         `json:"reason,omitempty"`
 	Evidence       []evidenceJSON `json:"evidence"`
 	Hash           string         `json:"hash"`
+	ObjectionID    *int64         `json:"objection_id"`
 }
 
 func entryOut(e ledger.Entry, rubrics ledger.Rubrics) entryJSON {
 	out := entryJSON{ID: e.ID, CandidateID: e.CandidateID, Seq: e.Seq, Kind: e.Kind, Category: e.Category, Points: e.Points,
 		OccurredOn: formatDate(e.OccurredOn), Period: e.Period, Description: e.Description, RecordedBy: e.RecordedBy,
 		RecordedByName: e.RecordedByName, RecordedAt: e.RecordedAt, Reverses: e.Reverses, ReversedBy: e.ReversedBy, Reason: e.Reason,
-		Evidence: []evidenceJSON{}, Hash: hex.EncodeToString(e.Hash)}
+		Evidence: []evidenceJSON{}, Hash: hex.EncodeToString(e.Hash), ObjectionID: e.ObjectionID}
 	if cat, _, ok := categoryOf(rubrics, e); ok {
 		out.CategoryName, out.Dimension = cat.NameZh, cat.Dimension
 	}
@@ -230,7 +231,8 @@ func (s *Server) scored(ctx context.Context, f postgres.StandingFilter) ([]postg
 	if err != nil {
 		return nil, nil, err
 	}
-	return postgres.Assess(list, rubrics, s.today()), rubrics, nil
+	rs, today := s.rules()
+	return postgres.Assess(list, rubrics, today, rs.Door()), rubrics, nil
 }
 
 // scoredOne returns one candidate's score and verdict.

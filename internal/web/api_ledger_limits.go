@@ -32,7 +32,9 @@ func uploadKind(method, path string) string {
 	switch {
 	case match("api", "v1", "ledger", "*", "evidence"),
 		match("candidates", "*", "ledger"),
-		match("candidates", "*", "ledger", "*", "evidence"):
+		match("candidates", "*", "ledger", "*", "evidence"),
+		match("api", "v1", "displays", "*", "objections"),
+		match("displays", "*", "objections"):
 		return "evidence"
 	case match("api", "v1", "orgs", "*", "ledger", "import"),
 		match("branches", "*", "import"):

@@ -20,14 +20,10 @@ func (s *Server) rules() (*pipeline.RuleSet, time.Time) {
 	return s.registry.InForce(today), today
 }
 
-// pipelineSubject gathers what the rules need to know about a candidate,
-// the score included.
+// pipelineSubject gathers what the rules need to know about a candidate
+// today, the score included.
 func (s *Server) pipelineSubject(ctx context.Context, cand seedling.Candidate) (pipeline.Subject, error) {
-	score, err := s.scoreTotal(ctx, cand)
-	if err != nil {
-		return pipeline.Subject{}, err
-	}
-	return s.db.Pipeline().Subject(ctx, cand.ID, score)
+	return s.db.Pipeline().Subject(ctx, cand.ID, seedling.Today(s.db.Now()))
 }
 
 // apiNextSteps tells the branch what the next step asks for and what blocks
@@ -43,7 +39,7 @@ func (s *Server) apiNextSteps(c *fiber.Ctx) error {
 	}
 	rs, today := s.rules()
 	return c.JSON(fiber.Map{"steps": rs.NextSteps(subj, today), "rules_version": rs.Version,
-		"failed_reviews": subj.FailedReviews, "max_failed_reviews": rs.MaxFailedReviews})
+		"failed_reviews": rs.Strikes(subj.Returned), "max_failed_reviews": rs.MaxFailedReviews})
 }
 
 type submissionRequest struct {
@@ -70,6 +66,10 @@ func (s *Server) apiSubmit(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(sub)
 }
 
+// submit checks a proposal under the rules in force on the date of the act
+// (the step's effective date, e.g. decided_on), with the score as of that
+// date, and records it with that version; approval re-uses the version.
+// Without a readable date the rules in force today report what is wrong.
 func (s *Server) submit(ctx context.Context, a seedling.Actor, cand seedling.Candidate, req submissionRequest) (postgres.Submission, error) {
 	if !req.ToStage.Valid() {
 		return postgres.Submission{}, seedling.FieldError("to_stage", "unknown stage")
@@ -77,25 +77,20 @@ func (s *Server) submit(ctx context.Context, a seedling.Actor, cand seedling.Can
 	if req.Facts == nil {
 		req.Facts = map[string]any{}
 	}
-	subj, err := s.pipelineSubject(ctx, cand)
-	if err != nil {
-		return postgres.Submission{}, err
-	}
 	rs, today := s.rules()
-	if req.ToStage == seedling.StageTarget {
-		// Checked before the rules so that a branch out of places hears so
-		// first; the year is that of the naming, and approval checks again.
-		year := today.Year()
-		if step, ok := rs.Find(cand.Stage, req.ToStage, req.Kind); ok {
-			if d, ok := req.Facts[step.EffectiveFact].(string); ok {
-				if on, err := seedling.ParseDate(d); err == nil {
-					year = on.Year()
+	on := today
+	if step, ok := rs.Find(cand.Stage, req.ToStage, req.Kind); ok {
+		if d, ok := req.Facts[step.EffectiveFact].(string); ok {
+			if t, err := seedling.ParseDate(d); err == nil && !t.After(today) {
+				if then := s.registry.InForce(t); then != nil {
+					rs, on = then, t
 				}
 			}
 		}
-		if err := s.db.Pipeline().CheckQuota(ctx, cand.OrgPath, year); err != nil {
-			return postgres.Submission{}, err
-		}
+	}
+	subj, err := s.db.Pipeline().Subject(ctx, cand.ID, on)
+	if err != nil {
+		return postgres.Submission{}, err
 	}
 	prop, err := rs.Check(subj, req.ToStage, req.Kind, req.Facts, today)
 	if err != nil {
@@ -145,6 +140,9 @@ func (s *Server) loadSubmission(c *fiber.Ctx, act string) (postgres.Submission, 
 type decisionRequest struct {
 	Decision string `json:"decision"`
 	Reasons  string `json:"reasons"`
+	// Facts are the committee's own facts of an approval where the step
+	// asks for them (an admission: its talk and its vote).
+	Facts map[string]any `json:"facts"`
 }
 
 // apiDecide approves or returns a submission. The decider must not be the
@@ -162,8 +160,7 @@ func (s *Server) apiDecide(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs, _ := s.rules()
-	out, err := s.db.Pipeline().Decide(c.UserContext(), a, sub.ID, d, rs)
+	out, err := s.db.Pipeline().Decide(c.UserContext(), a, sub.ID, d, s.registry)
 	if err != nil {
 		return err
 	}
@@ -171,7 +168,7 @@ func (s *Server) apiDecide(c *fiber.Ctx) error {
 }
 
 func (r decisionRequest) validate(today time.Time) (postgres.Decision, error) {
-	d := postgres.Decision{Reasons: strings.TrimSpace(r.Reasons), On: today}
+	d := postgres.Decision{Reasons: strings.TrimSpace(r.Reasons), On: today, Facts: r.Facts}
 	switch r.Decision {
 	case "approve":
 		d.Approve = true
@@ -230,6 +227,43 @@ func (s *Server) apiPoliticalReview(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"candidate_id": cand.ID, "passed": *req.Passed, "stage": updated.Stage})
+}
+
+type branchRecordRequest struct {
+	Kind       string `json:"kind"`
+	On         string `json:"on"`
+	By         string `json:"by"`
+	Conclusion string `json:"conclusion"`
+}
+
+// apiRecord records what the branch or the committee records between
+// steps: a half-year assessment (每半年考察), the branch committee's review
+// (支委会审查), the oath (入党宣誓) — the branch, with the permission it
+// submits steps with — or the pre-review (预审) — the committee, with the
+// permission it decides with.
+func (s *Server) apiRecord(c *fiber.Ctx) error {
+	var req branchRecordRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	act := authz.Create
+	if pipeline.RecordedByCommittee(req.Kind) {
+		act = authz.Decide
+	}
+	cand, a, err := s.loadCandidate(c, authz.Submission, act)
+	if err != nil {
+		return err
+	}
+	on, err := seedling.ParseDate(req.On)
+	if err != nil {
+		return seedling.FieldError("on", "on must be a date YYYY-MM-DD")
+	}
+	r := pipeline.BranchRecord{Kind: req.Kind, On: on, By: req.By, Conclusion: req.Conclusion}
+	id, err := s.db.Pipeline().Record(c.UserContext(), a, cand.ID, r, seedling.Today(s.db.Now()))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": id, "candidate_id": cand.ID, "kind": req.Kind, "on": req.On})
 }
 
 // apiFilings is a committee's filing queue (备案).

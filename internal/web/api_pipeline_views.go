@@ -2,13 +2,10 @@ package web
 
 import (
 	"fmt"
-	"net/url"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
 
 	"seedling/internal/authz"
-	"seedling/internal/ledger/sheet"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
@@ -42,33 +39,12 @@ func (s *Server) apiTimelineXLSX(c *fiber.Ctx) error {
 		return err
 	}
 	l := s.localizer(c)
-	f := excelize.NewFile()
-	defer f.Close()
-	sheetName := "Sheet1"
-	header := []any{translate(l, "timeline.on"), translate(l, "timeline.what"), translate(l, "timeline.text"), translate(l, "timeline.who"), translate(l, "timeline.at")}
-	if err := f.SetSheetRow(sheetName, "A1", &header); err != nil {
-		return err
-	}
+	header := []string{translate(l, "timeline.on"), translate(l, "timeline.what"), translate(l, "timeline.text"), translate(l, "timeline.who"), translate(l, "timeline.at")}
+	rows := make([][]string, len(events))
 	for i, e := range events {
-		row := []any{formatDate(e.On), timelineLine(l, e), e.Text, e.Who, e.At.Format("2006-01-02 15:04:05Z")}
-		for j, v := range row {
-			cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
-			if str, ok := v.(string); ok {
-				// SetCellStr stores a string cell: never a formula.
-				if err := f.SetCellStr(sheetName, cell, sheet.Neutralise(str)); err != nil {
-					return err
-				}
-			}
-		}
+		rows[i] = []string{formatDate(e.On), timelineLine(l, e), e.Text, e.Who, e.At.Format("2006-01-02 15:04:05Z")}
 	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		return err
-	}
-	name := fmt.Sprintf("全程纪实-%s.xlsx", cand.Name)
-	c.Set(fiber.HeaderContentDisposition, "attachment; filename*=UTF-8''"+url.PathEscape(name))
-	c.Type("xlsx")
-	return c.Send(buf.Bytes())
+	return sendSheet(c, fmt.Sprintf("全程纪实-%s.xlsx", cand.Name), header, rows)
 }
 
 // apiDue is the due list of the caller's scope, or of one node in it.

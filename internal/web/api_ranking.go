@@ -50,7 +50,8 @@ func (s *Server) rank(c *fiber.Ctx) (ranking, error) {
 		return ranking{}, err
 	}
 	ctx := c.UserContext()
-	scored, err := s.db.Scores().Scored(ctx, postgres.StandingFilter{Under: org.Path, Stages: []seedling.Stage{seedling.StageActivist}})
+	rs, _ := s.rules()
+	scored, err := s.db.Scores().Scored(ctx, postgres.StandingFilter{Under: org.Path, Stages: []seedling.Stage{seedling.StageActivist}}, rs.Door())
 	if err != nil {
 		return ranking{}, err
 	}

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"seedling/internal/seedling"
 )
 
 // fillStep fills and sends a step's proposal form on the candidate page.
@@ -52,6 +55,11 @@ func (b *browser) decideLatest(base, name, decision, reasons string) {
 	if reasons != "" {
 		b.do(chromedp.SetValue("#reasons", reasons))
 	}
+	if decision == "approve" { // the committee's own talk and vote, where the step asks for them
+		today := seedling.Today(time.Now()).Format(seedling.DateLayout)
+		get(b, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const v = {d_committee_talked_on: %q, d_committee_members: "7", d_committee_present: "6", d_committee_for: "5"};
+			for (const [id, x] of Object.entries(v)) { const el = document.getElementById(id); if (el) el.value = x } return true })()`, today)))
+	}
 	b.clickAndLoad("#" + decision)
 	b.do(chromedp.WaitVisible("#review-state"))
 	want := map[string]string{"approve": "已通过", "return": "已退回"}[decision]
@@ -83,7 +91,8 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 	b.login(base, "secretary")
 	b.do(chromedp.WaitVisible("#start-secretary"))
 	b.fillStep(base, cand, "activist-advance", map[string]string{
-		"f_talked_on": "2023-01-20", "f_recommended_by": "members", "f_decided_on": "2023-02-01", "f_contacts_0": "王建国"})
+		"f_talked_on": "2023-01-20", "f_recommended_by": "members", "f_decided_on": "2023-02-01", "f_contacts_0": "王建国",
+		"f_late_reason": "按历史档案补录"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 
@@ -102,23 +111,34 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 		expectStatus(t, r, 201)
 	}
 
+	// The branch's half-year assessments of the training year (细则 第十一条).
+	for _, on := range []string{"2023-08-01", "2024-02-01"} {
+		expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/records", cand), sec,
+			map[string]any{"kind": "assessment", "on": on, "by": "王建国", "conclusion": "半年考察：表现良好"}), 201)
+	}
 	b.switchUser(base, "secretary", "#start-secretary")
-	b.fillStep(base, cand, "target-advance", map[string]string{"f_decided_on": "2024-03-01"}, "f_opinions_heard")
+	b.fillStep(base, cand, "target-advance", map[string]string{"f_decided_on": "2024-03-01", "f_late_reason": "按历史档案补录"}, "f_opinions_heard")
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 
+	// The committee records the political review (细则 第十五条); the
+	// admission step reads it.
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", cand), app.login("committee"),
+		map[string]any{"passed": true, "conclusion": "经政治审查，该同志政治立场坚定，政治审查合格。", "reviewed_on": "2024-05-10"}), 201)
+	reviewTarget(t, app, cand, "2024-05-15", "2024-05-20")
 	b.switchUser(base, "secretary", "#start-secretary")
 	b.fillStep(base, cand, "probationary-advance", map[string]string{
-		"f_introducers_0": "王建国", "f_introducers_1": "李红梅", "f_political_review_conclusion": "经政治审查，该同志政治立场坚定，政治审查合格。",
-		"f_training_days": "3", "f_prereview_on": "2024-05-20", "f_meeting_on": "2024-06-10",
-		"f_members_entitled": "20", "f_members_present": "16", "f_full_members_entitled": "18", "f_votes_for": "15"}, "f_political_review_passed")
+		"f_introducers_0": "王建国", "f_introducers_1": "李红梅",
+		"f_training_days": "3", "f_form_issued_on": "2024-05-22", "f_form_filled_on": "2024-05-25", "f_meeting_on": "2024-06-10",
+		"f_members_entitled": "18", "f_members_present": "16", "f_votes_for": "15", "f_late_reason": "按历史档案补录"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 
 	b.switchUser(base, "secretary", "#start-secretary")
 	b.fillStep(base, cand, "full-advance", map[string]string{
-		"f_meeting_on": "2025-06-16", "f_members_entitled": "20", "f_members_present": "17", "f_full_members_entitled": "19", "f_votes_for": "16",
-		"f_assessment": "预备期内表现良好，按期转正。"})
+		"f_meeting_on": "2025-06-16", "f_members_entitled": "19", "f_members_present": "17", "f_votes_for": "16",
+		"f_assessment": "预备期内表现良好，按期转正。", "f_late_reason": "按历史档案补录",
+		"f_applied_on": "2025-06-01", "f_group_opinion": "党小组同意按期转正", "f_masses_opinion": "党员群众评议满意"})
 	b.switchUser(base, "committee", "#start-committee")
 	b.decideLatest(base, "周全程", "approve", "")
 

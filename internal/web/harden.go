@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"seedling/internal/seedling"
 )
@@ -61,7 +62,7 @@ func (s *Server) checkArgs(c *fiber.Ctx) error {
 		return err
 	}
 	var bad error
-	visit := func(k, v []byte) {
+	check := func(k, v []byte) {
 		if bad != nil {
 			return
 		}
@@ -69,14 +70,19 @@ func (s *Server) checkArgs(c *fiber.Ctx) error {
 			bad = seedling.CheckText(string(k), string(v))
 		}
 	}
-	c.Request().URI().QueryArgs().VisitAll(visit)
+	visit := func(args *fasthttp.Args) {
+		for k, v := range args.All() {
+			check(k, v)
+		}
+	}
+	visit(c.Request().URI().QueryArgs())
 	if bad != nil {
 		return bad
 	}
 	ct := c.Get(fiber.HeaderContentType)
 	switch {
 	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):
-		c.Request().PostArgs().VisitAll(visit)
+		visit(c.Request().PostArgs())
 	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
 		form, err := c.MultipartForm()
 		if err != nil {
@@ -84,7 +90,7 @@ func (s *Server) checkArgs(c *fiber.Ctx) error {
 		}
 		for k, vs := range form.Value {
 			for _, v := range vs {
-				visit([]byte(k), []byte(v))
+				check([]byte(k), []byte(v))
 			}
 		}
 	}

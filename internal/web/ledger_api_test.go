@@ -24,7 +24,7 @@ type ledgerFixture struct {
 	committee, admin    string
 	a, a2, b            int64 // activist-a, branch-a-03 (both branch A), branch-b-01
 	orgA, orgB          int64
-	today, since        string
+	today               string
 }
 
 func newLedgerFixture(t *testing.T) *ledgerFixture {

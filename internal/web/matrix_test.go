@@ -69,7 +69,11 @@ var matrix = []struct {
 	{"POST /api/v1/candidates/:id/submissions", "a", "anon=401 admin=403 committee=403 secretary=422 leader=404 activist=403"},
 	{"POST /api/v1/candidates/:id/submissions", "a2", "anon=401 admin=403 committee=403 secretary=422 leader=404 activist=404"},
 	{"POST /api/v1/candidates/:id/submissions", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
-	{"POST /api/v1/candidates/:id/political-review", "a", "anon=401 admin=403 committee=201 secretary=403 leader=404 activist=403"},
+	{"POST /api/v1/candidates/:id/records", "a", "anon=401 admin=403 committee=403 secretary=201 leader=404 activist=403"},
+	{"POST /api/v1/candidates/:id/records", "a2", "anon=401 admin=403 committee=403 secretary=201 leader=404 activist=404"},
+	{"POST /api/v1/candidates/:id/records", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
+	// a: the activist's own record, not a target: the rule says no (422).
+	{"POST /api/v1/candidates/:id/political-review", "a", "anon=401 admin=403 committee=422 secretary=403 leader=404 activist=403"},
 	{"POST /api/v1/candidates/:id/political-review", "a2", "anon=401 admin=403 committee=201 secretary=403 leader=404 activist=404"},
 	{"POST /api/v1/candidates/:id/political-review", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404"},
 	{"GET /api/v1/submissions", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200"},
@@ -132,6 +136,7 @@ type fixture struct {
 	comA, comB           int64 // their townships
 	groupA, groupB       int64 // a party group in each
 	candA, candA2, candB int64
+	targetA              int64 // a development target in branch A
 	subA, subB           int64 // a pending submission in each branch
 	fileA, fileB         int64 // an acknowledged filing of each township
 	seq                  atomic.Int64
@@ -159,6 +164,7 @@ func newFixture(t *testing.T, app *testApp) *fixture {
 	b, _ := app.db.Orgs().ByID(ctx, f.orgB)
 	f.comA, f.comB = *a.ParentID, *b.ParentID
 	f.candA, f.candA2, f.candB = cand("activist-a"), cand("branch-a-02"), cand("branch-b-01")
+	f.targetA = cand("branch-a-07")
 	app.db.Get(&f.fileA, `SELECT id FROM filings WHERE candidate_id = $1 AND kind = 'activist'`, f.candA)
 	app.db.Get(&f.fileB, `SELECT id FROM filings WHERE candidate_id = $1 AND kind = 'activist'`, f.candB)
 	f.subA = pendingSubmission(t, app, "secretary", f.orgA)
@@ -206,8 +212,11 @@ func (f *fixture) request(route, target string) (method, path string, body any) 
 	case "/api/v1/candidates/:id/submissions":
 		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.candA2, f.candB)), 1)
 		body = map[string]any{"to_stage": "full", "facts": map[string]any{}} // skips stages: refused by the rules
-	case "/api/v1/candidates/:id/political-review":
+	case "/api/v1/candidates/:id/records":
 		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.candA2, f.candB)), 1)
+		body = map[string]any{"kind": "assessment", "on": time.Now().UTC().Format("2006-01-02"), "by": "王建国", "conclusion": "半年考察：表现良好"}
+	case "/api/v1/candidates/:id/political-review":
+		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.targetA, f.candB)), 1)
 		body = map[string]any{"passed": true, "conclusion": "经政治审查，该同志政治合格，历史清白。", "reviewed_on": "2026-10-09"}
 	case "/candidates/:id/submissions":
 		path = strings.Replace(pattern, ":id", fmt.Sprint(pick(f.candA, f.candA2, f.candB)), 1)

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"seedling/internal/pipeline"
+	"seedling/internal/seedling"
 )
 
 // day returns the date n days before today, as the API takes it.
@@ -248,20 +251,55 @@ func TestSubmitterCannotApprove(t *testing.T) {
 	expectStatus(t, decide(app, app.login("committee"), sub, "approve", ""), 200)
 }
 
-// A failed political review disqualifies at once.
-func TestFailedPoliticalReviewDisqualifies(t *testing.T) {
+// Item 5: political review is of development targets (细则 第十五条): for an
+// activist it is 422 and changes nothing. For a target the admission step
+// reads the committee's record; a failed review disqualifies at once, and
+// (item 4) the admission that was waiting is voided, not counted as one more
+// failed review.
+func TestPoliticalReviewBelongsToTargets_Art15(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	f := newFixture(t, app)
-	com := app.login("committee")
-	r := app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", f.candA), com,
-		map[string]any{"passed": false, "conclusion": "经政治审查，发现该同志隐瞒重要情况。", "reviewed_on": day(2)})
+	com, sec := app.login("committee"), app.login("secretary")
+	review := func(cand int64, passed bool, on string) response {
+		return app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", cand), com,
+			map[string]any{"passed": passed, "conclusion": "经政治审查，该同志情况已核实清楚。", "reviewed_on": on})
+	}
+	expectStatus(t, review(f.candA, false, day(2)), 422)
+	if stage := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", f.candA), sec, nil).JSON(t)["stage"]; stage != "activist" {
+		t.Fatalf("an activist after a refused political review: %v", stage)
+	}
+	reviewTarget(t, app, f.targetA, day(7), day(6))
+	admission := map[string]any{"introducers": []string{"王建国", "李红梅"}, "training_days": 3, "form_issued_on": day(5), "form_filled_on": day(4), "meeting_on": day(3),
+		"members_entitled": 20, "members_present": 15, "votes_for": 12}
+	expectStatus(t, review(f.targetA, true, day(8)), 201)
+	expectStatus(t, submit(t, app, sec, f.targetA, "probationary", admission), 201)
+	r := review(f.targetA, false, day(1))
 	expectStatus(t, r, 201)
 	if r.JSON(t)["stage"] != "disqualified" {
 		t.Fatalf("after a failed political review: %s", r.Body)
 	}
-	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", f.candA), com,
+	got := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", f.targetA), sec, nil).JSON(t)
+	if got["failed_reviews"] != float64(0) {
+		t.Fatalf("strikes after disqualification by political review: %v", got["failed_reviews"])
+	}
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/political-review", f.targetA), com,
 		map[string]any{"passed": false, "conclusion": "short", "reviewed_on": "tomorrow"}), 400)
+}
+
+// Item 4: a returned withdrawal request is not a strike.
+func TestReturnedRequestIsNoStrike_Ruzhou(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec, com := app.login("secretary"), app.login("committee")
+	cand := newApplicant(t, app, sec, f.orgA, 20)
+	r := submit(t, app, sec, cand, "withdrawn", map[string]any{"requested_on": day(1), "reason": "本人考虑后申请撤回"})
+	expectStatus(t, r, 201)
+	expectStatus(t, decide(app, com, idOf(t, r), "return", "请与本人再谈一次"), 200)
+	if got := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", cand), sec, nil).JSON(t)["failed_reviews"]; got != float64(0) {
+		t.Fatalf("a returned withdrawal counted as a strike: %v", got)
+	}
 }
 
 // Naming targets beyond a committee's yearly quota is refused with the
@@ -374,5 +412,233 @@ func TestTimelineAndItsExport(t *testing.T) {
 	}
 	if len(rows) != len(events)+1 {
 		t.Fatalf("export has %d rows for %d events", len(rows), len(events))
+	}
+}
+
+// Item 1: an approval re-runs the rules of the step as of the decision.
+// Propose an eligible activist as a development target, reverse points below
+// the threshold, approve: 422 naming the score rule, and the candidate stays
+// an activist (汝州市育苗计划 育壮苗; 细则 第十三条).
+func TestApprovalRechecksScore_Art13(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	sec, com := app.login("secretary"), app.login("committee")
+	picked := eligibleActivists(t, app, "branch-a", 1)
+	cand, score := picked[0].id, picked[0].score
+	r := submit(t, app, sec, cand, "target", map[string]any{"decided_on": day(1), "opinions_heard": true})
+	expectStatus(t, r, 201)
+	sub := idOf(t, r)
+	if v := r.JSON(t)["rules_version"]; v != "2014-ruzhou-1" {
+		t.Fatalf("rules version stored: %v", v)
+	}
+	// Reverse the largest entries until the score is below the threshold.
+	var entries []struct {
+		ID     int64 `db:"id"`
+		Points int   `db:"points"`
+	}
+	app.db.Select(&entries, `SELECT id, points FROM ledger_entries e WHERE candidate_id = $1 AND kind = 'entry' AND points > 0
+		AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses = e.id) ORDER BY points DESC`, cand)
+	for _, e := range entries {
+		if score < 80 {
+			break
+		}
+		expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/ledger/%d/reverse", e.ID), sec, map[string]any{"reason": "核实后不予计分"}), 201)
+		score -= float64(e.Points) // an upper bound: caps may hide part of it
+	}
+	r = decide(app, com, sub, "approve", "")
+	expectStatus(t, r, 422)
+	if fields := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any); fields["score_threshold"] == nil {
+		t.Fatalf("approval on a score below the threshold: %s", r.Body)
+	}
+	if stage := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", cand), sec, nil).JSON(t)["stage"]; stage != "activist" {
+		t.Fatalf("stage after the refused approval: %v", stage)
+	}
+	// Returning it is still possible.
+	expectStatus(t, decide(app, com, sub, "return", "积分不足"), 200)
+}
+
+// Item 9: missing facts and broken rules come back in one 422.
+func TestOneRefusalListsMissingFactsAndBrokenRules_Art13(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	cand := newApplicant(t, app, sec, f.orgA, 100)
+	facts := activistFacts()
+	delete(facts, "contacts")
+	facts["talked_on"] = day(40) // more than a month after the application
+	r := submit(t, app, sec, cand, "activist", facts)
+	expectStatus(t, r, 422)
+	fields := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)
+	if fields["facts.contacts"] == nil || fields["talk_within_month"] == nil {
+		t.Fatalf("want the missing fact and the broken rule together: %s", r.Body)
+	}
+}
+
+type eligible struct {
+	id    int64
+	score float64
+}
+
+// eligibleActivists returns n activists of a demo branch whom the ranking
+// lists as eligible and who have no submission waiting.
+func eligibleActivists(t *testing.T, app *testApp, code string, n int) []eligible {
+	t.Helper()
+	var branch int64
+	app.db.Get(&branch, `SELECT id FROM orgs WHERE code = $1`, code)
+	rows := app.call("GET", fmt.Sprintf("/api/v1/orgs/%d/ranking", branch), app.login("admin"), nil).JSON(t)["ranking"].([]any)
+	var out []eligible
+	for _, x := range rows {
+		row := x.(map[string]any)
+		id := int64(row["candidate_id"].(float64))
+		var pending bool
+		app.db.Get(&pending, `SELECT EXISTS (SELECT 1 FROM submissions WHERE candidate_id = $1 AND state = 'pending')`, id)
+		if !pending && len(out) < n {
+			out = append(out, eligible{id, row["score"].(float64)})
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("want %d eligible activists without a pending submission in %s, have %d", n, code, len(out))
+	}
+	return out
+}
+
+// Item 3: the rule set in force on the date of the act decides, and the
+// version stored with the submission is the one its approval re-runs. A
+// stricter version (100 points) takes effect two days ago: a naming decided
+// three days ago goes under the old one and is approved under it; one decided
+// yesterday goes under the new one.
+func TestRulesOfTheActsDate_Art13(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	// Under the shipped rules.
+	a, b := eligibleActivists(t, app, "branch-a", 1)[0], eligibleActivists(t, app, "branch-b", 1)[0]
+	strict := *pipeline.Rules2014
+	strict.Version, strict.MinScore = "test-strict", 100
+	strict.EffectiveFrom = mustDate(day(2))
+	reg, err := pipeline.NewRegistry(pipeline.Rules2014, &strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.srv.registry = reg
+	sec, com := app.login("secretary"), app.login("committee")
+
+	r := submit(t, app, sec, a.id, "target", map[string]any{"decided_on": day(3), "opinions_heard": true})
+	expectStatus(t, r, 201)
+	if v := r.JSON(t)["rules_version"]; v != pipeline.Rules2014.Version {
+		t.Fatalf("version of an act before the new rules: %v", v)
+	}
+	expectStatus(t, decide(app, com, idOf(t, r), "approve", ""), 200)
+
+	r = submit(t, app, app.login("secretary2"), b.id, "target", map[string]any{"decided_on": day(1), "opinions_heard": true})
+	expectStatus(t, r, 422)
+	if f := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any); f["score_threshold"] == nil {
+		t.Fatalf("an act under the new rules: %s", r.Body)
+	}
+}
+
+// An approved admission is filed (备案) with the committee above the one
+// that approved it (细则 第二十四条); the person's full record starts from
+// the general meeting.
+func TestAdmissionIsFiledAbove_Art24(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec, com := app.login("secretary"), app.login("committee")
+	reviewTarget(t, app, f.targetA, day(7), day(6))
+	r := submit(t, app, sec, f.targetA, "probationary", map[string]any{"introducers": []string{"王建国", "李红梅"}, "training_days": 3,
+		"form_issued_on": day(5), "form_filled_on": day(4), "meeting_on": day(3),
+		"members_entitled": 20, "members_present": 15, "votes_for": 12})
+	expectStatus(t, r, 201)
+	sub := idOf(t, r)
+	// The committee's own talk and vote are part of the approval (细则 第二十三条、第二十四条).
+	r = decide(app, com, sub, "approve", "")
+	expectStatus(t, r, 422)
+	if fields := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any); fields["facts.committee_talked_on"] == nil {
+		t.Fatalf("approval without the committee's talk: %s", r.Body)
+	}
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/submissions/%d/decision", sub), com, map[string]any{"decision": "approve",
+		"facts": map[string]any{"committee_talked_on": day(1), "committee_members": 7, "committee_present": 6, "committee_for": 5}}), 200)
+	var committee int64
+	app.db.Get(&committee, `SELECT committee_id FROM filings WHERE candidate_id = $1 AND kind = 'probationary'`, f.targetA)
+	if committee == 0 || committee == f.comA {
+		t.Fatalf("admission filed with %d (the approving committee is %d)", committee, f.comA)
+	}
+}
+
+// Item 4, said in the UI: the candidate's page tells whether strikes apply to
+// probationary members, as the rule set has it.
+func TestCandidatePageSaysWhetherStrikesApplyToProbationary_Ruzhou(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	r := app.page(fmt.Sprintf("/candidates/%d", f.candA), app.login("secretary"))
+	expectStatus(t, r, 200)
+	if !strings.Contains(string(r.Body), `id="cand-strikes-probationary"`) || !strings.Contains(string(r.Body), "第三十二条") {
+		t.Fatalf("the page does not say whether strikes apply to probationary members")
+	}
+}
+
+// reviewTarget records the branch committee's review (支委会审查, by the
+// secretary) and the committee's pre-review (预审, by the committee) of a
+// development target (细则 第十八条、第十九条).
+func reviewTarget(t *testing.T, app *testApp, cand int64, reviewed, prereviewed string) {
+	t.Helper()
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/records", cand), app.login("secretary"),
+		map[string]any{"kind": "branch_review", "on": reviewed, "by": "支部委员会", "conclusion": "审查合格，同意报党委预审"}), 201)
+	// The branch cannot record the committee's pre-review.
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/records", cand), app.login("secretary"),
+		map[string]any{"kind": "prereview", "on": prereviewed, "by": "支部委员会", "conclusion": "预审合格"}), 403)
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/records", cand), app.login("committee"),
+		map[string]any{"kind": "prereview", "on": prereviewed, "by": "党委组织委员", "conclusion": "预审合格，同意发放入党志愿书"}), 201)
+}
+
+// The demo's waiting admission holds under the rules once the committee adds
+// its talk and vote: it shows the committee's part of an admission.
+func TestDemoAdmissionWaitsForTheCommitteesVote_Art23_24(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	var id int64
+	app.db.Get(&id, `SELECT s.id FROM submissions s JOIN candidates c ON c.id = s.candidate_id
+		WHERE c.code = 'fengxuelu-wangsong-2-01' AND s.state = 'pending' AND s.to_stage = 'probationary'`)
+	sub, err := app.db.Pipeline().SubmissionByID(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subj, err := app.db.Pipeline().Subject(t.Context(), sub.CandidateID, sub.EffectiveOn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pipeline.Pending{State: sub.State, SubmittedBy: sub.SubmittedBy, SubmittedOn: seedling.Today(sub.SubmittedAt), RulesVersion: sub.RulesVersion,
+		From: sub.FromStage, To: sub.ToStage, Kind: sub.Kind, Facts: sub.Facts}
+	rs := pipeline.DefaultRegistry().Version(sub.RulesVersion)
+	if _, err := rs.Recheck(subj, p, nil, seedling.Today(time.Now())); err == nil {
+		t.Fatal("the demo admission passes without the committee's vote")
+	}
+	vote := map[string]any{"committee_talked_on": "2026-11-28", "committee_members": float64(7), "committee_present": float64(6), "committee_for": float64(6)}
+	if _, err := rs.Recheck(subj, p, vote, seedling.Today(time.Now())); err != nil {
+		t.Fatalf("the demo admission with the committee's vote: %v", err)
+	}
+}
+
+// Item 3: the score a step is weighed on is the score as of the date of the
+// act: entries dated later do not count, a reversal counts with the entry it
+// corrects (it carries that entry's date).
+func TestScoreAsOfTheActsDate_Art13(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	var last time.Time
+	app.db.Get(&last, `SELECT max(occurred_on) FROM ledger_entries WHERE candidate_id = $1 AND kind = 'entry' AND points > 0`, f.candA)
+	now, err := app.db.Pipeline().Subject(t.Context(), f.candA, seedling.Today(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := app.db.Pipeline().Subject(t.Context(), f.candA, last.AddDate(0, 0, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Score >= now.Score {
+		t.Fatalf("score the day before the last entry (%s): %d, today: %d", last.Format("2006-01-02"), before.Score, now.Score)
 	}
 }

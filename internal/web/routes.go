@@ -60,6 +60,7 @@ func (s *Server) routes() {
 	app.Get("/api/v1/candidates/:id/next-steps", s.loggedIn, s.apiNextSteps)
 	app.Post("/api/v1/candidates/:id/submissions", s.loggedIn, s.apiSubmit)
 	app.Post("/api/v1/candidates/:id/political-review", s.loggedIn, s.apiPoliticalReview)
+	app.Post("/api/v1/candidates/:id/records", s.loggedIn, s.apiRecord)
 	app.Get("/api/v1/submissions", s.loggedIn, s.apiSubmissions)
 	app.Post("/api/v1/submissions/:id/decision", s.loggedIn, s.apiDecide)
 	app.Get("/api/v1/filings", s.loggedIn, s.apiFilings)
@@ -103,6 +104,40 @@ func (s *Server) routes() {
 	app.Post("/candidates/:id/ledger/:entry_id/reverse", s.loggedIn, s.ledgerReverse)
 	app.Post("/candidates/:id/ledger/:entry_id/evidence", s.loggedIn, s.ledgerAttach)
 	app.Get("/me/score", s.loggedIn, s.myScorePage)
+
+	// The public display (公示) and its objections: each handler loads the
+	// display or objection and checks its node first (loadDisplay,
+	// resolveObjection); drafts exist only for those who may publish.
+	app.Post("/api/v1/displays", s.loggedIn, s.apiCreateDisplay)
+	app.Get("/api/v1/displays", s.loggedIn, s.apiDisplays)
+	app.Get("/api/v1/displays/:id", s.loggedIn, s.apiDisplay)
+	app.Post("/api/v1/displays/:id/publish", s.loggedIn, s.apiPublishDisplay)
+	app.Post("/api/v1/displays/:id/discard", s.loggedIn, s.apiDiscardDisplay)
+	app.Post("/api/v1/displays/:id/reissue", s.loggedIn, s.apiReissueDisplay)
+	app.Post("/api/v1/displays/:id/objections", s.loggedIn, s.apiRaiseObjection)
+	app.Post("/api/v1/objections/:id/resolution", s.loggedIn, s.apiResolveObjection)
+	app.Get("/api/v1/displays/:id/rows.xlsx", s.loggedIn, s.apiDisplayXLSX)
+	app.Get("/api/v1/display-overview", s.loggedIn, s.apiDisplayOverview)
+	app.Get("/api/v1/display-overview.xlsx", s.loggedIn, s.apiDisplayOverviewXLSX)
+	app.Post("/api/v1/orgs/:id/display-settings", s.loggedIn, s.apiDisplaySettings)
+	app.Get("/displays", s.loggedIn, s.displaysPage)
+	app.Post("/displays", s.loggedIn, s.displayCreate)
+	app.Get("/displays-overview", s.loggedIn, s.overviewPage)
+	app.Get("/displays/:id", s.loggedIn, s.displayPage)
+	app.Get("/displays/:id/notice", s.loggedIn, s.noticePage)
+	app.Post("/displays/:id/publish", s.loggedIn, s.displayAction("publish"))
+	app.Post("/displays/:id/discard", s.loggedIn, s.displayAction("discard"))
+	app.Post("/displays/:id/reissue", s.loggedIn, s.displayAction("reissue"))
+	app.Post("/displays/:id/objections", s.loggedIn, s.displayObject)
+	app.Post("/objections/:id/resolution", s.loggedIn, s.objectionResolve)
+
+	// The working-day calendar: anyone logged in reads it; the organisation
+	// department sets days (authorizeRole in the handlers).
+	app.Get("/api/v1/calendar/workdays", s.loggedIn, s.apiWorkdays)
+	app.Get("/api/v1/calendar/overrides", s.loggedIn, s.apiCalendarOverrides)
+	app.Post("/api/v1/calendar/overrides", s.loggedIn, s.apiSetCalendarDay)
+	app.Get("/calendar", s.loggedIn, s.calendarPage)
+	app.Post("/calendar", s.loggedIn, s.calendarSubmit)
 
 	// Audit trail: committees and the organisation department, their subtree.
 	app.Get("/api/v1/audit", s.loggedIn, s.apiAudit)

@@ -22,10 +22,14 @@ type candidatePage struct {
 	Submissions []postgres.Submission
 	Failed      int
 	MaxFailed   int
-	CanPropose  bool
-	CanDecide   bool
-	Values      map[string]string // what the user typed, when a proposal was refused
-	Chosen      string            // the step whose form was sent
+	// StrikesProbationary says whether failed reviews of probationary
+	// members count (a parameter of the rule set: the Ruzhou text speaks of
+	// activists); the page says so beside the count.
+	StrikesProbationary bool
+	CanPropose          bool
+	CanDecide           bool
+	Values              map[string]string // what the user typed, when a proposal was refused
+	Chosen              string            // the step whose form was sent
 }
 
 // candidatePage is one candidate's overview: stage, score, the three-strike
@@ -55,8 +59,8 @@ func (s *Server) renderCandidate(c *fiber.Ctx, status int, cand seedling.Candida
 	_, proposeErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Create)
 	_, decideErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Decide)
 	data := candidatePage{Candidate: cand, IDNumber: s.shownIDNumber(c, cand), Score: subj.Score, Threshold: rs.MinScore, Steps: rs.NextSteps(subj, today),
-		Submissions: subs, Failed: subj.FailedReviews, MaxFailed: rs.MaxFailedReviews,
-		CanPropose: proposeErr == nil, CanDecide: decideErr == nil, Values: values, Chosen: chosen}
+		Submissions: subs, Failed: rs.Strikes(subj.Returned), MaxFailed: rs.MaxFailedReviews,
+		StrikesProbationary: rs.StrikesApplyToProbationary, CanPropose: proposeErr == nil, CanDecide: decideErr == nil, Values: values, Chosen: chosen}
 	return s.renderForm(c, status, "candidate", "candidate.title", data, formErr)
 }
 

@@ -32,6 +32,7 @@ type homeData struct {
 	Me       *seedling.Candidate
 	MyNext   []pipeline.NextStep
 	Stages   []seedling.Stage
+	Displays displayStart
 }
 
 // homePage is each role's start page: the organisation department and the
@@ -83,6 +84,10 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 			}
 		}
 		data.Sections = append(data.Sections, sec)
+	}
+	var err error
+	if data.Displays, err = s.displayStart(c); err != nil {
+		return err
 	}
 	return s.render(c, fiber.StatusOK, "home", "home.title", data)
 }

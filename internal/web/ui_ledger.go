@@ -110,8 +110,9 @@ func (s *Server) may(c *fiber.Ctx, cand seedling.Candidate, obj, act string) boo
 func (s *Server) scoreViewOf(c *fiber.Ctx, sc postgres.Scored) scoreView {
 	l := s.localizer(c)
 	en := langEn(c)
-	v := scoreView{Total: sc.Score.Total, Threshold: ledger.Threshold, Missing: max(0, ledger.Threshold-sc.Score.Total),
-		Version: sc.Score.Version, Eligible: sc.Eligibility.Eligible, Gauge: newGauge(sc.Score.Total)}
+	rs, _ := s.rules()
+	v := scoreView{Total: sc.Score.Total, Threshold: rs.MinScore, Missing: max(0, rs.MinScore-sc.Score.Total),
+		Version: sc.Score.Version, Eligible: sc.Eligibility.Eligible, Gauge: newGauge(sc.Score.Total, rs.MinScore)}
 	for _, d := range sc.Score.Dimensions {
 		pct := 0
 		if d.Cap > 0 {
@@ -403,19 +404,19 @@ type gauge struct {
 	Reached        bool
 }
 
-func newGauge(total int) gauge {
+func newGauge(total, threshold int) gauge {
 	const cx, cy, r = 100.0, 100.0, 80.0
 	point := func(frac, radius float64) (float64, float64) {
 		a := math.Pi * (1 - frac)
 		return round1(cx + radius*math.Cos(a)), round1(cy - radius*math.Sin(a))
 	}
-	g := gauge{Track: fmt.Sprintf("M %.1f %.1f A %.0f %.0f 0 0 1 %.1f %.1f", cx-r, cy, r, r, cx+r, cy), Reached: total >= ledger.Threshold}
+	g := gauge{Track: fmt.Sprintf("M %.1f %.1f A %.0f %.0f 0 0 1 %.1f %.1f", cx-r, cy, r, r, cx+r, cy), Reached: total >= threshold}
 	frac := math.Max(0, math.Min(1, float64(total)/ledger.MaxTotal))
 	if frac > 0 {
 		x, y := point(frac, r)
 		g.Arc = fmt.Sprintf("M %.1f %.1f A %.0f %.0f 0 0 1 %.1f %.1f", cx-r, cy, r, r, x, y)
 	}
-	mark := float64(ledger.Threshold) / ledger.MaxTotal
+	mark := float64(threshold) / ledger.MaxTotal
 	g.MarkX1, g.MarkY1 = point(mark, r-14)
 	g.MarkX2, g.MarkY2 = point(mark, r+14)
 	g.LabelX, g.LabelY = point(mark, r+24)

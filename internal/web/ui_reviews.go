@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -45,6 +47,9 @@ type reviewPage struct {
 	MaxFailed  int
 	Entries    []ledger.Entry
 	Timeline   []timelineRow
+	// DecisionFacts are what the committee records with an approval of this
+	// step (an admission: its talk and its vote).
+	DecisionFacts []pipeline.FactSpec
 }
 
 type factLine struct {
@@ -86,9 +91,14 @@ func (s *Server) renderReview(c *fiber.Ctx, status int, formErr *seedling.Error)
 		postgres.SealConclusion(&sub)
 	}
 	rs, _ := s.rules()
-	data := reviewPage{Submission: sub, Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Failed: subj.FailedReviews,
+	data := reviewPage{Submission: sub, Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Failed: rs.Strikes(subj.Returned),
 		MaxFailed: rs.MaxFailedReviews, Entries: entries, Facts: factLines(rs, sub, pickLanguage(c) == "en"),
 		Timeline: timelineRows(s.localizer(c), events)}
+	if rs := s.registry.Version(sub.RulesVersion); rs != nil {
+		if st, ok := rs.Find(sub.FromStage, sub.ToStage, sub.Kind); ok {
+			data.DecisionFacts = st.DecisionFacts
+		}
+	}
 	return s.renderForm(c, status, "review", "reviews.title", data, formErr)
 }
 
@@ -123,10 +133,17 @@ func (s *Server) reviewDecide(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := decisionRequest{Decision: c.FormValue("decision"), Reasons: c.FormValue("reasons")}.validate(seedling.Today(s.db.Now()))
+	req := decisionRequest{Decision: c.FormValue("decision"), Reasons: c.FormValue("reasons"), Facts: map[string]any{}}
+	if rs := s.registry.Version(sub.RulesVersion); rs != nil && req.Decision == "approve" {
+		if st, ok := rs.Find(sub.FromStage, sub.ToStage, sub.Kind); ok {
+			for _, f := range st.DecisionFacts {
+				req.Facts[f.Name] = formFact(f, c.FormValue("d_"+f.Name))
+			}
+		}
+	}
+	d, err := req.validate(seedling.Today(s.db.Now()))
 	if err == nil {
-		rs, _ := s.rules()
-		_, err = s.db.Pipeline().Decide(c.UserContext(), a, sub.ID, d, rs)
+		_, err = s.db.Pipeline().Decide(c.UserContext(), a, sub.ID, d, s.registry)
 	}
 	if err != nil {
 		switch seedling.ErrorCode(err) {
@@ -144,4 +161,20 @@ func (s *Server) reviewAcknowledge(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/reviews", fiber.StatusSeeOther)
+}
+
+// formFact turns a form value into what the JSON API would carry: nothing
+// for a blank field, a number for a whole-number field that reads as one
+// (anything else stays text and is refused as malformed by the rules).
+func formFact(f pipeline.FactSpec, v string) any {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	if f.Type == pipeline.TypeInt {
+		if n, err := strconv.Atoi(v); err == nil {
+			return float64(n)
+		}
+	}
+	return v
 }

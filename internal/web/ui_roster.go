@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"seedling/internal/authz"
-	"seedling/internal/ledger"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
@@ -73,7 +72,8 @@ func (s *Server) rosterView(c *fiber.Ctx, org seedling.Org) (*rosterView, error)
 	}
 	l := s.localizer(c)
 	en := langEn(c)
-	v := &rosterView{Org: org, Keeper: k, Threshold: ledger.Threshold}
+	rs, _ := s.rules()
+	v := &rosterView{Org: org, Keeper: k, Threshold: rs.MinScore}
 	sess := currentSession(c)
 	if _, err := s.authz.Check(sess.Principal, authz.Target{Path: org.Path}, authz.Ledger, authz.Write); err == nil && org.Kind == seedling.KindBranch {
 		v.CanWrite = true

@@ -52,11 +52,11 @@ func (s *Server) timelinePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	failed, err := s.db.Pipeline().FailedReviews(c.UserContext(), cand.ID)
+	rs, _ := s.rules()
+	failed, err := s.db.Pipeline().FailedReviews(c.UserContext(), cand.ID, rs)
 	if err != nil {
 		return err
 	}
-	rs, _ := s.rules()
 	return s.render(c, fiber.StatusOK, "timeline", "timeline.title",
 		timelinePage{Candidate: cand, Events: timelineRows(s.localizer(c), events), Strikes: rs.StrikesLabel(failed)})
 }

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"seedling/internal/display"
+)
+
+// The demo carries published displays of past quarters with an objection
+// in each state; the open one is overdue and shows in the committee's due
+// list, and the overview counts them.
+func TestDemoDisplaysOverviewAndDue(t *testing.T) {
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	var states []string
+	app.db.Select(&states, `
+		SELECT DISTINCT COALESCE(r.decision, 'open') FROM objections o JOIN displays d ON d.id = o.display_id
+		LEFT JOIN objection_resolutions r ON r.objection_id = o.id WHERE d.org_id = $1 ORDER BY 1`, f.orgA)
+	if strings.Join(states, ",") != "open,rejected,upheld" {
+		t.Fatalf("demo objection states in branch A: %v", states)
+	}
+	var linked int
+	app.db.Get(&linked, `SELECT count(*) FROM ledger_entries WHERE objection_id IS NOT NULL`)
+	if linked == 0 {
+		t.Fatal("no demo correction is linked to its objection")
+	}
+	com := app.login("committee")
+	r := app.call("GET", "/api/v1/due", com, nil)
+	expectStatus(t, r, 200)
+	if !strings.Contains(string(r.Body), `"objection_overdue"`) {
+		t.Fatalf("due list without the overdue objection: %.500s", r.Body)
+	}
+	r = app.call("GET", fmt.Sprintf("/api/v1/display-overview?org_id=%d", f.comA), com, nil)
+	expectStatus(t, r, 200)
+	raised, upheld, rejected, published := 0, 0, 0, 0
+	for _, c := range r.JSON(t)["cells"].([]any) {
+		m := c.(map[string]any)
+		raised += int(m["raised"].(float64))
+		upheld += int(m["upheld"].(float64))
+		rejected += int(m["rejected"].(float64))
+		if m["published"] == true {
+			published++
+		}
+	}
+	if raised < 3 || rejected < 1 || published < 2 {
+		t.Fatalf("overview: raised %d upheld %d rejected %d published %d: %.600s", raised, upheld, rejected, published, r.Body)
+	}
+	for _, path := range []string{fmt.Sprintf("/api/v1/display-overview.xlsx?org_id=%d", f.comA), "/displays-overview"} {
+		r := app.form("GET", path, com, "")
+		expectStatus(t, r, 200)
+	}
+}
+
+// The notice names the node, the period, the window, whom to object to and
+// the code; with masking on, a committee reader sees 张*华 while a member
+// of the branch sees the full name. The member's objection and its
+// outcome show on their start page.
+func TestNoticeMaskingAndStartPage(t *testing.T) {
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	app.clockAt("2026-10-12")
+	admin, sec, member, com := app.login("admin"), app.login("secretary"), app.login("member"), app.login("committee")
+	var city int64
+	app.db.Get(&city, `SELECT id FROM orgs WHERE kind = 'city' LIMIT 1`)
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/orgs/%d/display-settings", city), com, map[string]any{"window_days": 5, "objection_days": 5, "mask_names": true}), 404)
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/orgs/%d/display-settings", f.comA), com, map[string]any{"window_days": 5, "objection_days": 3, "mask_names": true}), 400)
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/orgs/%d/display-settings", city), admin, map[string]any{"window_days": 7, "objection_days": 3, "mask_names": true}), 200)
+
+	r := app.call("POST", "/api/v1/displays", sec, map[string]any{"org_id": f.orgA, "period": "2026Q3"})
+	expectStatus(t, r, 201)
+	did := id(t, r)
+	r = app.call("POST", fmt.Sprintf("/api/v1/displays/%d/publish", did), sec, nil)
+	if r.JSON(t)["closes_on"] != "2026-10-20" { // seven working days
+		t.Fatalf("window: %s", r.Body)
+	}
+	d := r.JSON(t)
+	var name string
+	app.db.Get(&name, `SELECT name FROM display_rows WHERE display_id = $1 ORDER BY candidate_id LIMIT 1`, did)
+
+	r = app.form("GET", fmt.Sprintf("/displays/%d/notice", did), com, "")
+	expectStatus(t, r, 200)
+	page := string(r.Body)
+	for _, want := range []string{"煤山街道青瓷社区党支部", "2026Q3", "2026-10-12 至 2026-10-20", d["verification_code"].(string), "验证码", display.Mask(name)} {
+		if !strings.Contains(page, want) {
+			t.Errorf("notice lacks %q", want)
+		}
+	}
+	if strings.Contains(page, ">"+name+"<") {
+		t.Errorf("a committee reader sees the full name %s", name)
+	}
+	r = app.form("GET", fmt.Sprintf("/displays/%d/notice", did), member, "")
+	if !strings.Contains(string(r.Body), ">"+name+"<") {
+		t.Errorf("a member of the branch does not see the full name %s", name)
+	}
+
+	var cand int64
+	app.db.Get(&cand, `SELECT candidate_id FROM display_rows WHERE display_id = $1 ORDER BY candidate_id LIMIT 1`, did)
+	r = app.call("POST", fmt.Sprintf("/api/v1/displays/%d/objections", did), member, map[string]any{"candidate_id": cand, "text": "理论考试成绩录入有误"})
+	expectStatus(t, r, 201)
+	if r.JSON(t)["due_on"] != "2026-10-14" { // three working days
+		t.Fatalf("deadline: %s", r.Body)
+	}
+	oid := id(t, r)
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/objections/%d/resolution", oid), sec, map[string]any{"decision": "reject", "reason": "经核对试卷成绩无误"}), 200)
+	r = app.form("GET", "/", member, "")
+	expectStatus(t, r, 200)
+	if !strings.Contains(string(r.Body), "经核对试卷成绩无误") || !strings.Contains(string(r.Body), "不属实") {
+		t.Fatalf("the member's start page lacks the outcome")
+	}
+	r = app.call("GET", fmt.Sprintf("/api/v1/displays/%d/rows.xlsx", did), member, nil)
+	expectStatus(t, r, 200)
+	if !strings.Contains(r.Header.Get("Content-Type"), "spreadsheet") {
+		t.Fatalf("xlsx type %q", r.Header.Get("Content-Type"))
+	}
+}
