@@ -63,19 +63,29 @@ func TestChaosCheckFindsTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := pipeline.DefaultRegistry().InForce(today)
+	rules := pipeline.DefaultRegistry()
+	rs := rules.InForce(today)
 	for i, state := range []string{"approved", "pending"} {
 		cand, err := db.Candidates().Create(ctx, actor, postgres.NewCandidate{OrgID: org.OrgID, Name: fmt.Sprintf("chaos-test-%d", i), AppliedOn: today.AddDate(0, 0, -40)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		sub, err := db.Pipeline().Submit(ctx, users["secretary"], cand, pipeline.Proposal{RuleSet: rs.Version, From: seedling.StageApplicant,
-			To: seedling.StageActivist, Facts: pipeline.Facts{"talked_on": today}, EffectiveOn: today})
+		subj, err := db.Pipeline().Subject(ctx, cand.ID, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := func(n int) string { return today.AddDate(0, 0, -n).Format(seedling.DateLayout) }
+		prop, err := rs.Check(subj, seedling.StageActivist, "", map[string]any{"talked_on": day(15), "recommended_by": "mass_org",
+			"decided_on": day(10), "contacts": []any{"王建国"}}, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := db.Pipeline().Submit(ctx, users["secretary"], cand, prop)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if state == "approved" {
-			if _, err := db.Pipeline().Decide(ctx, users["committee"], sub.ID, postgres.Decision{Approve: true, On: today}, rs); err != nil {
+			if _, err := db.Pipeline().Decide(ctx, users["committee"], sub.ID, postgres.Decision{Approve: true, On: today}, rules); err != nil {
 				t.Fatal(err)
 			}
 		}
