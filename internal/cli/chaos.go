@@ -368,7 +368,10 @@ func (h *chaosRun) readHighWater(ctx context.Context) error {
 	if h.marks.entry, err = db.LedgerHighWater(ctx); err != nil {
 		return err
 	}
-	h.marks.submission, err = db.StepHighWater(ctx)
+	if h.marks.submission, err = db.StepHighWater(ctx); err != nil {
+		return err
+	}
+	h.marks.objection, err = db.ObjectionHighWater(ctx)
 	return err
 }
 
@@ -419,6 +422,9 @@ type chaosClient struct {
 	applicants         []*chaosApplicant
 	imports            []string // the idempotency keys of acknowledged imported rows
 	importFiles        int      // acknowledged imports
+	display            *chaosDisplay
+	displays           int // acknowledged creations and publications of displays
+	objections         []*chaosObjection
 }
 
 type chaosEntry struct {
@@ -443,6 +449,8 @@ var chaosOps = []struct {
 	{2, (*chaosClient).propose},
 	{3, (*chaosClient).decide},
 	{1, (*chaosClient).importSheet},
+	{1, (*chaosClient).object},
+	{1, (*chaosClient).resolve},
 }
 
 func (c *chaosClient) load(loadCtx, ctx context.Context) {
@@ -657,7 +665,7 @@ func (h *chaosRun) check(ctx context.Context, clients []*chaosClient) (chaosRepo
 // chaosMarks are the newest rows before the load: the rows after them are
 // checked for their other halves.
 type chaosMarks struct {
-	entry, submission int64
+	entry, submission, objection int64
 }
 
 // checkWrites counts what the clients saw acknowledged against what the
@@ -665,7 +673,8 @@ type chaosMarks struct {
 func checkWrites(ctx context.Context, db *postgres.DB, store evidence.Store, marks chaosMarks, clients []*chaosClient) (chaosReport, error) {
 	rep := chaosReport{Kinds: map[string]int{}}
 	var keys, names []string
-	var reversed, applicants, people []int64
+	var reversed, applicants, people, objections []int64
+	var texts []string
 	var files []postgres.EvidenceRef
 	var acks []postgres.StepAck
 	for _, c := range clients {
@@ -675,6 +684,14 @@ func checkWrites(ctx context.Context, db *postgres.DB, store evidence.Store, mar
 		rep.Kinds["reversal"] += len(c.reversed)
 		rep.Kinds["evidence"] += len(c.evidence)
 		rep.Kinds["import"] += c.importFiles
+		rep.Kinds["display"] += c.displays
+		for _, o := range c.objections {
+			rep.Kinds["objection"]++
+			if o.state != "open" {
+				rep.Kinds["resolution"]++
+			}
+			texts, objections = append(texts, o.text), append(objections, o.id)
+		}
 		for _, e := range c.entries {
 			keys = append(keys, e.key)
 		}
@@ -733,11 +750,31 @@ func checkWrites(ctx context.Context, db *postgres.DB, store evidence.Store, mar
 	}
 	rep.HalfWritten += steps.Unaudited + steps.Unstaged
 
+	objs, err := db.ObjectionIntegrity(ctx, marks.objection, texts, objections)
+	if err != nil {
+		return rep, err
+	}
+	for _, t := range texts {
+		rep.count(objs.ByText[t])
+	}
+	for _, c := range clients {
+		for _, o := range c.objections {
+			if got, ok := objs.StateOf[o.id]; ok && got != o.state {
+				rep.Lost++
+			}
+		}
+	}
+	rep.HalfWritten += objs.Unaudited + objs.Uncorrected
+
 	chains, err := db.Ledger().VerifyChains(ctx)
 	if err != nil {
 		return rep, err
 	}
-	rep.ChainsOK = len(chains.Broken) == 0
+	_, badDisplays, err := db.Ledger().VerifyDisplays(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.ChainsOK = len(chains.Broken) == 0 && len(badDisplays) == 0
 	err = db.Ledger().EvidenceFiles(ctx, func(ev ledger.Evidence, _ int64) error {
 		if checkFile(ctx, store, ev.SHA256, ev.Size) != "" {
 			rep.ChainsOK = false

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"seedling/internal/display"
 	"seedling/internal/evidence"
 	"seedling/internal/ledger"
 	"seedling/internal/pipeline"
@@ -17,8 +18,9 @@ import (
 // The fault test's checker finds what it is there to find: on writes made
 // through the stores and then damaged behind the service's back (as the
 // database owner, triggers off), it counts exactly the lost entry, the
-// duplicate, the decision without its stage change and the entry without
-// its audit row, and reports the broken chain.
+// duplicate, the decision without its stage change, the upheld objection
+// without its correction and the entry without its audit row, and reports
+// the broken chain.
 func TestChaosCheckFindsTampering(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -91,13 +93,46 @@ func TestChaosCheckFindsTampering(t *testing.T) {
 		}
 		c.applicants = append(c.applicants, &chaosApplicant{id: cand.ID, name: cand.Name, subs: []int64{sub.ID}, state: []string{state}})
 	}
+	if marks.objection, err = db.ObjectionHighWater(ctx); err != nil {
+		t.Fatal(err)
+	}
+	branch, err := db.Orgs().ByID(ctx, org.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Displays().Create(ctx, users["secretary"], branch, display.Period{Year: 2023, Quarter: 1}, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Displays().Publish(ctx, users["secretary"], d.ID); err != nil {
+		t.Fatal(err)
+	}
+	var upheld int64
+	for i, decision := range []string{display.Uphold, display.Reject} {
+		text := fmt.Sprintf("chaos objection %d", i)
+		o, err := db.Displays().Raise(ctx, users["secretary"], d.ID, display.Raise{CandidateID: d.Rows[0].CandidateID, Text: text,
+			Channel: display.ChannelPaper, From: "群众来信"}, true, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var correction *ledger.Draft
+		state := display.ObjectionRejected
+		if decision == display.Uphold {
+			correction, state, upheld = &ledger.Draft{Category: "study_attendance", Points: &pts,
+				OccurredOn: today.Format(seedling.DateLayout), Description: "chaos correction"}, display.ObjectionUpheld, o.ID
+		}
+		if _, err := db.Displays().Resolve(ctx, users["secretary"], o.ID, display.Resolution{Decision: decision, Reason: "chaos"}, correction); err != nil {
+			t.Fatal(err)
+		}
+		c.objections = append(c.objections, &chaosObjection{id: o.ID, text: text, state: state})
+	}
 	store := evidence.NewDir(t.TempDir())
 
 	rep, err := checkWrites(ctx, db, store, marks, []*chaosClient{c})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Acknowledged != 3+2+2+1 || rep.Lost != 0 || rep.Duplicated != 0 || rep.HalfWritten != 0 || !rep.ChainsOK || !rep.ScoresOK {
+	if rep.Acknowledged != 3+2+2+1+2+2 || rep.Lost != 0 || rep.Duplicated != 0 || rep.HalfWritten != 0 || !rep.ChainsOK || !rep.ScoresOK {
 		t.Fatalf("untouched writes: %+v", rep)
 	}
 
@@ -108,6 +143,7 @@ func TestChaosCheckFindsTampering(t *testing.T) {
 		`DELETE FROM audit_events WHERE target = 'candidate:' || ` + fmt.Sprint(activists[0]) +
 			` AND summary LIKE 'seq=' || (SELECT seq FROM ledger_entries WHERE idempotency_key = 'k3') || ' %'`,
 		`DELETE FROM stage_changes WHERE submission_id = ` + fmt.Sprint(c.applicants[0].subs[0]),
+		`DELETE FROM ledger_entries WHERE objection_id = ` + fmt.Sprint(upheld),
 	}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -132,7 +168,7 @@ func TestChaosCheckFindsTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Lost != 1 || rep.Duplicated != 1 || rep.HalfWritten != 2 || rep.ChainsOK {
-		t.Fatalf("after tampering: %+v (want 1 lost, 1 duplicated, 2 half-written, chains broken)", rep)
+	if rep.Lost != 1 || rep.Duplicated != 1 || rep.HalfWritten != 3 || rep.ChainsOK {
+		t.Fatalf("after tampering: %+v (want 1 lost, 1 duplicated, 3 half-written, chains broken)", rep)
 	}
 }

@@ -37,7 +37,7 @@ func TestChaosShortRun(t *testing.T) {
 	if rep.Kills != 4 || rep.MigrationKills != 2 || rep.Acknowledged == 0 || rep.failed() {
 		t.Fatalf("report: %+v", rep)
 	}
-	for _, kind := range []string{"entry", "reversal", "evidence", "candidate", "submission", "decision", "import"} {
+	for _, kind := range []string{"entry", "reversal", "evidence", "candidate", "submission", "decision", "import", "display", "objection", "resolution"} {
 		if rep.Kinds[kind] == 0 {
 			t.Errorf("no %s acknowledged: %+v", kind, rep.Kinds)
 		}

@@ -116,3 +116,64 @@ func (db *DB) MigrationWaiting(ctx context.Context) (bool, error) {
 		SELECT EXISTS (SELECT FROM pg_locks WHERE NOT granted AND relation = 'candidates'::regclass AND pid <> pg_backend_pid())`)
 	return waiting, err
 }
+
+// ObjectionIntegrity is what the fault test finds of objections and their
+// answers.
+type ObjectionIntegrity struct {
+	ByText      map[string]int   // objection rows per text
+	StateOf     map[int64]string // open, upheld or rejected, per acknowledged objection
+	Unaudited   int              // objections or answers after the mark without their audit row
+	Uncorrected int              // upheld objections after the mark without a linked ledger row
+}
+
+// ObjectionHighWater is the newest objection's id.
+func (db *DB) ObjectionHighWater(ctx context.Context) (int64, error) {
+	var id int64
+	err := db.GetContext(ctx, &id, `SELECT coalesce(max(id), 0) FROM objections`)
+	return id, err
+}
+
+// ObjectionIntegrity counts, in one snapshot, the objections with the given
+// texts, the state of the given ones, and the objections after afterID
+// whose audit row is missing or which were upheld without their correction.
+func (db *DB) ObjectionIntegrity(ctx context.Context, afterID int64, texts []string, ids []int64) (ObjectionIntegrity, error) {
+	in := ObjectionIntegrity{ByText: map[string]int{}, StateOf: map[int64]string{}}
+	err := db.tryTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`); err != nil {
+			return err
+		}
+		var byText []struct {
+			Text string `db:"text"`
+			N    int    `db:"n"`
+		}
+		if err := tx.SelectContext(ctx, &byText, `SELECT text, count(*) AS n FROM objections WHERE text = ANY($1) GROUP BY text`, pq.Array(texts)); err != nil {
+			return err
+		}
+		for _, r := range byText {
+			in.ByText[r.Text] = r.N
+		}
+		var states []struct {
+			ID    int64  `db:"id"`
+			State string `db:"state"`
+		}
+		if err := tx.SelectContext(ctx, &states, `
+			SELECT o.id, coalesce(r.decision, 'open') AS state FROM objections o
+			LEFT JOIN objection_resolutions r ON r.objection_id = o.id WHERE o.id = ANY($1)`, pq.Array(ids)); err != nil {
+			return err
+		}
+		for _, r := range states {
+			in.StateOf[r.ID] = r.State
+		}
+		return tx.QueryRowxContext(ctx, `
+			SELECT (SELECT count(*) FROM objections o WHERE o.id > $1 AND NOT EXISTS (
+			            SELECT FROM audit_events a WHERE a.action = 'objection.raise' AND a.target = 'display:' || o.display_id
+			            AND a.summary LIKE 'objection=' || o.id || ' %'))
+			     + (SELECT count(*) FROM objection_resolutions r JOIN objections o ON o.id = r.objection_id WHERE o.id > $1 AND NOT EXISTS (
+			            SELECT FROM audit_events a WHERE a.action = 'objection.resolve' AND a.target = 'display:' || o.display_id
+			            AND a.summary = 'objection=' || o.id || ' decision=' || r.decision)),
+			       (SELECT count(*) FROM objection_resolutions r WHERE r.objection_id > $1 AND r.decision = 'upheld'
+			        AND NOT EXISTS (SELECT FROM ledger_entries e WHERE e.objection_id = r.objection_id))`,
+			afterID).Scan(&in.Unaudited, &in.Uncorrected)
+	})
+	return in, err
+}
