@@ -103,6 +103,11 @@ func chaos(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, c := range results {
+		if c.firstFailure != nil {
+			fmt.Fprintf(env.stderr, "chaos: client %d: %d operations failed, the first: %v\n", c.n, c.failed, c.firstFailure)
+		}
+	}
 	b, _ := json.Marshal(rep)
 	fmt.Fprintln(env.stdout, string(b))
 	if rep.failed() {
@@ -422,8 +427,11 @@ type chaosClient struct {
 	applicants         []*chaosApplicant
 	imports            []string // the idempotency keys of acknowledged imported rows
 	importFiles        int      // acknowledged imports
+	draft              int64    // the client's display, once created
 	display            *chaosDisplay
-	displays           int // acknowledged creations and publications of displays
+	failed             int   // operations that ended in an answer the client did not expect
+	firstFailure       error // the first of them
+	displays           int   // acknowledged creations and publications of displays
 	objections         []*chaosObjection
 }
 
@@ -467,7 +475,11 @@ func (c *chaosClient) load(loadCtx, ctx context.Context) {
 			if pick -= op.weight; pick < 0 {
 				// An operation started is carried to its answer even
 				// after the load ends: a client retries what it sent.
-				op.run(c, ctx)
+				if err := op.run(c, ctx); err != nil {
+					if c.failed++; c.firstFailure == nil {
+						c.firstFailure = err
+					}
+				}
 				break
 			}
 		}
@@ -647,6 +659,10 @@ type chaosReport struct {
 	// MigrationKills are dealt before the load, while the schema is being
 	// migrated: one to the service, one to PostgreSQL.
 	MigrationKills int `json:"migration_kills"`
+	// FailedOps are operations that got an answer the client did not
+	// expect (a refusal by a rule, say): nothing acknowledged, nothing
+	// counted, but worth a look when not 0.
+	FailedOps int `json:"failed_ops"`
 	// Kinds splits acknowledged by kind of write.
 	Kinds map[string]int `json:"acknowledged_by_kind"`
 }
@@ -680,6 +696,7 @@ func checkWrites(ctx context.Context, db *postgres.DB, store evidence.Store, mar
 	for _, c := range clients {
 		rep.Attempted += c.attempted
 		rep.Retried += c.retried
+		rep.FailedOps += c.failed
 		rep.Kinds["entry"] += len(c.entries)
 		rep.Kinds["reversal"] += len(c.reversed)
 		rep.Kinds["evidence"] += len(c.evidence)

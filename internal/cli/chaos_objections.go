@@ -24,64 +24,73 @@ type chaosObjection struct {
 // ensureDisplay creates and publishes the client's own display, of a node
 // with candidates and a past quarter no other client uses. A retried
 // creation answers 409 (one display per node and quarter) and a retried
-// publication 409 (already published): the client then finds its own.
+// publication 409 (already published): the client then finds its own. A
+// display created but not yet published is published on the next call.
 func (c *chaosClient) ensureDisplay(ctx context.Context) error {
 	if c.display != nil {
 		return nil
 	}
 	period := fmt.Sprintf("%dQ%d", 2023-c.n/4, c.n%4+1)
-	c.attempted++
-	body, _ := json.Marshal(map[string]any{"org_id": c.importOrg, "period": period})
-	var d struct {
-		ID    int64  `json:"id"`
-		State string `json:"state"`
-	}
-	before := c.retried
-	code, err := c.call(ctx, "POST", "/api/v1/displays", "application/json", body, "", &d)
-	if err != nil {
-		return err
-	}
-	if code == 409 && c.retried > before {
-		var list struct {
-			Displays []struct {
-				ID      int64  `json:"id"`
-				State   string `json:"state"`
-				Version int    `json:"version"`
-			} `json:"displays"`
+	if c.draft == 0 {
+		c.attempted++
+		body, _ := json.Marshal(map[string]any{"org_id": c.importOrg, "period": period})
+		var d struct {
+			ID int64 `json:"id"`
 		}
-		if code, err := c.call(ctx, "GET", fmt.Sprintf("/api/v1/displays?org_id=%d&period=%s", c.importOrg, period), "", nil, "", &list); err != nil || code != 200 {
-			return fmt.Errorf("displays: %d %v", code, err)
+		code, err := c.call(ctx, "POST", "/api/v1/displays", "application/json", body, "", &d)
+		if err != nil {
+			return err
 		}
-		for _, x := range list.Displays {
-			if x.Version == 1 && x.State == "draft" {
-				d.ID = x.ID
+		if code == 409 {
+			// Nobody else takes this node's display of this quarter.
+			if d.ID, err = c.findDraft(ctx, period); err != nil {
+				return err
 			}
+		} else if code != 201 {
+			return fmt.Errorf("create display: %d", code)
 		}
-	} else if code != 201 {
-		return fmt.Errorf("create display: %d", code)
+		c.draft = d.ID
+		c.displays++
 	}
-	if d.ID == 0 {
-		return fmt.Errorf("display %s acknowledged by 409 but no draft found", period)
-	}
-	c.displays++
 	c.attempted++
-	before = c.retried
-	if code, err = c.call(ctx, "POST", fmt.Sprintf("/api/v1/displays/%d/publish", d.ID), "application/json", nil, "", nil); err != nil {
-		return err
-	}
-	got, err := c.getDisplay(ctx, d.ID)
+	code, err := c.call(ctx, "POST", fmt.Sprintf("/api/v1/displays/%d/publish", c.draft), "application/json", nil, "", nil)
 	if err != nil {
 		return err
 	}
-	if code != 200 && !(c.retried > before && got.State == "published") {
-		return fmt.Errorf("publish display %d: %d (%s)", d.ID, code, got.State)
+	got, err := c.getDisplay(ctx, c.draft)
+	if err != nil {
+		return err
+	}
+	// A 409 and the display published is this client's earlier publication.
+	if code != 200 && !(code == 409 && got.State == "published") {
+		return fmt.Errorf("publish display %d: %d (%s)", c.draft, code, got.State)
 	}
 	c.displays++
-	c.display = &chaosDisplay{id: d.ID}
+	c.display = &chaosDisplay{id: c.draft}
 	for _, r := range got.Rows {
 		c.display.rows = append(c.display.rows, r.CandidateID)
 	}
 	return nil
+}
+
+// findDraft finds the client's own first version of period, as a 409 of
+// its creation names none.
+func (c *chaosClient) findDraft(ctx context.Context, period string) (int64, error) {
+	var list struct {
+		Displays []struct {
+			ID      int64 `json:"id"`
+			Version int   `json:"version"`
+		} `json:"displays"`
+	}
+	if code, err := c.call(ctx, "GET", fmt.Sprintf("/api/v1/displays?org_id=%d&period=%s", c.importOrg, period), "", nil, "", &list); err != nil || code != 200 {
+		return 0, fmt.Errorf("displays: %d %v", code, err)
+	}
+	for _, x := range list.Displays {
+		if x.Version == 1 {
+			return x.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("display %s acknowledged by 409 but not found", period)
 }
 
 type chaosDisplayJSON struct {
