@@ -76,7 +76,10 @@ func chaos(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 
-	loadCtx, stopLoad := context.WithTimeout(ctx, *duration)
+	// The load lasts the duration, or until the last kill is dealt and its
+	// victim is back when restarts take longer than planned.
+	start := time.Now()
+	loadCtx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
 	var wg sync.WaitGroup
 	results := make([]*chaosClient, *clients)
@@ -91,7 +94,9 @@ func chaos(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	results = append(results, kc)
-	killErr := h.killer(loadCtx, *kills, *duration, kc)
+	killErr := h.killer(ctx, *kills, *duration, kc)
+	sleepCtx(ctx, time.Until(start.Add(*duration)))
+	stopLoad()
 	wg.Wait()
 	if killErr != nil {
 		return killErr
@@ -519,7 +524,8 @@ func (c *chaosClient) callAs(ctx context.Context, token, method, path, ctype str
 		}
 		b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 		res.Body.Close()
-		if err != nil || res.StatusCode >= 500 {
+		// 429 (too busy to check a password now) did nothing: try again.
+		if err != nil || res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
 			continue
 		}
 		if out != nil && res.StatusCode < 300 {

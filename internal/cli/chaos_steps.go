@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"seedling/internal/ledger"
+	"seedling/internal/seedling"
 )
 
 // chaosApplicant is a candidate a client created, and the submissions it
@@ -28,14 +29,15 @@ func chaosDay(n int) string { return time.Now().AddDate(0, 0, -n).Format("2006-0
 
 // chaosIDNumber is a valid identity number unique to client n's i-th
 // applicant: the sequence digits hold the client, the birth date the count.
+// The check character is the one the domain's parser accepts.
 func chaosIDNumber(n, i int) string {
 	s := fmt.Sprintf("410482%s%03d", time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format("20060102"), n%1000)
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for k := 0; k < 17; k++ {
-		sum += int(s[k]-'0') * weights[k]
+	for _, check := range "0123456789X" {
+		if _, err := seedling.ParseIDNumber("id_number", s+string(check)); err == nil {
+			return s + string(check)
+		}
 	}
-	return s + string("10X98765432"[sum%11])
+	return s + "0"
 }
 
 // propose creates an applicant and proposes them as an activist: two
