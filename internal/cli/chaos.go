@@ -26,6 +26,7 @@ import (
 	"seedling/internal/ledger"
 	"seedling/internal/pgembed"
 	"seedling/internal/postgres"
+	"seedling/internal/seedling"
 )
 
 // chaos is the fault test: its own durable PostgreSQL and its own service on
@@ -65,6 +66,9 @@ func chaos(ctx context.Context, env *environment, args []string) error {
 	if err := ensureDatabase(ctx, h.cluster); err != nil {
 		return err
 	}
+	if err := h.killDuringMigrations(ctx); err != nil {
+		return err
+	}
 	if err := h.startService(ctx); err != nil {
 		return err
 	}
@@ -72,7 +76,10 @@ func chaos(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 
-	loadCtx, stopLoad := context.WithTimeout(ctx, *duration)
+	// The load lasts the duration, or until the last kill is dealt and its
+	// victim is back when restarts take longer than planned.
+	start := time.Now()
+	loadCtx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
 	var wg sync.WaitGroup
 	results := make([]*chaosClient, *clients)
@@ -82,7 +89,14 @@ func chaos(ctx context.Context, env *environment, args []string) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); c.load(loadCtx, ctx) }()
 	}
-	killErr := h.killer(loadCtx, *kills, *duration)
+	kc := &chaosClient{run: h, n: *clients, rng: rand.New(rand.NewPCG(*seed, uint64(*clients+1)))}
+	if err := kc.login(ctx); err != nil {
+		return err
+	}
+	results = append(results, kc)
+	killErr := h.killer(ctx, *kills, *duration, kc)
+	sleepCtx(ctx, time.Until(start.Add(*duration)))
+	stopLoad()
 	wg.Wait()
 	if killErr != nil {
 		return killErr
@@ -94,28 +108,36 @@ func chaos(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, c := range results {
+		if c.firstFailure != nil {
+			fmt.Fprintf(env.stderr, "chaos: client %d: %d operations failed, the first: %v\n", c.n, c.failed, c.firstFailure)
+		}
+	}
 	b, _ := json.Marshal(rep)
 	fmt.Fprintln(env.stdout, string(b))
-	if rep.Lost > 0 || rep.Duplicated > 0 || rep.HalfWritten > 0 || !rep.ChainsOK || !rep.Recovered {
+	if rep.failed() {
 		return errors.New("chaos: writes were lost, duplicated or half-written, or the service did not recover")
 	}
 	return nil
 }
 
+func (r chaosReport) failed() bool {
+	return r.Lost > 0 || r.Duplicated > 0 || r.HalfWritten > 0 || !r.ChainsOK || !r.ScoresOK || !r.Recovered
+}
+
 // chaosRun owns the database and service processes.
 type chaosRun struct {
-	env     *environment
-	dir     string
-	rng     *rand.Rand
-	cluster *pgembed.Cluster
-	pgPort  int
-	addr    string
-	service *exec.Cmd
-	exited  <-chan struct{} // closed when service has exited
-	// highWater is the newest ledger row before the load: the rows after
-	// it are checked for their audit rows.
-	highWater int64
-	kills     atomic.Int64
+	env            *environment
+	dir            string
+	rng            *rand.Rand
+	cluster        *pgembed.Cluster
+	pgPort         int
+	addr           string
+	service        *exec.Cmd
+	exited         <-chan struct{} // closed when service has exited
+	marks          chaosMarks
+	migrationKills int
+	kills          atomic.Int64
 	// recovered turns false when the service did not answer again by
 	// itself after PostgreSQL came back.
 	recovered atomic.Bool
@@ -145,6 +167,14 @@ func (h *chaosRun) startDB(ctx context.Context) error {
 }
 
 func (h *chaosRun) startService(ctx context.Context) error {
+	if err := h.spawnService(); err != nil {
+		return err
+	}
+	return h.waitReady(ctx)
+}
+
+// spawnService starts the service and does not wait for it to be ready.
+func (h *chaosRun) spawnService() error {
 	if h.addr == "" {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -174,7 +204,7 @@ func (h *chaosRun) startService(ctx context.Context) error {
 	exited := make(chan struct{})
 	h.exited = exited
 	go func() { cmd.Wait(); close(exited) }()
-	return h.waitReady(ctx)
+	return nil
 }
 
 func (h *chaosRun) waitReady(ctx context.Context) error {
@@ -195,8 +225,9 @@ func (h *chaosRun) waitReady(ctx context.Context) error {
 }
 
 // killer deals the kills at random moments of the load, alternating the
-// victim, and brings each back.
-func (h *chaosRun) killer(ctx context.Context, kills int, d time.Duration) error {
+// victim, and brings each back. Every other kill of the service comes while
+// an import is half-sent (by c, the killer's own client).
+func (h *chaosRun) killer(ctx context.Context, kills int, d time.Duration, c *chaosClient) error {
 	at := make([]time.Duration, kills)
 	for i := range at {
 		at[i] = d/10 + time.Duration(h.rng.Int64N(int64(d*8/10)))
@@ -207,33 +238,135 @@ func (h *chaosRun) killer(ctx context.Context, kills int, d time.Duration) error
 		if err := sleepCtx(ctx, time.Until(start.Add(t))); err != nil {
 			return nil
 		}
-		if i%2 == 0 {
-			h.service.Process.Kill()
-			<-h.exited
-			h.kills.Add(1)
-			if err := h.startService(context.Background()); err != nil {
-				return fmt.Errorf("chaos: the service does not start again: %v", err)
+		switch {
+		case i%4 == 2:
+			if err := h.halfSentImport(context.Background(), c); err != nil {
+				return err
 			}
-			continue
-		}
-		pid := h.cluster.PID()
-		if pid <= 0 {
-			return errors.New("chaos: no PostgreSQL to kill")
-		}
-		syscall.Kill(pid, syscall.SIGKILL)
-		h.kills.Add(1)
-		for syscall.Kill(pid, 0) == nil {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if err := h.startDB(context.Background()); err != nil {
-			return err
-		}
-		// The service was not restarted: it must find the database again.
-		if err := h.waitReady(context.Background()); err != nil {
-			h.recovered.Store(false)
+		case i%2 == 0:
+			if err := h.killService(context.Background()); err != nil {
+				return err
+			}
+		default:
+			if err := h.killDB(); err != nil {
+				return err
+			}
+			h.kills.Add(1)
+			// The service was not restarted: it must find the database again.
+			if err := h.waitReady(context.Background()); err != nil {
+				h.recovered.Store(false)
+			}
 		}
 	}
 	return nil
+}
+
+// killService SIGKILLs the service, waits for it to be gone and starts it
+// again.
+func (h *chaosRun) killService(ctx context.Context) error {
+	h.service.Process.Kill()
+	<-h.exited
+	h.kills.Add(1)
+	if err := h.startService(ctx); err != nil {
+		return fmt.Errorf("chaos: the service does not start again: %v", err)
+	}
+	return nil
+}
+
+// killDB SIGKILLs the postmaster and starts PostgreSQL again on its port.
+func (h *chaosRun) killDB() error {
+	pid := h.cluster.PID()
+	if pid <= 0 {
+		return errors.New("chaos: no PostgreSQL to kill")
+	}
+	syscall.Kill(pid, syscall.SIGKILL)
+	for syscall.Kill(pid, 0) == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return h.startDB(context.Background())
+}
+
+// killDuringMigrations kills the service, then PostgreSQL, while the
+// service is inside a migration: the schema is migrated to just before
+// 00008, whose ALTER TABLE is then held up by a lock until the kill. The
+// service started afterwards must migrate the rest and serve.
+func (h *chaosRun) killDuringMigrations(ctx context.Context) error {
+	for victim := 0; victim < 2; victim++ {
+		db, err := postgres.Open(ctx, h.cluster.DSN(embeddedDB))
+		if err != nil {
+			return err
+		}
+		if victim == 0 {
+			if err := db.MigrateUp(ctx, nil); err != nil {
+				db.Close()
+				return err
+			}
+			if err := migrateDownTo(ctx, db, 7); err != nil {
+				db.Close()
+				return err
+			}
+		}
+		release, err := db.BlockMigration(ctx)
+		if err != nil {
+			db.Close()
+			return err
+		}
+		if err := h.spawnService(); err != nil {
+			release()
+			db.Close()
+			return err
+		}
+		waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		for {
+			waiting, err := db.MigrationWaiting(waitCtx)
+			if err != nil {
+				cancel()
+				release()
+				db.Close()
+				return fmt.Errorf("chaos: the service never reached migration 00008: %v", err)
+			}
+			if waiting {
+				break
+			}
+			sleepCtx(waitCtx, 20*time.Millisecond)
+		}
+		cancel()
+		if victim == 1 {
+			if err := h.killDB(); err != nil {
+				return err
+			}
+		}
+		// After PostgreSQL the service goes too (its migration failed), so
+		// that the start below is a fresh one.
+		h.service.Process.Kill()
+		<-h.exited
+		h.migrationKills++
+		release()
+		db.Close()
+	}
+	return nil
+}
+
+// migrateDownTo rolls migrations back until version is the newest applied.
+func migrateDownTo(ctx context.Context, db *postgres.DB, version int64) error {
+	for {
+		st, err := db.MigrateStatus(ctx)
+		if err != nil {
+			return err
+		}
+		var applied int64
+		for _, m := range st {
+			if m.AppliedAt != nil && m.Version > applied {
+				applied = m.Version
+			}
+		}
+		if applied <= version {
+			return nil
+		}
+		if err := db.MigrateDown(ctx, nil); err != nil {
+			return err
+		}
+	}
 }
 
 func (h *chaosRun) readHighWater(ctx context.Context) error {
@@ -242,7 +375,13 @@ func (h *chaosRun) readHighWater(ctx context.Context) error {
 		return err
 	}
 	defer db.Close()
-	h.highWater, err = db.LedgerHighWater(ctx)
+	if h.marks.entry, err = db.LedgerHighWater(ctx); err != nil {
+		return err
+	}
+	if h.marks.submission, err = db.StepHighWater(ctx); err != nil {
+		return err
+	}
+	h.marks.objection, err = db.ObjectionHighWater(ctx)
 	return err
 }
 
@@ -280,10 +419,25 @@ type chaosClient struct {
 	token string
 	cands []int64
 
+	committee string        // the token of the committee member who decides
+	branch    int64         // the branch the client creates applicants in
+	importOrg int64         // the node the client imports sheets for
+	people    []chaosPerson // the candidates of the imports
+	made      int           // applicants and sheets made, for their names
+
 	attempted, retried int          // writes sent; repeats of a write after no answer
 	entries            []chaosEntry // acknowledged entries
 	reversed           []int64      // entries whose reversal was acknowledged
 	evidence           []chaosEvidence
+	applicants         []*chaosApplicant
+	imports            []string // the idempotency keys of acknowledged imported rows
+	importFiles        int      // acknowledged imports
+	draft              int64    // the client's display, once created
+	display            *chaosDisplay
+	failed             int   // operations that ended in an answer the client did not expect
+	firstFailure       error // the first of them
+	displays           int   // acknowledged creations and publications of displays
+	objections         []*chaosObjection
 }
 
 type chaosEntry struct {
@@ -297,8 +451,7 @@ type chaosEvidence struct {
 	sha     string
 }
 
-// chaosOps is the mix of writes; displays and objections join it when they
-// exist (their writes are retried by key or by state like these).
+// chaosOps is the mix of writes, each retried by key or by state.
 var chaosOps = []struct {
 	weight int
 	run    func(c *chaosClient, ctx context.Context) error
@@ -306,6 +459,11 @@ var chaosOps = []struct {
 	{6, (*chaosClient).entry},
 	{2, (*chaosClient).reversal},
 	{2, (*chaosClient).upload},
+	{2, (*chaosClient).propose},
+	{3, (*chaosClient).decide},
+	{1, (*chaosClient).importSheet},
+	{1, (*chaosClient).object},
+	{1, (*chaosClient).resolve},
 }
 
 func (c *chaosClient) load(loadCtx, ctx context.Context) {
@@ -322,7 +480,11 @@ func (c *chaosClient) load(loadCtx, ctx context.Context) {
 			if pick -= op.weight; pick < 0 {
 				// An operation started is carried to its answer even
 				// after the load ends: a client retries what it sent.
-				op.run(c, ctx)
+				if err := op.run(c, ctx); err != nil {
+					if c.failed++; c.firstFailure == nil {
+						c.firstFailure = err
+					}
+				}
 				break
 			}
 		}
@@ -332,6 +494,11 @@ func (c *chaosClient) load(loadCtx, ctx context.Context) {
 // call sends one request until it gets an answer that is not a failure of
 // the service itself, with the same body (and key) every time.
 func (c *chaosClient) call(ctx context.Context, method, path, ctype string, body []byte, key string, out any) (int, error) {
+	return c.callAs(ctx, c.token, method, path, ctype, body, key, out)
+}
+
+// callAs is call with another login's token.
+func (c *chaosClient) callAs(ctx context.Context, token, method, path, ctype string, body []byte, key string, out any) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	for try := 0; ; try++ {
@@ -348,8 +515,8 @@ func (c *chaosClient) call(ctx context.Context, method, path, ctype string, body
 		if key != "" {
 			req.Header.Set("Idempotency-Key", key)
 		}
-		if c.token != "" {
-			req.Header.Set("Authorization", "Bearer "+c.token)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
 		}
 		res, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 		if err != nil {
@@ -357,7 +524,8 @@ func (c *chaosClient) call(ctx context.Context, method, path, ctype string, body
 		}
 		b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 		res.Body.Close()
-		if err != nil || res.StatusCode >= 500 {
+		// 429 (too busy to check a password now) did nothing: try again.
+		if err != nil || res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
 			continue
 		}
 		if out != nil && res.StatusCode < 300 {
@@ -368,18 +536,33 @@ func (c *chaosClient) call(ctx context.Context, method, path, ctype string, body
 }
 
 func (c *chaosClient) login(ctx context.Context) error {
-	body, _ := json.Marshal(map[string]string{"username": "secretary", "password": "seedling-demo"})
-	var res struct {
-		Token string `json:"token"`
+	var err error
+	if c.token, err = c.signIn(ctx, "secretary"); err != nil {
+		return err
 	}
-	if code, err := c.call(ctx, "POST", "/api/v1/login", "application/json", body, "", &res); err != nil || code != 200 {
-		return fmt.Errorf("login: %d %v", code, err)
+	if c.committee, err = c.signIn(ctx, "committee"); err != nil {
+		return err
 	}
-	c.token = res.Token
+	var orgs struct {
+		Orgs []struct {
+			ID   int64  `json:"id"`
+			Kind string `json:"kind"`
+		} `json:"orgs"`
+	}
+	if code, err := c.call(ctx, "GET", "/api/v1/orgs", "", nil, "", &orgs); err != nil || code != 200 {
+		return fmt.Errorf("orgs: %d %v", code, err)
+	}
+	for _, o := range orgs.Orgs {
+		if o.Kind == "branch" && c.branch == 0 {
+			c.branch = o.ID
+		}
+	}
 	var list struct {
 		Candidates []struct {
 			ID    int64  `json:"id"`
+			Name  string `json:"name"`
 			Stage string `json:"stage"`
+			OrgID int64  `json:"org_id"`
 		} `json:"candidates"`
 	}
 	if code, err := c.call(ctx, "GET", "/api/v1/candidates", "", nil, "", &list); err != nil || code != 200 {
@@ -388,12 +571,25 @@ func (c *chaosClient) login(ctx context.Context) error {
 	for _, k := range list.Candidates {
 		if k.Stage == "activist" || k.Stage == "target" {
 			c.cands = append(c.cands, k.ID)
+			c.people = append(c.people, chaosPerson{id: k.ID, org: k.OrgID, name: k.Name})
 		}
 	}
-	if len(c.cands) == 0 {
-		return errors.New("no candidate to write for")
+	if len(c.cands) == 0 || c.branch == 0 {
+		return errors.New("no candidate to write for, or no branch")
 	}
+	c.importOrg = c.people[0].org
 	return nil
+}
+
+func (c *chaosClient) signIn(ctx context.Context, username string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"username": username, "password": "seedling-demo"})
+	var res struct {
+		Token string `json:"token"`
+	}
+	if code, err := c.call(ctx, "POST", "/api/v1/login", "application/json", body, "", &res); err != nil || code != 200 {
+		return "", fmt.Errorf("login %s: %d %v", username, code, err)
+	}
+	return res.Token, nil
 }
 
 func (c *chaosClient) entry(ctx context.Context) error {
@@ -464,56 +660,205 @@ type chaosReport struct {
 	Duplicated   int  `json:"duplicated"`
 	HalfWritten  int  `json:"half_written"`
 	ChainsOK     bool `json:"chains_ok"`
+	ScoresOK     bool `json:"scores_ok"`
 	Recovered    bool `json:"recovered"`
+	// MigrationKills are dealt before the load, while the schema is being
+	// migrated: one to the service, one to PostgreSQL.
+	MigrationKills int `json:"migration_kills"`
+	// FailedOps are operations that got an answer the client did not
+	// expect (a refusal by a rule, say): nothing acknowledged, nothing
+	// counted, but worth a look when not 0.
+	FailedOps int `json:"failed_ops"`
+	// Kinds splits acknowledged by kind of write.
+	Kinds map[string]int `json:"acknowledged_by_kind"`
 }
 
 func (h *chaosRun) check(ctx context.Context, clients []*chaosClient) (chaosReport, error) {
-	rep := chaosReport{Kills: int(h.kills.Load()), Recovered: h.recovered.Load()}
 	db, err := postgres.Open(ctx, h.cluster.DSN(embeddedDB))
 	if err != nil {
-		return rep, err
+		return chaosReport{}, err
 	}
 	defer db.Close()
-	var keys []string
-	var reversed []int64
+	rep, err := checkWrites(ctx, db, evidence.NewDir(filepath.Join(h.dir, "evidence")), h.marks, clients)
+	rep.Kills, rep.MigrationKills, rep.Recovered = int(h.kills.Load()), h.migrationKills, h.recovered.Load()
+	return rep, err
+}
+
+// chaosMarks are the newest rows before the load: the rows after them are
+// checked for their other halves.
+type chaosMarks struct {
+	entry, submission, objection int64
+}
+
+// checkWrites counts what the clients saw acknowledged against what the
+// database holds, and the rows after the marks that are half-written.
+func checkWrites(ctx context.Context, db *postgres.DB, store evidence.Store, marks chaosMarks, clients []*chaosClient) (chaosReport, error) {
+	rep := chaosReport{Kinds: map[string]int{}}
+	var keys, names []string
+	var reversed, applicants, people, objections []int64
+	var texts []string
 	var files []postgres.EvidenceRef
+	var acks []postgres.StepAck
 	for _, c := range clients {
 		rep.Attempted += c.attempted
 		rep.Retried += c.retried
-		rep.Acknowledged += len(c.entries) + len(c.reversed) + len(c.evidence)
+		rep.FailedOps += c.failed
+		rep.Kinds["entry"] += len(c.entries)
+		rep.Kinds["reversal"] += len(c.reversed)
+		rep.Kinds["evidence"] += len(c.evidence)
+		rep.Kinds["import"] += c.importFiles
+		rep.Kinds["display"] += c.displays
+		for _, o := range c.objections {
+			rep.Kinds["objection"]++
+			if o.state != "open" {
+				rep.Kinds["resolution"]++
+			}
+			texts, objections = append(texts, o.text), append(objections, o.id)
+		}
 		for _, e := range c.entries {
 			keys = append(keys, e.key)
 		}
+		keys = append(keys, c.imports...)
 		reversed = append(reversed, c.reversed...)
 		for _, f := range c.evidence {
 			files = append(files, postgres.EvidenceRef{EntryID: f.entryID, SHA256: f.sha})
 		}
+		for _, a := range c.applicants {
+			rep.Kinds["candidate"]++
+			names, applicants = append(names, a.name), append(applicants, a.id)
+			for i, id := range a.subs {
+				rep.Kinds["submission"]++
+				if a.state[i] != "pending" {
+					rep.Kinds["decision"]++
+				}
+				acks = append(acks, postgres.StepAck{SubmissionID: id, State: a.state[i]})
+			}
+		}
+		people = append(people, c.cands...)
 	}
-	in, err := db.Integrity(ctx, h.highWater, keys, reversed, files)
+	for _, n := range rep.Kinds {
+		rep.Acknowledged += n
+	}
+	in, err := db.Integrity(ctx, marks.entry, keys, reversed, files)
 	if err != nil {
 		return rep, err
 	}
 	for _, k := range keys {
-		switch n := in.EntriesByKey[k]; {
-		case n == 0:
-			rep.Lost++
-		case n > 1:
-			rep.Duplicated += n - 1
-		}
+		rep.count(in.EntriesByKey[k])
 	}
 	rep.Lost += len(reversed) - in.Reversals + len(files) - in.Evidence
 	rep.HalfWritten = in.Unaudited + in.Unchained
+
+	steps, err := db.StepIntegrity(ctx, marks.submission, names, applicants, acks)
+	if err != nil {
+		return rep, err
+	}
+	for _, c := range clients {
+		for _, a := range c.applicants {
+			rep.count(steps.CandidatesByName[a.name])
+			switch n := steps.SubmissionsOf[a.id]; {
+			case n < len(a.subs):
+				rep.Lost += len(a.subs) - n
+			case n > len(a.subs):
+				rep.Duplicated += n - len(a.subs)
+			}
+		}
+	}
+	for _, a := range acks {
+		// A decision acknowledged but not there is lost; a submission
+		// missing altogether is counted above.
+		if got, ok := steps.StateOf[a.SubmissionID]; ok && got != a.State {
+			rep.Lost++
+		}
+	}
+	rep.HalfWritten += steps.Unaudited + steps.Unstaged
+
+	objs, err := db.ObjectionIntegrity(ctx, marks.objection, texts, objections)
+	if err != nil {
+		return rep, err
+	}
+	for _, t := range texts {
+		rep.count(objs.ByText[t])
+	}
+	for _, c := range clients {
+		for _, o := range c.objections {
+			if got, ok := objs.StateOf[o.id]; ok && got != o.state {
+				rep.Lost++
+			}
+		}
+	}
+	rep.HalfWritten += objs.Unaudited + objs.Uncorrected
+
 	chains, err := db.Ledger().VerifyChains(ctx)
 	if err != nil {
 		return rep, err
 	}
-	rep.ChainsOK = len(chains.Broken) == 0
-	store := evidence.NewDir(filepath.Join(h.dir, "evidence"))
+	_, badDisplays, err := db.Ledger().VerifyDisplays(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.ChainsOK = len(chains.Broken) == 0 && len(badDisplays) == 0
 	err = db.Ledger().EvidenceFiles(ctx, func(ev ledger.Evidence, _ int64) error {
 		if checkFile(ctx, store, ev.SHA256, ev.Size) != "" {
 			rep.ChainsOK = false
 		}
 		return nil
 	})
+	if err != nil {
+		return rep, err
+	}
+	slices.Sort(people)
+	rep.ScoresOK, err = scoresMatchLedgers(ctx, db, slices.Compact(people))
 	return rep, err
+}
+
+// count adds one acknowledged write found n times.
+func (r *chaosReport) count(n int) {
+	switch {
+	case n == 0:
+		r.Lost++
+	case n > 1:
+		r.Duplicated += n - 1
+	}
+}
+
+// scoresMatchLedgers recomputes each candidate's score entry by entry from
+// the ledger and compares it with the score the service shows, which SQL
+// sums per quarter and dimension.
+func scoresMatchLedgers(ctx context.Context, db *postgres.DB, ids []int64) (bool, error) {
+	rubrics, err := db.Rubric().Versions(ctx)
+	if err != nil {
+		return false, err
+	}
+	asOf := ledger.PeriodOf(seedling.Today(time.Now()))
+	standings, err := db.Scores().Standings(ctx, postgres.StandingFilter{IDs: ids})
+	if err != nil {
+		return false, err
+	}
+	if len(standings) != len(ids) {
+		return false, nil
+	}
+	for _, st := range standings {
+		entries, err := db.Ledger().Entries(ctx, st.ID)
+		if err != nil {
+			return false, err
+		}
+		var sums []ledger.PeriodSum
+		for _, e := range entries {
+			p, err := ledger.ParsePeriod(e.Period)
+			if err != nil {
+				return false, nil
+			}
+			r, _ := rubrics.InForce(p)
+			cat, ok := r.FindCategory(e.Category)
+			if !ok {
+				return false, nil
+			}
+			sums = append(sums, ledger.PeriodSum{Period: e.Period, Dimension: cat.Dimension, Points: e.Points})
+		}
+		if ledger.Compute(sums, rubrics, asOf).Total != ledger.Compute(st.Sums, rubrics, asOf).Total {
+			return false, nil
+		}
+	}
+	return true, nil
 }

@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -130,6 +132,25 @@ func (s *DisplayStore) Raise(ctx context.Context, a seedling.Actor, displayID in
 		}
 		r, due, err := d.CheckRaiseOn(r, seedling.Today(s.db.Now()), recorder, cal, max(days, 1))
 		if err != nil {
+			return err
+		}
+		// The same objection again from the same person while the first is
+		// open is a client retrying after a lost answer: it answers the
+		// first and writes nothing. The lock makes two copies arriving at
+		// once take turns.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('seedling.objection.display:' || $1, 0))`, displayID); err != nil {
+			return err
+		}
+		err = tx.GetContext(ctx, &id, `
+			SELECT o.id FROM objections o
+			WHERE o.display_id = $1 AND o.candidate_id = $2 AND o.raised_by IS NOT DISTINCT FROM $3 AND o.text = $4
+			  AND o.channel = $5 AND o.received_from = $6
+			  AND NOT EXISTS (SELECT FROM objection_resolutions x WHERE x.objection_id = o.id)
+			ORDER BY o.id LIMIT 1`, displayID, r.CandidateID, a.UserID, r.Text, r.Channel, r.From)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		var sha, name, ctype any
