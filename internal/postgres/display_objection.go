@@ -58,15 +58,12 @@ func (r objectionRow) objection() display.Objection {
 }
 
 func objectionsWhere(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) ([]display.Objection, error) {
-	var rows []objectionRow
-	if err := sqlx.SelectContext(ctx, q, &rows, objectionSelect+` WHERE `+where+` ORDER BY o.id`, args...); err != nil {
-		return nil, translate(err)
-	}
-	out := make([]display.Objection, len(rows))
-	for i, r := range rows {
-		out[i] = r.objection()
-	}
-	return out, nil
+	return listWhere(ctx, q, objectionSelect, where, "o.id", objectionRow.objection, args...)
+}
+
+// objectionWhere is the one objection a clause names.
+func objectionWhere(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (display.Objection, error) {
+	return oneWhere(ctx, q, objectionSelect, where, "o.id", objectionRow.objection, args...)
 }
 
 // Objections lists the objections to one display.
@@ -77,18 +74,15 @@ func (s *DisplayStore) Objections(ctx context.Context, displayID int64) ([]displ
 // Objection returns one objection and the display it is about (without
 // rows), whose node the caller checks against the scope.
 func (s *DisplayStore) Objection(ctx context.Context, id int64) (display.Objection, display.Display, error) {
-	list, err := objectionsWhere(ctx, s.db, `o.id = $1`, id)
+	o, err := objectionWhere(ctx, s.db, `o.id = $1`, id)
 	if err != nil {
 		return display.Objection{}, display.Display{}, err
 	}
-	if len(list) == 0 {
-		return display.Objection{}, display.Display{}, seedling.Errorf(seedling.ENotFound, "not found")
-	}
 	var r displayRow
-	if err := s.db.GetContext(ctx, &r, displaySelect+` WHERE d.id = $1`, list[0].DisplayID); err != nil {
+	if err := s.db.GetContext(ctx, &r, displaySelect+` WHERE d.id = $1`, o.DisplayID); err != nil {
 		return display.Objection{}, display.Display{}, translate(err)
 	}
-	return list[0], r.display(), nil
+	return o, r.display(), nil
 }
 
 // ObjectionEvidence returns the file recorded with an objection (to a
@@ -185,14 +179,10 @@ func (s *DisplayStore) Resolve(ctx context.Context, a seedling.Actor, id int64, 
 	res.HasCorrection = correction != nil
 	ledgers := &LedgerStore{db: s.db}
 	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		list, err := objectionsWhere(ctx, tx, `o.id = $1`, id)
+		o, err := objectionWhere(ctx, tx, `o.id = $1`, id)
 		if err != nil {
 			return err
 		}
-		if len(list) == 0 {
-			return seedling.Errorf(seedling.ENotFound, "not found")
-		}
-		o := list[0]
 		if res, err = o.CheckResolution(res); err != nil {
 			return err
 		}

@@ -47,27 +47,12 @@ func (r noticeRow) notice() display.Notice {
 }
 
 func noticesWhere(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) ([]display.Notice, error) {
-	var rows []noticeRow
-	if err := sqlx.SelectContext(ctx, q, &rows, noticeSelect+` WHERE `+where+` ORDER BY n.id`, args...); err != nil {
-		return nil, translate(err)
-	}
-	out := make([]display.Notice, len(rows))
-	for i, r := range rows {
-		out[i] = r.notice()
-	}
-	return out, nil
+	return listWhere(ctx, q, noticeSelect, where, "n.id", noticeRow.notice, args...)
 }
 
 // Get returns one notice; the caller checks its node against the scope.
 func (s *NoticeStore) Get(ctx context.Context, id int64) (display.Notice, error) {
-	list, err := noticesWhere(ctx, s.db, `n.id = $1`, id)
-	if err != nil {
-		return display.Notice{}, err
-	}
-	if len(list) == 0 {
-		return display.Notice{}, seedling.Errorf(seedling.ENotFound, "not found")
-	}
-	return list[0], nil
+	return oneWhere(ctx, s.db, noticeSelect, `n.id = $1`, "n.id", noticeRow.notice, id)
 }
 
 // Of lists a person's notices, oldest first.
@@ -136,18 +121,15 @@ func (s *NoticeStore) Raise(ctx context.Context, a seedling.Actor, noticeID int6
 	var id int64
 	today := seedling.Today(s.db.Now())
 	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		list, err := noticesWhere(ctx, tx, `n.id = $1`, noticeID)
+		n, err := oneWhere(ctx, tx, noticeSelect, `n.id = $1`, "n.id", noticeRow.notice, noticeID)
 		if err != nil {
 			return err
-		}
-		if len(list) == 0 {
-			return seedling.Errorf(seedling.ENotFound, "not found")
 		}
 		cal, err := loadCalendar(ctx, tx)
 		if err != nil {
 			return err
 		}
-		r, due, err := list[0].CheckRaiseOn(r, today, recorder, cal)
+		r, due, err := n.CheckRaiseOn(r, today, recorder, cal)
 		if err != nil {
 			return err
 		}
@@ -172,14 +154,7 @@ func (s *NoticeStore) Raise(ctx context.Context, a seedling.Actor, noticeID int6
 }
 
 func (s *NoticeStore) objection(ctx context.Context, q sqlx.QueryerContext, id int64) (display.Objection, error) {
-	list, err := objectionsWhere(ctx, q, `o.id = $1 AND o.notice_id IS NOT NULL`, id)
-	if err != nil {
-		return display.Objection{}, err
-	}
-	if len(list) == 0 {
-		return display.Objection{}, seedling.Errorf(seedling.ENotFound, "not found")
-	}
-	return list[0], nil
+	return objectionWhere(ctx, q, `o.id = $1 AND o.notice_id IS NOT NULL`, id)
 }
 
 // NoticeOf returns the notice an objection is about; an objection to a
