@@ -570,19 +570,25 @@ func (s *Server) apiEvidence(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	ev, candidateID, err := s.db.Ledger().Evidence(ctx, id)
+	ev, candidateID, err := s.db.Ledger().Evidence(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	cand, err := s.db.Candidates().ByID(ctx, candidateID)
-	if err != nil {
-		return err
-	}
-	if _, err := s.authorize(c, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Evidence, authz.Read); err != nil {
+	if err := s.authorizeEvidence(c, candidateID); err != nil {
 		return err
 	}
 	return s.sendEvidence(c, ev)
+}
+
+// authorizeEvidence lets through those who may read the evidence of the
+// candidate's ledger: the one check for ledger files and objection files.
+func (s *Server) authorizeEvidence(c *fiber.Ctx, candidateID int64) error {
+	cand, err := s.db.Candidates().ByID(c.UserContext(), candidateID)
+	if err != nil {
+		return err
+	}
+	_, err = s.authorize(c, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Evidence, authz.Read)
+	return err
 }
 
 // apiObjectionEvidence serves the file sent with an objection, authorised
@@ -592,16 +598,11 @@ func (s *Server) apiObjectionEvidence(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	ev, candidateID, has, err := s.db.Displays().ObjectionEvidence(ctx, id)
+	ev, candidateID, has, err := s.db.Displays().ObjectionEvidence(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	cand, err := s.db.Candidates().ByID(ctx, candidateID)
-	if err != nil {
-		return err
-	}
-	if _, err := s.authorize(c, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Evidence, authz.Read); err != nil {
+	if err := s.authorizeEvidence(c, candidateID); err != nil {
 		return err
 	}
 	if !has {
