@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"seedling/internal/authz"
 	"seedling/internal/demo"
@@ -153,7 +154,21 @@ func (a *testApp) serve() string {
 	}
 	go a.srv.App.Listener(ln)
 	a.t.Cleanup(func() { a.srv.App.Shutdown() })
-	return "http://" + ln.Addr().String()
+	base := "http://" + ln.Addr().String()
+	// fasthttp registers the listener only once Serve runs, and a Shutdown
+	// before that closes nothing: wait until a request over the socket is
+	// answered, so a test that shuts the server down shuts down a serving one.
+	// The deadline is a bound against a hang, not a measure.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		if res, err := http.Get(base + "/healthz"); err == nil {
+			res.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatal("the test server never answered on its socket")
+		}
+	}
+	return base
 }
 
 // form posts a urlencoded form the way a browser would: with the session

@@ -36,14 +36,17 @@ func TestShutdownDrains(t *testing.T) {
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- app.srv.Shutdown(time.Minute) }()
-	// Once the listener is closed no new connection gets in.
-	for {
+	// Once the listener is closed no new connection gets in. The deadline
+	// only keeps a broken shutdown from hanging the test binary.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			break
 		}
 		c.Close()
-		time.Sleep(10 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatal("the listener is still open a minute after Shutdown")
+		}
 	}
 	if _, err := conn.Write([]byte(body[10:])); err != nil {
 		t.Fatalf("the request in flight was cut: %v", err)
