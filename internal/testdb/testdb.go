@@ -207,21 +207,44 @@ func ensureTemplate(ctx context.Context, admin *postgres.DB, name string, prepar
 	return err
 }
 
-// fingerprint hashes every migration, the demo data and the demo accounts: a
-// change to any makes new templates.
+// fingerprint hashes every migration, the demo data, the demo accounts and
+// the Go code that generates the demo: a change to any makes new templates.
 func fingerprint() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%+v", demo.Accounts)
-	for _, f := range []fs.FS{migrations.FS, seeds.FS} {
-		names, _ := fs.Glob(f, "*.*")
-		sort.Strings(names)
-		for _, n := range names {
-			b, _ := fs.ReadFile(f, n)
-			h.Write([]byte(n))
-			h.Write(b)
-		}
+	inputs := fingerprintInputs()
+	names := make([]string, 0, len(inputs))
+	for n := range inputs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		h.Write([]byte(n))
+		h.Write(inputs[n])
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// fingerprintInputs are the files a template is made from, by a name that
+// says where each comes from.
+func fingerprintInputs() map[string][]byte {
+	out := map[string][]byte{}
+	for _, src := range []struct {
+		dir, glob string
+		fs        fs.FS
+	}{
+		{"migrations", "*.*", migrations.FS},
+		{"seeds", "*.*", seeds.FS},
+		{"internal/demo", "*.go", demo.Source},
+		{"internal/postgres", "*.go", postgres.DemoSource},
+	} {
+		names, _ := fs.Glob(src.fs, src.glob)
+		for _, n := range names {
+			b, _ := fs.ReadFile(src.fs, n)
+			out[src.dir+"/"+n] = b
+		}
+	}
+	return out
 }
 
 func withDB(dsn, name string) string {
