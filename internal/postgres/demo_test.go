@@ -143,3 +143,28 @@ func TestLoadDemoRejectsInvalidDataset(t *testing.T) {
 		t.Errorf("%d orgs written from an invalid dataset, want none", n)
 	}
 }
+
+// The demo shows the late-record step (补录, 细则 review item 8): a waiting
+// proposal dated more than the rule set's days before it was sent, with
+// the reason; and probationary members, whose membership can be cancelled
+// (取消预备党员资格, 细则 第三十二条).
+func TestDemoShowsLateRecordAndProbation(t *testing.T) {
+	db := testdb.NewDemo(t)
+	var late int
+	if err := db.GetContext(t.Context(), &late, `
+		SELECT count(*) FROM submissions s JOIN candidates c ON c.id = s.candidate_id
+		WHERE s.state = 'pending' AND s.facts ? 'late_reason'
+		  AND submitted_at::date - (s.facts->>'decided_on')::date > 30`); err != nil {
+		t.Fatal(err)
+	}
+	if late == 0 {
+		t.Error("no waiting late-recorded (补录) proposal in the demo")
+	}
+	var probationary int
+	if err := db.GetContext(t.Context(), &probationary, `SELECT count(*) FROM candidates WHERE stage = 'probationary' AND probation_since IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if probationary < 2 {
+		t.Errorf("%d probationary members, want some to extend and cancel", probationary)
+	}
+}
