@@ -31,6 +31,9 @@ func Today(now time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// InChina is an instant as a person in China reads it on a clock.
+func InChina(t time.Time) time.Time { return t.In(chinaTime) }
+
 // chinaTime is a fixed UTC+8 zone: China has no daylight saving, and a fixed
 // zone keeps the binary free of the tz database on minimal hosts.
 var chinaTime = time.FixedZone("CST", 8*3600)

@@ -22,3 +22,13 @@ func formatDate(v any) string {
 	}
 	return ""
 }
+
+// formatClock renders an instant in China time, the way a person there reads
+// a clock: no zone letter, minutes or seconds as the layout asks. The API keeps
+// RFC 3339; only pages and sheets use this.
+func formatClock(t time.Time, layout string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return seedling.InChina(t).Format(layout)
+}

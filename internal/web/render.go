@@ -32,7 +32,10 @@ func newRenderer() (*renderer, error) {
 	funcs := template.FuncMap{
 		"t":    translate,
 		"date": func(v any) string { return formatDate(v) },
-		"add":  func(a, b int) int { return a + b },
+		// clock shows an instant in China time; templates never call
+		// Format on a timestamp, which would print it in UTC.
+		"clock": formatClock,
+		"add":   func(a, b int) int { return a + b },
 		"seq": func(n int) []int {
 			out := make([]int, max(n, 0))
 			for i := range out {
