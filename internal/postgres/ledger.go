@@ -543,42 +543,8 @@ func (s *LedgerStore) Import(ctx context.Context, a seedling.Actor, branchPath s
 		if err != nil {
 			return err
 		}
-		heads := map[int64]*chainHead{}
-		for i, r := range rows {
-			key := fmt.Sprintf("import:%s:%s:%d", fileHash[:min(32, len(fileHash))], period, r.Line)
-			reqHash := r.Draft.RequestHash()
-			prior, found, err := byIdempotencyKey(ctx, tx, r.CandidateID, key)
-			if err != nil {
-				return err
-			}
-			if found {
-				if !bytes.Equal(prior.hash, reqHash) {
-					return idempotencyMismatch()
-				}
-				res.Unchanged++
-				continue
-			}
-			head := heads[r.CandidateID]
-			if head == nil {
-				h, err := readHead(ctx, tx, r.CandidateID)
-				if err != nil {
-					return err
-				}
-				head = &h
-				heads[r.CandidateID] = head
-			}
-			id, err := appendEntry(ctx, tx, a, head, valid[i], key, reqHash, s.db.recordedNow(), nil)
-			if err != nil {
-				return err
-			}
-			if err := auditChain(ctx, tx, a, "ledger.import", *head, fmt.Sprintf("row=%d category=%s points=%d occurred_on=%s",
-				r.Line, valid[i].Category.Code, valid[i].Points, valid[i].OccurredOn.Format(seedling.DateLayout))); err != nil {
-				return err
-			}
-			res.Written++
-			res.Entries = append(res.Entries, id)
-		}
-		return nil
+		res, err = s.bookImport(ctx, tx, a, period, fileHash, rows, valid)
+		return err
 	})
 	return res, err
 }

@@ -1,0 +1,168 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"seedling/internal/ledger"
+	"seedling/internal/seedling"
+)
+
+// importColumns are the ledger columns an imported entry fills, and
+// importValues its values in the same order: a new column of the sheet
+// import is one name here and one value there.
+var importColumns = []string{"id", "candidate_id", "seq", "kind", "category", "points", "occurred_on", "period", "description",
+	"recorded_by", "recorded_by_name", "recorded_at", "idempotency_key", "request_hash", "prev_hash", "hash"}
+
+func importValues(id int64, row chainRow, prev, hash []byte) []any {
+	r := row.rec
+	return []any{id, r.CandidateID, r.Seq, r.Kind, r.Category, r.Points, r.OccurredOn, r.Period, r.Description,
+		row.recordedBy, r.RecordedBy, r.RecordedAt, *row.key, row.requestHash, prev, hash}
+}
+
+// importKey is a row's idempotency key: the file's hash, the quarter and
+// the row, so the same file uploaded twice books each row once.
+func importKey(fileHash string, period ledger.Period, line int) string {
+	return fmt.Sprintf("import:%s:%s:%d", fileHash[:min(32, len(fileHash))], period, line)
+}
+
+// bookImport writes the checked rows of one file in a handful of
+// statements whatever its length: the rows an earlier upload already booked
+// are found in one query, the chain heads in another, the hash chains are
+// computed here in row order per candidate, the new rows go in by COPY and
+// their audit rows in one INSERT. The caller holds the chains' locks.
+func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, period ledger.Period, fileHash string,
+	rows []ledger.ImportRow, valid []ledger.Valid) (ImportResult, error) {
+	var res ImportResult
+	cands := make([]int64, len(rows))
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		cands[i], keys[i] = r.CandidateID, importKey(fileHash, period, r.Line)
+	}
+	prior, err := priorRequests(ctx, tx, cands, keys)
+	if err != nil {
+		return res, err
+	}
+	var fresh []int
+	for i, r := range rows {
+		h, found := prior[keys[i]]
+		if !found {
+			fresh = append(fresh, i)
+			continue
+		}
+		if !bytes.Equal(h, r.Draft.RequestHash()) {
+			return res, idempotencyMismatch()
+		}
+		res.Unchanged++
+	}
+	if len(fresh) == 0 {
+		return res, nil
+	}
+	heads, err := readHeads(ctx, tx, cands)
+	if err != nil {
+		return res, err
+	}
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, `
+		SELECT nextval(pg_get_serial_sequence('ledger_entries', 'id')) FROM generate_series(1, $1)`, len(fresh)); err != nil {
+		return res, err
+	}
+	slices.Sort(ids)
+	stmt, err := tx.PrepareContext(ctx, copyFrom("ledger_entries", importColumns))
+	if err != nil {
+		return res, err
+	}
+	defer stmt.Close()
+	at := s.db.recordedNow()
+	targets := make([]string, len(fresh))
+	summaries := make([]string, len(fresh))
+	for k, i := range fresh {
+		r, v := rows[i], valid[i]
+		rec := actorRecord(a, at)
+		rec.Kind, rec.Category, rec.Points = ledger.KindEntry, v.Category.Code, v.Points
+		rec.OccurredOn, rec.Period, rec.Description = v.OccurredOn.Format(seedling.DateLayout), v.Period.String(), v.Description
+		row := chainRow{rec: rec, recordedBy: a.UserID, key: &keys[i], requestHash: r.Draft.RequestHash()}
+		head := heads[r.CandidateID]
+		row.rec.CandidateID, row.rec.Seq = head.CandidateID, head.Seq+1
+		hash := ledger.Hash(head.Hash, row.rec)
+		if _, err := stmt.ExecContext(ctx, importValues(ids[k], row, head.Hash, hash)...); err != nil {
+			return res, err
+		}
+		head.Seq, head.Hash = row.rec.Seq, hash
+		targets[k] = "candidate:" + itoa(r.CandidateID)
+		summaries[k] = fmt.Sprintf("seq=%d hash=%s row=%d category=%s points=%d occurred_on=%s", head.Seq, ledger.AuditHash(hash),
+			r.Line, v.Category.Code, v.Points, v.OccurredOn.Format(seedling.DateLayout))
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return res, err
+	}
+	if err := auditMany(ctx, tx, a, "ledger.import", targets, summaries); err != nil {
+		return res, err
+	}
+	res.Written, res.Entries = len(fresh), ids
+	return res, nil
+}
+
+// priorRequests returns, by idempotency key, the request hashes of the
+// rows already booked under the given candidate and key pairs.
+func priorRequests(ctx context.Context, tx *sqlx.Tx, cands []int64, keys []string) (map[string][]byte, error) {
+	var found []struct {
+		Key  string `db:"idempotency_key"`
+		Hash []byte `db:"request_hash"`
+	}
+	err := tx.SelectContext(ctx, &found, `
+		SELECT e.idempotency_key, e.request_hash
+		FROM unnest($1::bigint[], $2::text[]) AS k (candidate_id, key)
+		JOIN ledger_entries e ON e.candidate_id = k.candidate_id AND e.idempotency_key = k.key`, pq.Array(cands), pq.Array(keys))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(found))
+	for _, f := range found {
+		out[f.Key] = f.Hash
+	}
+	return out, nil
+}
+
+// readHeads returns the last row of each chain, like readHead, in one
+// query; a chain with no row yet starts at the genesis hash.
+func readHeads(ctx context.Context, tx *sqlx.Tx, cands []int64) (map[int64]*chainHead, error) {
+	out := map[int64]*chainHead{}
+	for _, c := range cands {
+		out[c] = &chainHead{CandidateID: c, Hash: ledger.Genesis}
+	}
+	ids := make([]int64, 0, len(out))
+	for c := range out {
+		ids = append(ids, c)
+	}
+	rows, err := tx.QueryxContext(ctx, `
+		SELECT c.id, h.seq, h.hash FROM unnest($1::bigint[]) AS c (id)
+		CROSS JOIN LATERAL (SELECT seq, hash FROM ledger_entries WHERE candidate_id = c.id ORDER BY seq DESC LIMIT 1) h`, pq.Array(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h chainHead
+		if err := rows.Scan(&h.CandidateID, &h.Seq, &h.Hash); err != nil {
+			return nil, err
+		}
+		out[h.CandidateID] = &h
+	}
+	return out, rows.Err()
+}
+
+// auditMany appends one audit event per target in one statement, in order.
+func auditMany(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, action string, targets, summaries []string) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
+		SELECT $1, $2, $3, $4, $5, t.target, $6, $7, t.summary
+		FROM unnest($8::text[], $9::text[]) WITH ORDINALITY AS t (target, summary, n) ORDER BY t.n`,
+		a.UserID, a.Username, string(a.Role), a.OrgID, action, a.RequestID, a.IP, pq.Array(targets), pq.Array(summaries))
+	return err
+}
