@@ -36,8 +36,13 @@ func (s *LedgerStore) Record(ctx context.Context, a seedling.Actor, candidateID 
 	if err != nil {
 		return ledger.Entry{}, false, err
 	}
-	e, err = s.Entry(ctx, id)
-	return e, replayed, err
+	if replayed || len(files) > 0 {
+		e, err = s.Entry(ctx, id)
+		return e, replayed, err
+	}
+	// A fresh entry has no evidence and no reversal yet: the row alone.
+	e, err = s.entryAlone(ctx, id)
+	return e, false, err
 }
 
 // record is the step of Record inside a transaction the caller owns, so
@@ -50,24 +55,24 @@ func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor,
 	if err != nil {
 		return 0, false, err
 	}
-	if key != "" {
-		prior, found, err := byIdempotencyKey(ctx, tx, candidateID, key)
-		if err != nil || found {
-			if found && !bytes.Equal(prior.hash, reqHash) {
-				return 0, false, idempotencyMismatch()
-			}
-			return prior.id, found, err
+	// The retry check and the chain head in one statement, read after the
+	// lock (a statement of its own, so that it sees every chain row
+	// committed before the lock was granted).
+	head, prior, found, err := headAndPrior(ctx, tx, candidateID, key)
+	if err != nil {
+		return 0, false, err
+	}
+	if found {
+		if !bytes.Equal(prior.hash, reqHash) {
+			return 0, false, idempotencyMismatch()
 		}
+		return prior.id, true, nil
 	}
 	rubrics, err := s.db.rubrics(ctx, tx)
 	if err != nil {
 		return 0, false, err
 	}
 	v, err := ledger.CheckEntry(d, subj, rubrics, seedling.Today(s.db.Now()))
-	if err != nil {
-		return 0, false, err
-	}
-	head, err := readHead(ctx, tx, candidateID)
 	if err != nil {
 		return 0, false, err
 	}
@@ -113,6 +118,31 @@ func byIdempotencyKey(ctx context.Context, tx *sqlx.Tx, candidateID int64, key s
 		return p, false, nil
 	}
 	return p, err == nil, err
+}
+
+// headAndPrior reads, under the chain's lock, the chain head and the entry
+// an earlier request with the same idempotency key wrote, if any (no key:
+// none).
+func headAndPrior(ctx context.Context, tx *sqlx.Tx, candidateID int64, key string) (chainHead, priorRequest, bool, error) {
+	h := chainHead{CandidateID: candidateID}
+	var seq sql.NullInt64
+	var priorID sql.NullInt64
+	var p priorRequest
+	err := tx.QueryRowxContext(ctx, `
+		SELECT h.seq, h.hash, p.id, p.request_hash FROM (SELECT 1) one
+		LEFT JOIN LATERAL (SELECT seq, hash FROM ledger_entries WHERE candidate_id = $1 ORDER BY seq DESC LIMIT 1) h ON true
+		LEFT JOIN LATERAL (SELECT id, request_hash FROM ledger_entries
+		                   WHERE candidate_id = $1 AND idempotency_key = $2 AND $2 <> '') p ON true`,
+		candidateID, key).Scan(&seq, &h.Hash, &priorID, &p.hash)
+	if err != nil {
+		return h, p, false, err
+	}
+	if !seq.Valid {
+		h.Hash = ledger.Genesis
+	}
+	h.Seq = int(seq.Int64)
+	p.id = priorID.Int64
+	return h, p, priorID.Valid, nil
 }
 
 func appendEntry(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, v ledger.Valid, key string, reqHash []byte, at time.Time, objectionID *int64) (int64, error) {
@@ -306,13 +336,21 @@ func (r entryRow) entry() ledger.Entry {
 	return e
 }
 
-// Entry returns one entry or reversal with its evidence.
-func (s *LedgerStore) Entry(ctx context.Context, id int64) (ledger.Entry, error) {
+// entryAlone returns one entry or reversal without its evidence.
+func (s *LedgerStore) entryAlone(ctx context.Context, id int64) (ledger.Entry, error) {
 	var r entryRow
 	if err := s.db.GetContext(ctx, &r, entrySelect+` WHERE e.id = $1 AND e.kind <> 'evidence'`, id); err != nil {
 		return ledger.Entry{}, translate(err)
 	}
-	e := r.entry()
+	return r.entry(), nil
+}
+
+// Entry returns one entry or reversal with its evidence.
+func (s *LedgerStore) Entry(ctx context.Context, id int64) (ledger.Entry, error) {
+	e, err := s.entryAlone(ctx, id)
+	if err != nil {
+		return ledger.Entry{}, err
+	}
 	files, err := s.evidenceWhere(ctx, `f.entry_id = $1`, id)
 	if err != nil {
 		return ledger.Entry{}, err
