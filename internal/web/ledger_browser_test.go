@@ -42,9 +42,9 @@ func TestBrowserRecordWithEvidenceThenActivistSeesIt(t *testing.T) {
 		chromedp.SendKeys("#description", desc),
 		chromedp.SetUploadFiles("#file", []string{photo}),
 		chromedp.Click("#record-submit"),
-		chromedp.WaitVisible("#ledger-done"),
+		chromedp.WaitVisible("#flash"),
 	)
-	if done := get(b, chromedp.Text("#ledger-done")); !strings.Contains(done, "已记入") {
+	if done := get(b, chromedp.Text("#flash")); !strings.Contains(done, "已记入") {
 		t.Fatalf("confirmation: %q", done)
 	}
 	table := get(b, chromedp.Text("#ledger-entries"))

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -47,8 +48,31 @@ func TestLedgerPageRecordsWithEvidence(t *testing.T) {
 	form := map[string]string{"category": "critical_moment", "points": "5", "occurred_on": f.today, "description": "参加防汛抢险值守", "idempotency_key": "ui-1"}
 	r = f.app.upload(page, f.sec, true, form, "file", "防汛.jpg", jpegBytes)
 	expectStatus(t, r, 303)
-	if loc := r.Header.Get("Location"); !strings.HasPrefix(loc, page+"?recorded=") {
+	if loc := r.Header.Get("Location"); loc != page {
 		t.Fatalf("redirect to %q", loc)
+	}
+	// Post/redirect/get: the page the redirect lands on says once, in the
+	// status region, what was booked and the new score.
+	var flashed *http.Cookie
+	for _, ck := range (&http.Response{Header: r.Header}).Cookies() {
+		if ck.Name == flashCookie {
+			flashed = ck
+		}
+	}
+	if flashed == nil {
+		t.Fatal("the record form left no confirmation for the next page")
+	}
+	req := httptest.NewRequest("GET", page, nil)
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: f.sec})
+	req.AddCookie(&http.Cookie{Name: flashCookie, Value: flashed.Value})
+	res, err := f.app.srv.App.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	landed, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(landed), `role="status" id="flash">已记入第`) || !strings.Contains(string(landed), "现总分 81 分") {
+		t.Fatalf("the landing page lacks the confirmation with the new score:\n%.3000s", landed)
 	}
 	if f.count(t) != before+2 { // the entry and its evidence record
 		t.Fatalf("%d rows written", f.count(t)-before)

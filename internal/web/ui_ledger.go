@@ -79,7 +79,6 @@ type ledgerView struct {
 	Form        recordForm
 	Errors      map[string]string
 	Problem     string
-	Done        string
 	Today       string
 	MinDate     string
 	Accept      string
@@ -205,18 +204,19 @@ func (s *Server) ledgerPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.doneMessage(c, v)
 	return s.render(c, fiber.StatusOK, "ledger", "ledger.title", v)
 }
 
-// doneMessage turns the redirect's query into the confirmation line.
-func (s *Server) doneMessage(c *fiber.Ctx, v *ledgerView) {
-	l := s.localizer(c)
-	for _, k := range []string{"recorded", "reversed", "attached"} {
-		if n, err := strconv.Atoi(c.Query(k)); err == nil && n > 0 {
-			v.Done = translate(l, "ledger.done."+k, "Seq", n)
-		}
+// ledgerDone redirects back to the ledger with the confirmation and the
+// score as it stands after the change, said once in the status region at
+// the top of the page (post/redirect/get).
+func (s *Server) ledgerDone(c *fiber.Ctx, cand seedling.Candidate, what string, seq int) error {
+	sc, _, err := s.scoredOne(c.UserContext(), cand.ID)
+	if err != nil {
+		return err
 	}
+	return s.redirectWith(c, fmt.Sprintf("/candidates/%d/ledger", cand.ID), "flash.ledger_"+what,
+		"Seq", strconv.Itoa(seq), "Total", strconv.Itoa(sc.Score.Total))
 }
 
 // ledgerRecord books an entry from the page's form, with an optional
@@ -252,7 +252,7 @@ func (s *Server) ledgerRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return s.ledgerRefused(c, cand, form, err, 0, "")
 	}
-	return c.Redirect(fmt.Sprintf("/candidates/%d/ledger?recorded=%d", cand.ID, e.Seq), fiber.StatusSeeOther)
+	return s.ledgerDone(c, cand, "recorded", e.Seq)
 }
 
 // ledgerRefused re-renders the ledger page with the refusal next to what it
@@ -339,7 +339,7 @@ func (s *Server) ledgerReverse(c *fiber.Ctx) error {
 	if err != nil {
 		return s.ledgerRefused(c, cand, recordForm{}, err, e.ID, "reverse")
 	}
-	return c.Redirect(fmt.Sprintf("/candidates/%d/ledger?reversed=%d", cand.ID, e.Seq), fiber.StatusSeeOther)
+	return s.ledgerDone(c, cand, "reversed", e.Seq)
 }
 
 // ledgerAttach attaches a file to one entry from its line on the page.
@@ -364,7 +364,7 @@ func (s *Server) ledgerAttach(c *fiber.Ctx) error {
 	if err != nil {
 		return s.ledgerRefused(c, cand, recordForm{}, err, e.ID, "attach")
 	}
-	return c.Redirect(fmt.Sprintf("/candidates/%d/ledger?attached=%d", cand.ID, e.Seq), fiber.StatusSeeOther)
+	return s.ledgerDone(c, cand, "attached", e.Seq)
 }
 
 // entryOf loads the entry named in the path, which must be on this
