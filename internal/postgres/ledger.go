@@ -110,16 +110,6 @@ type priorRequest struct {
 	hash []byte
 }
 
-func byIdempotencyKey(ctx context.Context, tx *sqlx.Tx, candidateID int64, key string) (priorRequest, bool, error) {
-	var p priorRequest
-	err := tx.QueryRowxContext(ctx, `
-		SELECT id, request_hash FROM ledger_entries WHERE candidate_id = $1 AND idempotency_key = $2`, candidateID, key).Scan(&p.id, &p.hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, false, nil
-	}
-	return p, err == nil, err
-}
-
 // headAndPrior reads, under the chain's lock, the chain head and the entry
 // an earlier request with the same idempotency key wrote, if any (no key:
 // none).
