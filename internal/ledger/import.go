@@ -13,18 +13,22 @@ type ImportColumn struct {
 	Field  string // the field of an entry it fills
 	Letter string // its spreadsheet column
 	Zh, En string // its header, in either language
+	// Optional columns may be missing from a sheet made from an older
+	// template; the others must be there, headed as here.
+	Optional bool
 }
 
 // ImportColumns is the layout of the bulk-entry sheet, the template and the
 // export alike. The candidate is named by id and name together, so a typo
 // in either is caught rather than booked to someone else.
 var ImportColumns = []ImportColumn{
-	{"candidate_id", "A", "编号", "ID"},
-	{"name", "B", "姓名", "Name"},
-	{"occurred_on", "C", "日期", "Date"},
-	{"category", "D", "类别", "Category"},
-	{"points", "E", "分值", "Points"},
-	{"description", "F", "说明", "Description"},
+	{"candidate_id", "A", "编号", "ID", false},
+	{"name", "B", "姓名", "Name", false},
+	{"occurred_on", "C", "日期", "Date", false},
+	{"category", "D", "类别", "Category", false},
+	{"points", "E", "分值", "Points", false},
+	{"description", "F", "说明", "Description", false},
+	{"late_reason", "G", "补录原因", "Late-record reason", true},
 }
 
 // MaxImportRows bounds one file.
@@ -81,7 +85,7 @@ func RowProblem(line int, field, code, text string, args ...any) Problem {
 // CheckImport checks every row of one quarter's sheet against the
 // candidates of the branch and the rubric, and reports every problem at its
 // cell. It returns the checked entries in row order, or an *InputError.
-func CheckImport(rows []ImportRow, period Period, people map[int64]ImportSubject, rubrics Rubrics, today time.Time) ([]Valid, error) {
+func CheckImport(rows []ImportRow, period Period, people map[int64]ImportSubject, rubrics Rubrics, late LateRule, today time.Time) ([]Valid, error) {
 	var p Problems
 	if len(rows) == 0 {
 		p.invalid("file", "no_rows", "the file has no data rows")
@@ -126,7 +130,7 @@ func CheckImport(rows []ImportRow, period Period, people map[int64]ImportSubject
 				d.Category = c.Code
 			}
 		}
-		v, err := CheckEntry(d, person.Subject, rubrics, today)
+		v, err := CheckEntry(d, person.Subject, rubrics, late, today)
 		if ie, ok := err.(*InputError); ok {
 			for _, pr := range ie.Problems {
 				field := pr.Field
