@@ -474,17 +474,19 @@ func (s *LedgerStore) KeeperChoices(ctx context.Context, branchID int64) ([]seed
 	return out, nil
 }
 
-// NameKeeper records who keeps a branch's ledger from now on.
+// NameKeeper records who keeps a branch's ledger from now on, when
+// ledger.CanNameKeeper allows the naming.
 func (s *LedgerStore) NameKeeper(ctx context.Context, a seedling.Actor, branchID, userID int64) error {
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var n int
-		if err := tx.GetContext(ctx, &n, `
-			SELECT count(*) FROM users u JOIN grants g ON g.user_id = u.id
-			WHERE u.id = $1 AND g.org_id = $2 AND g.role = 'secretary' AND NOT u.disabled`, userID, branchID); err != nil {
-			return err
+		n := ledger.Naming{UserID: userID}
+		if err := tx.QueryRowxContext(ctx, `
+			SELECT o.kind, EXISTS (SELECT FROM users u JOIN grants g ON g.user_id = u.id
+			                       WHERE u.id = $2 AND g.org_id = o.id AND g.role = 'secretary' AND NOT u.disabled)
+			FROM orgs o WHERE o.id = $1`, branchID, userID).Scan(&n.OrgKind, &n.Secretary); err != nil {
+			return translate(err)
 		}
-		if n == 0 {
-			return seedling.FieldError("user_id", "this person does not hold the secretary role at the branch")
+		if err := ledger.CanNameKeeper(n); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_keepers (org_id, user_id, named_by) VALUES ($1, $2, $3)`,
 			branchID, userID, a.UserID); err != nil {

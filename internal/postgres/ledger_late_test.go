@@ -82,3 +82,43 @@ func TestLateEntryReasonIsStoredAndChained_LateRecordDays(t *testing.T) {
 		t.Fatalf("a changed late reason is not caught: %v %+v", err, rep.Broken)
 	}
 }
+
+// The keeper rule (专人负责) is the ledger's: the store loads the node and
+// the person's grant and asks ledger.CanNameKeeper, whose coded refusal
+// reaches the caller.
+func TestNameKeeperAsksTheLedgerRule(t *testing.T) {
+	t.Parallel()
+	db := testdb.NewDemo(t)
+	ctx := t.Context()
+	sec := secretaryActor(t, db)
+	branch, err := db.Orgs().ByCode(ctx, "branch-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := db.Users().ByUsername(ctx, "secretary2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(err error) string {
+		de, ok := errors.AsType[*seedling.Error](err)
+		if !ok {
+			return ""
+		}
+		for _, k := range de.FieldKeys {
+			return k.Key
+		}
+		return ""
+	}
+	if err := db.Ledger().NameKeeper(ctx, sec, branch.ID, other.ID); code(err) != "problem.keeper_not_secretary" {
+		t.Fatalf("a secretary of another branch: %v", err)
+	}
+	if err := db.Ledger().NameKeeper(ctx, sec, branch.ID, 0); code(err) != "problem.keeper_choose" {
+		t.Fatalf("nobody: %v", err)
+	}
+	if err := db.Ledger().NameKeeper(ctx, sec, *branch.ParentID, *sec.UserID); code(err) != "problem.keeper_not_branch" {
+		t.Fatalf("named above the branch: %v", err)
+	}
+	if err := db.Ledger().NameKeeper(ctx, sec, branch.ID, *sec.UserID); err != nil {
+		t.Fatalf("the branch's own secretary: %v", err)
+	}
+}

@@ -718,9 +718,6 @@ func (s *Server) apiNameKeeper(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if org.Kind != seedling.KindBranch {
-		return seedling.FieldError("org_id", "a ledger keeper is named by a branch")
-	}
 	if err := s.db.Ledger().NameKeeper(c.UserContext(), a, org.ID, req.UserID); err != nil {
 		return err
 	}
