@@ -31,6 +31,17 @@ var ImportColumns = []ImportColumn{
 	{"late_reason", "G", "补录原因", "Late-record reason", true},
 }
 
+// CanImportAt says whether points are imported at a node: one branch or
+// party group at a time (HasRoster), whose people one sheet lists.
+func CanImportAt(kind seedling.OrgKind) error {
+	if HasRoster(kind) {
+		return nil
+	}
+	var p Problems
+	p.rule("org_id", "import_not_branch", "points are imported for one branch or party group at a time")
+	return p.Err()
+}
+
 // MaxImportRows bounds one file.
 const MaxImportRows = 2000
 
@@ -92,6 +103,9 @@ func CheckImport(rows []ImportRow, period Period, people map[int64]ImportSubject
 	}
 	if len(rows) > MaxImportRows {
 		p.invalid("file", "too_many_rows", fmt.Sprintf("at most %d rows per file", MaxImportRows), "Max", MaxImportRows)
+	}
+	if period.Start().After(today) {
+		p.rule("period", "period_not_begun", "that quarter has not begun", "Period", period.String())
 	}
 	if err := p.Err(); err != nil {
 		return nil, err

@@ -34,3 +34,21 @@ func TestKeeperIsASecretaryNamedByTheBranch(t *testing.T) {
 		t.Error("which nodes keep ledgers and rosters")
 	}
 }
+
+// Rules that sat in the web handlers of the import: one branch or party
+// group at a time, and only a quarter that has begun.
+func TestImportIsForOneBranchAndABegunQuarter(t *testing.T) {
+	if CanImportAt(seedling.KindBranch) != nil || CanImportAt(seedling.KindGroup) != nil {
+		t.Fatal("a branch or group imports")
+	}
+	var ie *InputError
+	if err := CanImportAt(seedling.KindCommittee); !errors.As(err, &ie) || ie.Problems[0].Code != "import_not_branch" || seedling.ErrorCode(err) != seedling.ERule {
+		t.Fatalf("a committee: %v", err)
+	}
+	people := map[int64]ImportSubject{1: {Name: "郭晓雯", Subject: Subject{seedling.StageActivist, ptr(day("2025-09-15"))}}}
+	rows := []ImportRow{{Line: 2, CandidateID: 1, Name: "郭晓雯", Draft: Draft{Category: "study_attendance", Points: ptr(1), OccurredOn: "2027-01-02", Description: "学习"}}}
+	_, err := CheckImport(rows, Period{2027, 1}, people, testRubrics(), LateRule{}, day("2026-12-31"))
+	if !errors.As(err, &ie) || ie.Problems[0].Code != "period_not_begun" {
+		t.Fatalf("a quarter not begun: %v", err)
+	}
+}
