@@ -56,6 +56,7 @@ func serve(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer appDB.Close()
+	appDB.Rules = reg // the stores' checks read the rules the pages read
 	// Another instance adding a rubric version reaches this one's cache
 	// through NOTIFY; without the listener the cache stays off.
 	if err := appDB.ListenForChanges(ctx, env.log); err != nil {

@@ -228,6 +228,18 @@ func (o Objection) CheckResolution(r Resolution) (Resolution, error) {
 	return o.checkAnswer(r, true)
 }
 
+// CanReverseFor says whether an upheld objection may reverse an entry: only
+// one on the ledger of the person the objection is about (ownerID, the
+// candidate whose chain holds the entry; 0 when there is no such entry).
+func (o Objection) CanReverseFor(ownerID int64) error {
+	if ownerID == 0 || ownerID != o.CandidateID {
+		p := seedling.NewProblems(seedling.EInvalid)
+		p.AddKey("reverse_entry_id", "problem.reverse_other_ledger", "the entry to reverse must be on the ledger of the person the objection is about")
+		return p.Err()
+	}
+	return nil
+}
+
 // CheckAnswer validates an answer to any open objection (a display's or a
 // pre-admission notice's): a second answer is a conflict, the decision is
 // uphold or reject with a reason, and a rejection changes nothing in the

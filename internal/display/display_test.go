@@ -131,6 +131,21 @@ func TestObjectionWindowAndDeadline(t *testing.T) {
 	}
 }
 
+// An upheld objection reverses only an entry of the person it is about; the
+// rule sat in the store before.
+func TestObjectionReversesOnlyItsPersonsEntry(t *testing.T) {
+	o := Objection{State: ObjectionOpen, CandidateID: 7}
+	if err := o.CanReverseFor(7); err != nil {
+		t.Fatal(err)
+	}
+	for _, owner := range []int64{8, 0} {
+		err := o.CanReverseFor(owner)
+		if de, ok := err.(*seedling.Error); !ok || de.FieldKeys["reverse_entry_id"].Key != "problem.reverse_other_ledger" {
+			t.Errorf("owner %d: %v", owner, err)
+		}
+	}
+}
+
 func TestResolutionRules(t *testing.T) {
 	open := Objection{State: ObjectionOpen}
 	id := int64(4)

@@ -33,6 +33,9 @@ type Record struct {
 	RecordedByID   int64 // 0 when no account recorded it (demo data)
 	RecordedBy     string
 	RecordedAt     time.Time
+	// LateReason of a late record (补录). It is hashed only when not empty,
+	// so rows written before it existed keep their hash.
+	LateReason string
 }
 
 // Genesis is the previous hash of every chain's first row.
@@ -48,8 +51,9 @@ const RecordedAtLayout = "2006-01-02T15:04:05.000000Z"
 // Canonical is the byte form the hash covers: the tag, then every field of
 // the record in the order of the struct, each as a 4-byte big-endian length
 // followed by its UTF-8 text (integers in decimal, RecordedAt in UTC at the
-// microsecond). Length prefixes make the encoding unambiguous: no two
-// records share it.
+// microsecond), then the late reason when there is one. Length prefixes
+// make the encoding unambiguous: no two records share it (a record with a
+// late reason has one field more than every record without).
 func (r Record) Canonical() []byte {
 	b := appendField(nil, chainTag)
 	for _, f := range []string{
@@ -73,6 +77,9 @@ func (r Record) Canonical() []byte {
 		r.RecordedAt.UTC().Format(RecordedAtLayout),
 	} {
 		b = appendField(b, f)
+	}
+	if r.LateReason != "" {
+		b = appendField(b, r.LateReason)
 	}
 	return b
 }

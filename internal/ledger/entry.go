@@ -16,6 +16,9 @@ type Draft struct {
 	Points      *int
 	OccurredOn  string
 	Description string
+	// LateReason says why an entry dated long before the day it is recorded
+	// comes late (补录); required then, ignored otherwise.
+	LateReason string
 }
 
 // RequestHash fingerprints a draft for idempotent retries: the same key
@@ -29,6 +32,11 @@ func (d Draft) RequestHash() []byte {
 	var b []byte
 	for _, f := range []string{strings.TrimSpace(d.Category), points, strings.TrimSpace(d.OccurredOn), strings.TrimSpace(d.Description)} {
 		b = appendField(b, f)
+	}
+	// Only when given, so that a retry of a draft written before late
+	// reasons existed (an imported file uploaded again) still matches.
+	if r := strings.TrimSpace(d.LateReason); r != "" {
+		b = appendField(b, r)
 	}
 	h := sha256.Sum256(b)
 	return h[:]
@@ -59,6 +67,26 @@ type Valid struct {
 	OccurredOn  time.Time
 	Period      Period
 	Description string
+	LateReason  string // set only for a late record (补录)
+}
+
+// LateRule is the rule set's bound on backdating (pipeline.RuleSet.Late, the
+// one source of the number): an entry dated more than Days before the day it
+// is recorded is a late record (补录), allowed only with a reason, so that
+// points booked long after the fact stay visible as such. Days 0 turns the
+// rule off.
+type LateRule struct{ Days int }
+
+// LateBy is how many days date lies before recordedOn when that is more than
+// the rule allows (a late record), else 0.
+func (r LateRule) LateBy(date, recordedOn time.Time) int {
+	if r.Days <= 0 {
+		return 0
+	}
+	if n := int(recordedOn.Sub(date).Hours() / 24); n > r.Days {
+		return n
+	}
+	return 0
 }
 
 // MaxDescription bounds an entry's description and a reversal's reason.
@@ -68,8 +96,10 @@ const MaxDescription = 500
 // of its date. Malformed input (a missing field, a bad date, an unknown
 // category) is a 400; the process saying no (points beyond the category's
 // per-entry limit, a date in the future or before the person became an
-// activist, a stage without a ledger) is a 422. Every problem is reported.
-func CheckEntry(d Draft, subj Subject, rubrics Rubrics, today time.Time) (Valid, error) {
+// activist, a stage without a ledger, a late record without its reason) is a
+// 422. Every problem is reported. today is the day of recording (China's,
+// seedling.Today).
+func CheckEntry(d Draft, subj Subject, rubrics Rubrics, late LateRule, today time.Time) (Valid, error) {
 	var p Problems
 	v := Valid{Description: strings.TrimSpace(d.Description)}
 	if !subj.KeepsLedger() {
@@ -92,6 +122,7 @@ func CheckEntry(d Draft, subj Subject, rubrics Rubrics, today time.Time) (Valid,
 			p.rule("occurred_on", "date_before_activist", "occurred_on is before the candidate became an activist on "+since, "Date", since)
 		default:
 			date, dateOK = t, true
+			v.LateReason = checkLate(&p, late, t, today, d.LateReason)
 		}
 	}
 	// Without a usable date the rubric of today's quarter judges the
@@ -128,6 +159,33 @@ func CheckEntry(d Draft, subj Subject, rubrics Rubrics, today time.Time) (Valid,
 	}
 	v.Category, v.Rubric, v.Points, v.OccurredOn, v.Period = cat, rubric.Version, *d.Points, date, period
 	return v, nil
+}
+
+// checkLate applies the late-record rule to a usable date and returns the
+// reason to keep: the given one for a late record, "" otherwise.
+func checkLate(p *Problems, late LateRule, date, today time.Time, reason string) string {
+	n := late.LateBy(date, today)
+	if n == 0 {
+		return ""
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		p.rule("late_reason", "late_reason_required",
+			fmt.Sprintf("occurred_on lies %d days before today, more than %d: a late record (补录) needs late_reason", n, late.Days),
+			"Late", n, "Days", late.Days)
+		return ""
+	}
+	checkText(p, "late_reason", reason, true)
+	return reason
+}
+
+// Correcting is the draft of an entry that corrects an upheld objection: the
+// objection's resolution is why it comes late, unless the draft says more.
+func (d Draft) Correcting(resolution string) Draft {
+	if strings.TrimSpace(d.LateReason) == "" {
+		d.LateReason = resolution
+	}
+	return d
 }
 
 // CheckReason validates the reason of a reversal.

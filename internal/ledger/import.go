@@ -13,18 +13,33 @@ type ImportColumn struct {
 	Field  string // the field of an entry it fills
 	Letter string // its spreadsheet column
 	Zh, En string // its header, in either language
+	// Optional columns may be missing from a sheet made from an older
+	// template; the others must be there, headed as here.
+	Optional bool
 }
 
 // ImportColumns is the layout of the bulk-entry sheet, the template and the
 // export alike. The candidate is named by id and name together, so a typo
 // in either is caught rather than booked to someone else.
 var ImportColumns = []ImportColumn{
-	{"candidate_id", "A", "编号", "ID"},
-	{"name", "B", "姓名", "Name"},
-	{"occurred_on", "C", "日期", "Date"},
-	{"category", "D", "类别", "Category"},
-	{"points", "E", "分值", "Points"},
-	{"description", "F", "说明", "Description"},
+	{"candidate_id", "A", "编号", "ID", false},
+	{"name", "B", "姓名", "Name", false},
+	{"occurred_on", "C", "日期", "Date", false},
+	{"category", "D", "类别", "Category", false},
+	{"points", "E", "分值", "Points", false},
+	{"description", "F", "说明", "Description", false},
+	{"late_reason", "G", "补录原因", "Late-record reason", true},
+}
+
+// CanImportAt says whether points are imported at a node: one branch or
+// party group at a time (HasRoster), whose people one sheet lists.
+func CanImportAt(kind seedling.OrgKind) error {
+	if HasRoster(kind) {
+		return nil
+	}
+	var p Problems
+	p.rule("org_id", "import_not_branch", "points are imported for one branch or party group at a time")
+	return p.Err()
 }
 
 // MaxImportRows bounds one file.
@@ -81,13 +96,16 @@ func RowProblem(line int, field, code, text string, args ...any) Problem {
 // CheckImport checks every row of one quarter's sheet against the
 // candidates of the branch and the rubric, and reports every problem at its
 // cell. It returns the checked entries in row order, or an *InputError.
-func CheckImport(rows []ImportRow, period Period, people map[int64]ImportSubject, rubrics Rubrics, today time.Time) ([]Valid, error) {
+func CheckImport(rows []ImportRow, period Period, people map[int64]ImportSubject, rubrics Rubrics, late LateRule, today time.Time) ([]Valid, error) {
 	var p Problems
 	if len(rows) == 0 {
 		p.invalid("file", "no_rows", "the file has no data rows")
 	}
 	if len(rows) > MaxImportRows {
 		p.invalid("file", "too_many_rows", fmt.Sprintf("at most %d rows per file", MaxImportRows), "Max", MaxImportRows)
+	}
+	if period.Start().After(today) {
+		p.rule("period", "period_not_begun", "that quarter has not begun", "Period", period.String())
 	}
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -126,7 +144,7 @@ func CheckImport(rows []ImportRow, period Period, people map[int64]ImportSubject
 				d.Category = c.Code
 			}
 		}
-		v, err := CheckEntry(d, person.Subject, rubrics, today)
+		v, err := CheckEntry(d, person.Subject, rubrics, late, today)
 		if ie, ok := err.(*InputError); ok {
 			for _, pr := range ie.Problems {
 				field := pr.Field

@@ -40,6 +40,7 @@ type Entry struct {
 	ReversedBy     *int64 // the reversal that cancels this entry, if any
 	ReversedSeq    int
 	Reason         string
+	LateReason     string // why a late record (补录) comes late; "" when it is not one
 	RecordedBy     string // the username at the time of writing
 	RecordedByID   *int64
 	RecordedByName string // the display name, for pages
@@ -48,6 +49,10 @@ type Entry struct {
 	Evidence       []Evidence
 	ObjectionID    *int64 // the upheld objection this entry or reversal corrects
 }
+
+// Late reports whether the entry was recorded as a late record (补录):
+// ledger.CheckEntry keeps a reason for those and only those.
+func (e Entry) Late() bool { return e.LateReason != "" }
 
 // Reversed reports whether a later reversal cancels this entry.
 func (e Entry) Reversed() bool { return e.ReversedBy != nil }

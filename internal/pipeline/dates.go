@@ -71,6 +71,10 @@ func (rs *RuleSet) Door() ledger.Door {
 	return ledger.Door{MinScore: rs.MinScore, TrainingMonths: orDefault(rs.TrainingMonths, 12)}
 }
 
+// Late is the backdating bound of ledger entries: the same late_record_days
+// that makes a submission a late record (补录) makes an entry one.
+func (rs *RuleSet) Late() ledger.LateRule { return ledger.LateRule{Days: rs.LateRecordDays} }
+
 // probationEnd is the first day the general meeting may discuss conversion:
 // the probation plus any extension already granted.
 func (rs *RuleSet) probationEnd(c Subject) (time.Time, bool) {

@@ -25,6 +25,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"seedling/internal/pipeline"
 	"seedling/internal/seedling"
 	"seedling/migrations"
 )
@@ -34,9 +35,24 @@ import (
 type DB struct {
 	*sqlx.DB
 	Now func() time.Time // the clock used for business dates; tests move it
-	dsn string
+	// Rules are the rule sets the stores' checks read (the late-record
+	// bound of ledger entries); nil: the rules shipped with this build.
+	Rules *pipeline.Registry
+	dsn   string
 
 	rubricCache *rubricCache
+}
+
+// ruleSet is the rule set in force on a day, from Rules.
+func (db *DB) ruleSet(on time.Time) (*pipeline.RuleSet, error) {
+	reg := db.Rules
+	if reg == nil {
+		reg = pipeline.DefaultRegistry()
+	}
+	if rs := reg.InForce(on); rs != nil {
+		return rs, nil
+	}
+	return nil, seedling.Errorf(seedling.ERule, "no rule set is in force on %s", on.Format(seedling.DateLayout))
 }
 
 // AppRole is the group role holding the serving privileges; see migrations

@@ -197,15 +197,18 @@ func (s *DisplayStore) Resolve(ctx context.Context, a seedling.Actor, id int64, 
 		}
 		if res.ReverseEntryID != nil {
 			var owner int64
-			if err := tx.GetContext(ctx, &owner, `SELECT candidate_id FROM ledger_entries WHERE id = $1`, *res.ReverseEntryID); err != nil || owner != o.CandidateID {
-				return seedling.FieldError("reverse_entry_id", "the entry to reverse must be on the ledger of the person the objection is about")
+			if err := tx.GetContext(ctx, &owner, `SELECT candidate_id FROM ledger_entries WHERE id = $1`, *res.ReverseEntryID); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if err := o.CanReverseFor(owner); err != nil {
+				return err
 			}
 			if _, err := ledgers.reverse(ctx, tx, a, *res.ReverseEntryID, res.Reason, &o.ID); err != nil {
 				return err
 			}
 		}
 		if correction != nil {
-			if _, _, err := ledgers.record(ctx, tx, a, o.CandidateID, *correction, "", nil, &o.ID); err != nil {
+			if _, _, err := ledgers.record(ctx, tx, a, o.CandidateID, correction.Correcting(res.Reason), "", nil, &o.ID); err != nil {
 				return err
 			}
 		}

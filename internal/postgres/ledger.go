@@ -72,7 +72,12 @@ func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor,
 	if err != nil {
 		return 0, false, err
 	}
-	v, err := ledger.CheckEntry(d, subj, rubrics, seedling.Today(s.db.Now()))
+	today := seedling.Today(s.db.Now())
+	rs, err := s.db.ruleSet(today)
+	if err != nil {
+		return 0, false, err
+	}
+	v, err := ledger.CheckEntry(d, subj, rubrics, rs.Late(), today)
 	if err != nil {
 		return 0, false, err
 	}
@@ -139,6 +144,7 @@ func appendEntry(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chain
 	rec := actorRecord(a, at)
 	rec.Kind, rec.Category, rec.Points = ledger.KindEntry, v.Category.Code, v.Points
 	rec.OccurredOn, rec.Period, rec.Description = v.OccurredOn.Format(seedling.DateLayout), v.Period.String(), v.Description
+	rec.LateReason = v.LateReason
 	row := chainRow{rec: rec, recordedBy: a.UserID, requestHash: reqHash, objectionID: objectionID}
 	if key != "" {
 		row.key = &key
@@ -292,6 +298,7 @@ type entryRow struct {
 	ReversedBy     *int64     `db:"reversed_by"`
 	ReversedSeq    *int       `db:"reversed_seq"`
 	Reason         string     `db:"reason"`
+	LateReason     string     `db:"late_reason"`
 	RecordedByID   *int64     `db:"recorded_by"`
 	RecordedBy     string     `db:"recorded_by_name"`
 	RecordedByName string     `db:"recorded_by_display"`
@@ -303,7 +310,7 @@ type entryRow struct {
 const entrySelect = `
 	SELECT e.id, e.candidate_id, e.seq, e.kind, COALESCE(e.category, '') AS category, e.points, e.occurred_on,
 	       COALESCE(e.period, '') AS period, e.description, e.reverses, r.seq AS reverses_seq,
-	       rb.id AS reversed_by, rb.seq AS reversed_seq, e.reason, e.recorded_by, e.recorded_by_name,
+	       rb.id AS reversed_by, rb.seq AS reversed_seq, e.reason, e.late_reason, e.recorded_by, e.recorded_by_name,
 	       COALESCE(u.display_name, e.recorded_by_name) AS recorded_by_display, e.recorded_at, e.hash, e.objection_id
 	FROM ledger_entries e
 	LEFT JOIN ledger_entries r ON r.id = e.reverses
@@ -312,7 +319,7 @@ const entrySelect = `
 
 func (r entryRow) entry() ledger.Entry {
 	e := ledger.Entry{ID: r.ID, CandidateID: r.CandidateID, Seq: r.Seq, Kind: r.Kind, Category: r.Category, Points: r.Points,
-		Period: r.Period, Description: r.Description, Reverses: r.Reverses, ReversedBy: r.ReversedBy, Reason: r.Reason,
+		Period: r.Period, Description: r.Description, Reverses: r.Reverses, ReversedBy: r.ReversedBy, Reason: r.Reason, LateReason: r.LateReason,
 		RecordedByID: r.RecordedByID, RecordedBy: r.RecordedBy, RecordedByName: r.RecordedByName, RecordedAt: r.RecordedAt.UTC(), Hash: r.Hash, ObjectionID: r.ObjectionID}
 	if r.OccurredOn != nil {
 		e.OccurredOn = *r.OccurredOn
@@ -495,17 +502,19 @@ func (s *LedgerStore) KeeperChoices(ctx context.Context, branchID int64) ([]seed
 	return out, nil
 }
 
-// NameKeeper records who keeps a branch's ledger from now on.
+// NameKeeper records who keeps a branch's ledger from now on, when
+// ledger.CanNameKeeper allows the naming.
 func (s *LedgerStore) NameKeeper(ctx context.Context, a seedling.Actor, branchID, userID int64) error {
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var n int
-		if err := tx.GetContext(ctx, &n, `
-			SELECT count(*) FROM users u JOIN grants g ON g.user_id = u.id
-			WHERE u.id = $1 AND g.org_id = $2 AND g.role = 'secretary' AND NOT u.disabled`, userID, branchID); err != nil {
-			return err
+		n := ledger.Naming{UserID: userID}
+		if err := tx.QueryRowxContext(ctx, `
+			SELECT o.kind, EXISTS (SELECT FROM users u JOIN grants g ON g.user_id = u.id
+			                       WHERE u.id = $2 AND g.org_id = o.id AND g.role = 'secretary' AND NOT u.disabled)
+			FROM orgs o WHERE o.id = $1`, branchID, userID).Scan(&n.OrgKind, &n.Secretary); err != nil {
+			return translate(err)
 		}
-		if n == 0 {
-			return seedling.FieldError("user_id", "this person does not hold the secretary role at the branch")
+		if err := ledger.CanNameKeeper(n); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_keepers (org_id, user_id, named_by) VALUES ($1, $2, $3)`,
 			branchID, userID, a.UserID); err != nil {
@@ -567,7 +576,12 @@ func (s *LedgerStore) Import(ctx context.Context, a seedling.Actor, branchPath s
 		if err != nil {
 			return err
 		}
-		valid, err := ledger.CheckImport(rows, period, people, rubrics, seedling.Today(s.db.Now()))
+		today := seedling.Today(s.db.Now())
+		rs, err := s.db.ruleSet(today)
+		if err != nil {
+			return err
+		}
+		valid, err := ledger.CheckImport(rows, period, people, rubrics, rs.Late(), today)
 		if err != nil {
 			return err
 		}

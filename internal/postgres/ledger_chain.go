@@ -76,12 +76,12 @@ func appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row chainRow) 
 	err := tx.GetContext(ctx, &id, `
 		INSERT INTO ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period, description,
 		                            reverses, reason, evidence_id, recorded_by, recorded_by_name, recorded_at,
-		                            idempotency_key, request_hash, prev_hash, hash, objection_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+		                            idempotency_key, request_hash, prev_hash, hash, objection_id, late_reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 		RETURNING id`,
 		row.rec.CandidateID, row.rec.Seq, row.rec.Kind, category, row.rec.Points, occurred, period, row.rec.Description,
 		row.reverses, row.rec.Reason, row.evidenceID, row.recordedBy, row.rec.RecordedBy, row.rec.RecordedAt,
-		row.key, row.requestHash, head.Hash, hash, row.objectionID)
+		row.key, row.requestHash, head.Hash, hash, row.objectionID, row.rec.LateReason)
 	if err != nil {
 		return 0, err
 	}

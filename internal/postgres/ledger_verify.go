@@ -35,7 +35,7 @@ func (s *LedgerStore) VerifyChains(ctx context.Context) (ChainReport, error) {
 		       COALESCE(e.period, '') AS period, e.description, COALESCE(r.seq, 0) AS reverses_seq, e.reason,
 		       COALESCE(d.seq, 0) AS evidence_of_seq, COALESCE(f.sha256, '') AS sha256, COALESCE(f.name, '') AS name,
 		       COALESCE(f.size, 0) AS size, COALESCE(f.content_type, '') AS content_type,
-		       COALESCE(e.recorded_by, 0) AS recorded_by, e.recorded_by_name, e.recorded_at, e.prev_hash, e.hash
+		       COALESCE(e.recorded_by, 0) AS recorded_by, e.recorded_by_name, e.recorded_at, e.late_reason, e.prev_hash, e.hash
 		FROM ledger_entries e
 		LEFT JOIN ledger_entries r ON r.id = e.reverses
 		LEFT JOIN evidence_files f ON f.id = e.evidence_id
@@ -81,6 +81,7 @@ func (s *LedgerStore) VerifyChains(ctx context.Context) (ChainReport, error) {
 			RecordedBy    int64      `db:"recorded_by"`
 			RecordedName  string     `db:"recorded_by_name"`
 			RecordedAt    time.Time  `db:"recorded_at"`
+			LateReason    string     `db:"late_reason"`
 			PrevHash      []byte     `db:"prev_hash"`
 			Hash          []byte     `db:"hash"`
 		}
@@ -96,7 +97,7 @@ func (s *LedgerStore) VerifyChains(ctx context.Context) (ChainReport, error) {
 		rec := ledger.Record{CandidateID: r.CandidateID, Seq: r.Seq, Kind: r.Kind, Category: r.Category, Points: r.Points,
 			Period: r.Period, Description: r.Description, ReversesSeq: r.ReversesSeq, Reason: r.Reason,
 			EvidenceOfSeq: r.EvidenceOfSeq, EvidenceSHA256: r.SHA256, EvidenceName: r.Name, EvidenceSize: r.Size, EvidenceType: r.ContentType,
-			RecordedByID: r.RecordedBy, RecordedBy: r.RecordedName, RecordedAt: r.RecordedAt}
+			RecordedByID: r.RecordedBy, RecordedBy: r.RecordedName, RecordedAt: r.RecordedAt, LateReason: r.LateReason}
 		if r.OccurredOn != nil {
 			rec.OccurredOn = r.OccurredOn.Format(seedling.DateLayout)
 		}

@@ -25,6 +25,8 @@ type TimelineEvent struct {
 	Points    int       `json:"points,omitempty" db:"points"`
 	Who       string    `json:"who" db:"who"`
 	Ref       int64     `json:"ref,omitempty" db:"ref"` // the submission, change, filing, review or entry
+	// LateReason is why a ledger entry is a late record (补录), kind ledger_late.
+	LateReason string `json:"late_reason,omitempty" db:"late_reason"`
 }
 
 // Timeline kinds.
@@ -39,6 +41,7 @@ const (
 	TimelinePoliticalReview = "political_review_passed"
 	TimelinePoliticalFailed = "political_review_failed"
 	TimelineLedger          = "ledger"
+	TimelineLedgerLate      = "ledger_late" // an entry recorded as a late record (补录), with LateReason
 	TimelineReversal        = "reversal"
 	TimelineAssessment      = "assessment" // 每半年考察, with its conclusion as text
 	TimelineOath            = "oath"       // 入党宣誓
@@ -61,31 +64,32 @@ func chinaDate(col string) string {
 func (p *PipelineStore) Timeline(ctx context.Context, candidateID int64, conclusions bool) ([]TimelineEvent, error) {
 	var out []TimelineEvent
 	err := p.db.SelectContext(ctx, &out, `
-		SELECT c.applied_on AS on, c.created_at AS at, 'applied' AS kind, '' AS from_stage, 'applicant' AS to_stage, '' AS text, 0 AS points, '' AS who, c.id AS ref
+		SELECT c.applied_on AS on, c.created_at AS at, 'applied' AS kind, '' AS from_stage, 'applicant' AS to_stage, '' AS text, 0 AS points, '' AS who, c.id AS ref, '' AS late_reason
 		FROM candidates c WHERE c.id = $1
 		UNION ALL
 		SELECT s.effective_on, s.submitted_at, CASE WHEN s.facts ? 'late_reason' THEN 'submitted_late' ELSE 'submitted' END,
-		       s.from_stage, s.to_stage, coalesce(s.facts->>'late_reason', ''), 0, u.display_name, s.id
+		       s.from_stage, s.to_stage, coalesce(s.facts->>'late_reason', ''), 0, u.display_name, s.id, ''
 		FROM submissions s JOIN users u ON u.id = s.submitted_by WHERE s.candidate_id = $1
 		UNION ALL
-		SELECT s.decided_on, s.decided_at, s.state, s.from_stage, s.to_stage, s.reasons, 0, coalesce(u.display_name, ''), s.id
+		SELECT s.decided_on, s.decided_at, s.state, s.from_stage, s.to_stage, s.reasons, 0, coalesce(u.display_name, ''), s.id, ''
 		FROM submissions s LEFT JOIN users u ON u.id = s.decided_by WHERE s.candidate_id = $1 AND s.state <> 'pending'
 		UNION ALL
-		SELECT sc.effective_on, sc.recorded_at, 'stage', sc.from_stage, sc.to_stage, sc.reason, 0, coalesce(u.display_name, ''), sc.id
+		SELECT sc.effective_on, sc.recorded_at, 'stage', sc.from_stage, sc.to_stage, sc.reason, 0, coalesce(u.display_name, ''), sc.id, ''
 		FROM stage_changes sc LEFT JOIN users u ON u.id = sc.recorded_by WHERE sc.candidate_id = $1
 		UNION ALL
-		SELECT `+chinaDate("f.filed_at")+`, f.filed_at, 'filed', '', f.kind, o.name, 0, '', f.id
+		SELECT `+chinaDate("f.filed_at")+`, f.filed_at, 'filed', '', f.kind, o.name, 0, '', f.id, ''
 		FROM filings f JOIN orgs o ON o.id = f.committee_id WHERE f.candidate_id = $1
 		UNION ALL
 		SELECT r.reviewed_on, r.recorded_at, CASE WHEN r.passed THEN 'political_review_passed' ELSE 'political_review_failed' END,
-		       '', '', CASE WHEN $2 THEN r.conclusion ELSE '' END, 0, u.display_name, r.id
+		       '', '', CASE WHEN $2 THEN r.conclusion ELSE '' END, 0, u.display_name, r.id, ''
 		FROM political_reviews r JOIN users u ON u.id = r.recorded_by WHERE r.candidate_id = $1
 		UNION ALL
-		SELECT b.on_date, b.recorded_at, b.kind, '', '', b.conclusion, 0, b.by_name, b.id
+		SELECT b.on_date, b.recorded_at, b.kind, '', '', b.conclusion, 0, b.by_name, b.id, ''
 		FROM branch_records b WHERE b.candidate_id = $1
 		UNION ALL
-		SELECT e.occurred_on, e.recorded_at, CASE e.kind WHEN 'reversal' THEN 'reversal' ELSE 'ledger' END, '', '',
-		       CASE e.kind WHEN 'reversal' THEN e.reason ELSE e.description END, e.points, e.recorded_by_name, e.id
+		SELECT e.occurred_on, e.recorded_at,
+		       CASE WHEN e.kind = 'reversal' THEN 'reversal' WHEN e.late_reason <> '' THEN 'ledger_late' ELSE 'ledger' END, '', '',
+		       CASE e.kind WHEN 'reversal' THEN e.reason ELSE e.description END, e.points, e.recorded_by_name, e.id, e.late_reason
 		FROM ledger_entries e WHERE e.candidate_id = $1 AND e.kind IN ('entry', 'reversal')`, candidateID, conclusions)
 	if err != nil {
 		return nil, translate(err)

@@ -437,6 +437,7 @@ type correctionJSON struct {
 	Points      *int   `json:"points"`
 	OccurredOn  string `json:"occurred_on"`
 	Description string `json:"description"`
+	LateReason  string `json:"late_reason"`
 }
 
 type resolutionRequest struct {
@@ -469,7 +470,7 @@ func (s *Server) resolveObjection(c *fiber.Ctx, req resolutionRequest) (display.
 	}
 	var draft *ledger.Draft
 	if req.Correction != nil {
-		draft = &ledger.Draft{Category: req.Correction.Category, Points: req.Correction.Points, OccurredOn: req.Correction.OccurredOn, Description: req.Correction.Description}
+		draft = &ledger.Draft{Category: req.Correction.Category, Points: req.Correction.Points, OccurredOn: req.Correction.OccurredOn, Description: req.Correction.Description, LateReason: req.Correction.LateReason}
 	}
 	return s.db.Displays().Resolve(ctx, a, id, display.Resolution{Decision: req.Decision, Reason: req.Reason, ReverseEntryID: req.ReverseEntryID}, draft)
 }

@@ -97,6 +97,8 @@ type entryJSON struct {
 	Reverses       *int64         `json:"reverses"`
 	ReversedBy     *int64         `json:"reversed_by"`
 	Reason         string         `json:"reason,omitempty"`
+	Late           bool           `json:"late"`
+	LateReason     string         `json:"late_reason,omitempty"`
 	Evidence       []evidenceJSON `json:"evidence"`
 	Hash           string         `json:"hash"`
 	ObjectionID    *int64         `json:"objection_id"`
@@ -106,7 +108,7 @@ func entryOut(e ledger.Entry, rubrics ledger.Rubrics) entryJSON {
 	out := entryJSON{ID: e.ID, CandidateID: e.CandidateID, Seq: e.Seq, Kind: e.Kind, Category: e.Category, Points: e.Points,
 		OccurredOn: formatDate(e.OccurredOn), Period: e.Period, Description: e.Description, RecordedBy: e.RecordedBy,
 		RecordedByName: e.RecordedByName, RecordedAt: e.RecordedAt, Reverses: e.Reverses, ReversedBy: e.ReversedBy, Reason: e.Reason,
-		Evidence: []evidenceJSON{}, Hash: hex.EncodeToString(e.Hash), ObjectionID: e.ObjectionID}
+		Late: e.Late(), LateReason: e.LateReason, Evidence: []evidenceJSON{}, Hash: hex.EncodeToString(e.Hash), ObjectionID: e.ObjectionID}
 	if cat, _, ok := categoryOf(rubrics, e); ok {
 		out.CategoryName, out.Dimension = cat.NameZh, cat.Dimension
 	}
@@ -464,6 +466,7 @@ type recordRequest struct {
 	Points      *int   `json:"points"`
 	OccurredOn  string `json:"occurred_on"`
 	Description string `json:"description"`
+	LateReason  string `json:"late_reason"`
 }
 
 // idempotencyKey reads the Idempotency-Key every ledger write must carry,
@@ -495,7 +498,7 @@ func (s *Server) apiRecordEntry(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	d := ledger.Draft{Category: req.Category, Points: req.Points, OccurredOn: req.OccurredOn, Description: req.Description}
+	d := ledger.Draft{Category: req.Category, Points: req.Points, OccurredOn: req.OccurredOn, Description: req.Description, LateReason: req.LateReason}
 	e, replayed, err := s.db.Ledger().Record(c.UserContext(), a, cand.ID, d, key, nil)
 	if err != nil {
 		return err
@@ -714,9 +717,6 @@ func (s *Server) apiNameKeeper(c *fiber.Ctx) error {
 	var req keeperRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
-	}
-	if org.Kind != seedling.KindBranch {
-		return seedling.FieldError("org_id", "a ledger keeper is named by a branch")
 	}
 	if err := s.db.Ledger().NameKeeper(c.UserContext(), a, org.ID, req.UserID); err != nil {
 		return err

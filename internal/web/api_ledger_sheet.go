@@ -93,10 +93,7 @@ func (s *Server) importOrg(c *fiber.Ctx) (seedling.Org, seedling.Actor, error) {
 	if err != nil {
 		return org, a, err
 	}
-	if org.Kind != seedling.KindBranch && org.Kind != seedling.KindGroup {
-		return org, a, seedling.Errorf(seedling.ERule, "points are imported for one branch or party group at a time")
-	}
-	return org, a, nil
+	return org, a, ledger.CanImportAt(org.Kind)
 }
 
 // templatePeople lists the people a template is filled with.
@@ -150,14 +147,12 @@ func (s *Server) apiImportTemplate(c *fiber.Ctx) error {
 	return sendFile(c, data, mimeXLSX, name+".xlsx")
 }
 
-// importPeriod reads the quarter an import is for: one that has begun.
+// importPeriod reads the quarter an import is for; whether it may be
+// imported (it has begun) is ledger.CheckImport's to say.
 func (s *Server) importPeriod(v string) (ledger.Period, error) {
 	p, err := ledger.ParsePeriod(strings.TrimSpace(v))
 	if err != nil {
 		return p, seedling.FieldError("period", "period must be a quarter such as 2026Q3")
-	}
-	if p.Start().After(s.today()) {
-		return p, &seedling.Error{Code: seedling.ERule, Message: "that quarter has not begun", Fields: map[string]string{"period": "that quarter has not begun"}}
 	}
 	return p, nil
 }

@@ -109,7 +109,8 @@ func TestBrowserApplicantToFullMember(t *testing.T) {
 	}{{"exam_result", 25}, {"evaluation_result", 25}, {"task_completion", 10}, {"activity_conduct", 10}, {"critical_moment", 5},
 		{"study_attendance", 5}, {"study_attendance", 5}, {"study_attendance", 5}, {"study_attendance", 5}, {"study_attendance", 5}} {
 		r := app.call("POST", fmt.Sprintf("/api/v1/candidates/%d/ledger", cand), sec,
-			map[string]any{"category": e.cat, "points": e.points, "occurred_on": fmt.Sprintf("2023-%02d-15", 3+i), "description": "培养考察记录"},
+			map[string]any{"category": e.cat, "points": e.points, "occurred_on": fmt.Sprintf("2023-%02d-15", 3+i), "description": "培养考察记录",
+				"late_reason": "历年纸质台账录入"}, // dated years back: a late record (补录)
 			"Idempotency-Key", fmt.Sprintf("walk-%d", i))
 		expectStatus(t, r, 201)
 	}

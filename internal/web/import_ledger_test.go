@@ -216,8 +216,12 @@ func TestImportRefusesMalformedFiles(t *testing.T) {
 			t.Errorf("%s: no problem at %s: %s", c.name, c.field, r.Body)
 		}
 	}
-	r := f.app.upload(f.importPath(), f.sec, false, map[string]string{"period": "2099Q1"}, "file", "x.csv", []byte("编号\n"))
-	expectStatus(t, r, 422)
+	r := f.app.upload(f.importPath(), f.sec, false, map[string]string{"period": "2099Q1"}, "file", "x.csv",
+		[]byte(fmt.Sprintf("编号,姓名,日期,类别,分值,说明\n%d,%s,2099-01-05,study_attendance,1,学习\n", f.a, f.name(t, f.a))))
+	expectStatus(t, r, 422) // a quarter that has not begun (ledger.CheckImport)
+	if fieldErrors(t, r)["period"] == "" {
+		t.Fatalf("no problem at period: %s", r.Body)
+	}
 	if f.count(t) != before {
 		t.Fatal("a refused file wrote rows")
 	}

@@ -61,7 +61,7 @@ type categoryOption struct {
 }
 
 type recordForm struct {
-	Category, Points, OccurredOn, Description, Key string
+	Category, Points, OccurredOn, Description, LateReason, Key string
 }
 
 // ledgerView is the ledger page and the candidate's own score page.
@@ -81,6 +81,7 @@ type ledgerView struct {
 	Problem     string
 	Today       string
 	MinDate     string
+	LateDays    int // an entry dated further back is a late record (补录)
 	Accept      string
 	MaxMiB      int64
 }
@@ -155,6 +156,9 @@ func (s *Server) loadLedgerView(c *fiber.Ctx, cand seedling.Candidate) (*ledgerV
 		NoLedger:    !(ledger.Subject{Stage: cand.Stage, ActivistSince: cand.ActivistSince}).KeepsLedger(),
 		Today:       formatDate(s.today()), MinDate: formatDate(cand.ActivistSince), Accept: acceptEvidence, MaxMiB: s.cfg.EvidenceMaxBytes >> 20,
 		Form: recordForm{OccurredOn: formatDate(s.today()), Key: newFormKey()}}
+	if rs, _ := s.rules(); rs != nil {
+		v.LateDays = rs.Late().Days
+	}
 	bySeq := map[int]int64{}
 	for _, e := range entries {
 		bySeq[e.Seq] = e.ID
@@ -228,8 +232,8 @@ func (s *Server) ledgerRecord(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	form := recordForm{Category: c.FormValue("category"), Points: strings.TrimSpace(c.FormValue("points")),
-		OccurredOn: c.FormValue("occurred_on"), Description: c.FormValue("description"), Key: c.FormValue("idempotency_key")}
-	d := ledger.Draft{Category: form.Category, OccurredOn: form.OccurredOn, Description: form.Description}
+		OccurredOn: c.FormValue("occurred_on"), Description: c.FormValue("description"), LateReason: c.FormValue("late_reason"), Key: c.FormValue("idempotency_key")}
+	d := ledger.Draft{Category: form.Category, OccurredOn: form.OccurredOn, Description: form.Description, LateReason: form.LateReason}
 	if n, err := strconv.Atoi(form.Points); err == nil {
 		d.Points = &n
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"seedling/internal/authz"
+	"seedling/internal/ledger"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
@@ -54,7 +55,7 @@ func (s *Server) loadRosterOrg(c *fiber.Ctx, act string) (seedling.Org, seedling
 	if err != nil {
 		return org, a, err
 	}
-	if org.Kind != seedling.KindBranch && org.Kind != seedling.KindGroup {
+	if !ledger.HasRoster(org.Kind) {
 		return org, a, seedling.Errorf(seedling.ENotFound, "a roster is kept by a branch or a party group")
 	}
 	return org, a, nil
@@ -75,7 +76,7 @@ func (s *Server) rosterView(c *fiber.Ctx, org seedling.Org) (*rosterView, error)
 	rs, _ := s.rules()
 	v := &rosterView{Org: org, Keeper: k, Threshold: rs.MinScore}
 	sess := currentSession(c)
-	if _, err := s.authz.Check(sess.Principal, authz.Target{Path: org.Path}, authz.Ledger, authz.Write); err == nil && org.Kind == seedling.KindBranch {
+	if _, err := s.authz.Check(sess.Principal, authz.Target{Path: org.Path}, authz.Ledger, authz.Write); err == nil && ledger.KeepsLedgers(org.Kind) {
 		v.CanWrite = true
 		if v.Choices, err = s.db.Ledger().KeeperChoices(ctx, org.ID); err != nil {
 			return nil, err
@@ -123,11 +124,9 @@ func (s *Server) keeperSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, perr := formID(c, "user_id")
-	if perr == nil && id != 0 && org.Kind == seedling.KindBranch {
+	id, err := formID(c, "user_id")
+	if err == nil {
 		err = s.db.Ledger().NameKeeper(c.UserContext(), a, org.ID, id)
-	} else {
-		err = seedling.FieldError("user_id", "choose a person")
 	}
 	if err != nil {
 		de := s.shown(c, err)

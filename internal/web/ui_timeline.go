@@ -32,7 +32,7 @@ func timelineLine(l *i18n.Localizer, e postgres.TimelineEvent) string {
 		}
 		return translate(l, "stage."+s)
 	}
-	return translate(l, "timeline.kind."+e.Kind, "From", stage(e.FromStage), "To", stage(e.ToStage), "Points", e.Points)
+	return translate(l, "timeline.kind."+e.Kind, "From", stage(e.FromStage), "To", stage(e.ToStage), "Points", e.Points, "Reason", e.LateReason)
 }
 
 type timelinePage struct {

@@ -159,7 +159,7 @@ func checkRowShape(line int, vals []string) error {
 	if len(vals) > maxColumns {
 		ref, _ := excelize.CoordinatesToCellName(len(vals), line)
 		var p ledger.Problems
-		p.Merge([]ledger.Problem{{Field: ref, Code: "too_wide", Text: fmt.Sprintf("row %d reaches cell %s; the sheet has columns A to F", line, ref),
+		p.Merge([]ledger.Problem{{Field: ref, Code: "too_wide", Text: fmt.Sprintf("row %d reaches cell %s; the sheet has columns A to G", line, ref),
 			Args: map[string]any{"Row": line, "Cell": ref}}}, nil)
 		return p.Err()
 	}
@@ -263,7 +263,7 @@ func parseGrid(grid [][]cell) ([]ledger.ImportRow, error) {
 			}
 			return cell{}
 		}
-		id, name, date, cat, pts, desc := get(0), get(1), get(2), get(3), get(4), get(5)
+		id, name, date, cat, pts, desc, late := get(0), get(1), get(2), get(3), get(4), get(5), get(6)
 		if date.text == "" && cat.text == "" && pts.text == "" && desc.text == "" {
 			continue // blank, or a template row left empty
 		}
@@ -271,11 +271,11 @@ func parseGrid(grid [][]cell) ([]ledger.ImportRow, error) {
 		for k := len(ledger.ImportColumns); k < len(raw); k++ {
 			if strings.TrimSpace(raw[k].text) != "" {
 				ref, _ := excelize.CoordinatesToCellName(k+1, line)
-				extra = append(extra, ledger.Problem{Field: ref, Code: "extra_column", Text: fmt.Sprintf("row %d: nothing may follow column F", line),
+				extra = append(extra, ledger.Problem{Field: ref, Code: "extra_column", Text: fmt.Sprintf("row %d: nothing may follow column G", line),
 					Args: map[string]any{"Row": line, "Col": ""}})
 			}
 		}
-		row := ledger.ImportRow{Line: line, Name: name.text, Draft: ledger.Draft{Category: cat.text, Description: desc.text}}
+		row := ledger.ImportRow{Line: line, Name: name.text, Draft: ledger.Draft{Category: cat.text, Description: desc.text, LateReason: late.text}}
 		bad := func(field, code, text string) {
 			row.Problems = append(row.Problems, ledger.RowProblem(line, field, code, text))
 		}
@@ -317,6 +317,9 @@ func checkHeader(p *ledger.Problems, header []cell) {
 		got := ""
 		if k < len(header) {
 			got = strings.TrimSpace(strings.TrimPrefix(header[k].text, "\ufeff"))
+		}
+		if got == "" && col.Optional {
+			continue
 		}
 		if got != col.Zh && !strings.EqualFold(got, col.En) && got != col.Field {
 			p.Merge([]ledger.Problem{{Field: col.Letter + "1", Code: "header",

@@ -68,7 +68,7 @@ func TestReadReportsShapeProblemsAtTheirCells(t *testing.T) {
 		"x,郭晓雯,2026-11-20,task_completion,5,a\n" +
 		"7,郭晓雯,2026-11-20,task_completion,五,b\n" +
 		"7,郭晓雯,2026-11-20,task_completion,2.5,c\n" +
-		"7,郭晓雯,2026-11-20,task_completion,3,d,extra\n" +
+		"7,郭晓雯,2026-11-20,task_completion,3,d,,extra\n" + // G is the late reason; nothing after it
 		"7,郭晓雯,,,,\n" // a template row left empty
 	rows, err := Read([]byte(csv))
 	if err != nil {
@@ -80,7 +80,7 @@ func TestReadReportsShapeProblemsAtTheirCells(t *testing.T) {
 			got[p.Field] = p.Code
 		}
 	}
-	want := map[string]string{"A2": "number_format", "E3": "number_format", "E4": "number_format", "G5": "extra_column"}
+	want := map[string]string{"A2": "number_format", "E3": "number_format", "E4": "number_format", "H5": "extra_column"}
 	for cell, code := range want {
 		if got[cell] != code {
 			t.Errorf("%s: %q, want %q (all %v)", cell, got[cell], code, got)
@@ -140,7 +140,22 @@ func TestTemplateCSVHasBOMAndPeople(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(data, []byte("\xef\xbb\xbfID,Name,Date,Category,Points,Description\n7,'=郭,")) {
+	if !bytes.HasPrefix(data, []byte("\xef\xbb\xbfID,Name,Date,Category,Points,Description,Late-record reason\n7,'=郭,")) {
 		t.Fatalf("%q", data)
+	}
+}
+
+// A sheet carries a late reason per row in column G (补录原因); a sheet made
+// from the template before that column existed is read as before.
+func TestReadTakesALateReasonPerRow(t *testing.T) {
+	rows, err := Read([]byte("编号,姓名,日期,类别,分值,说明,补录原因\n7,郭晓雯,2026-08-20,task_completion,5,a,台账遗漏补记\n7,郭晓雯,2026-11-20,task_completion,5,b,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Draft.LateReason != "台账遗漏补记" || rows[1].Draft.LateReason != "" {
+		t.Fatalf("%+v", rows)
+	}
+	if _, err := Read([]byte("编号,姓名,日期,类别,分值,说明\n7,郭晓雯,2026-11-20,task_completion,5,a\n")); err != nil {
+		t.Fatalf("a six-column sheet: %v", err)
 	}
 }

@@ -73,7 +73,7 @@ func TemplateXLSX(r ledger.Rubric, people []Person, lang string, t T) ([]byte, e
 	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	dateFmt := "yyyy-mm-dd"
 	dateStyle, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
-	if err := f.SetSheetRow(entries, "A1", &[]any{header(lang)[0], header(lang)[1], header(lang)[2], header(lang)[3], header(lang)[4], header(lang)[5]}); err != nil {
+	if err := f.SetSheetRow(entries, "A1", &[]any{header(lang)[0], header(lang)[1], header(lang)[2], header(lang)[3], header(lang)[4], header(lang)[5], header(lang)[6]}); err != nil {
 		return nil, err
 	}
 	f.SetRowStyle(entries, 1, 1, bold)
@@ -134,7 +134,7 @@ func TemplateCSV(people []Person, lang string) ([]byte, error) {
 	w := csv.NewWriter(&buf)
 	w.Write(header(lang))
 	for _, p := range people {
-		w.Write([]string{strconv.FormatInt(p.ID, 10), Neutralise(p.Name), "", "", "", ""})
+		w.Write([]string{strconv.FormatInt(p.ID, 10), Neutralise(p.Name), "", "", "", "", ""})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
