@@ -17,12 +17,12 @@ import (
 // importValues its values in the same order: a new column of the sheet
 // import is one name here and one value there.
 var importColumns = []string{"id", "candidate_id", "seq", "kind", "category", "points", "occurred_on", "period", "description",
-	"recorded_by", "recorded_by_name", "recorded_at", "idempotency_key", "request_hash", "prev_hash", "hash"}
+	"recorded_by", "recorded_by_name", "recorded_at", "idempotency_key", "request_hash", "prev_hash", "hash", "late_reason"}
 
 func importValues(id int64, row chainRow, prev, hash []byte) []any {
 	r := row.rec
 	return []any{id, r.CandidateID, r.Seq, r.Kind, r.Category, r.Points, r.OccurredOn, r.Period, r.Description,
-		row.recordedBy, r.RecordedBy, r.RecordedAt, *row.key, row.requestHash, prev, hash}
+		row.recordedBy, r.RecordedBy, r.RecordedAt, *row.key, row.requestHash, prev, hash, r.LateReason}
 }
 
 // importKey is a row's idempotency key: the file's hash, the quarter and
@@ -86,6 +86,7 @@ func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Ac
 		rec := actorRecord(a, at)
 		rec.Kind, rec.Category, rec.Points = ledger.KindEntry, v.Category.Code, v.Points
 		rec.OccurredOn, rec.Period, rec.Description = v.OccurredOn.Format(seedling.DateLayout), v.Period.String(), v.Description
+		rec.LateReason = v.LateReason
 		row := chainRow{rec: rec, recordedBy: a.UserID, key: &keys[i], requestHash: r.Draft.RequestHash()}
 		head := heads[r.CandidateID]
 		row.rec.CandidateID, row.rec.Seq = head.CandidateID, head.Seq+1

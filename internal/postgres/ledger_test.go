@@ -320,7 +320,9 @@ func TestStandingsEqualTheLedgerRowByRow(t *testing.T) {
 	for i := range 60 {
 		c := cats[rng.IntN(len(cats))]
 		d := ledger.Draft{Category: c.code, Points: intp(c.min + rng.IntN(c.max-c.min+1)),
-			OccurredOn: since.AddDate(0, 0, rng.IntN(days+1)).Format(seedling.DateLayout), Description: fmt.Sprintf("随机 %d", i)}
+			OccurredOn: since.AddDate(0, 0, rng.IntN(days+1)).Format(seedling.DateLayout), Description: fmt.Sprintf("随机 %d", i),
+			// Dates are random over the whole candidacy, so many are late records.
+			LateReason: "按档案补录"}
 		e, _, err := db.Ledger().Record(ctx, sec, a.ID, d, "", nil)
 		if err != nil {
 			t.Fatal(err)
