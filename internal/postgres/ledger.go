@@ -141,15 +141,22 @@ func headAndPrior(ctx context.Context, tx *sqlx.Tx, candidateID int64, key strin
 }
 
 func appendEntry(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, v ledger.Valid, key string, reqHash []byte, at time.Time, objectionID *int64) (int64, error) {
-	rec := actorRecord(a, at)
-	rec.Kind, rec.Category, rec.Points = ledger.KindEntry, v.Category.Code, v.Points
-	rec.OccurredOn, rec.Period, rec.Description = v.OccurredOn.Format(seedling.DateLayout), v.Period.String(), v.Description
-	rec.LateReason = v.LateReason
-	row := chainRow{rec: rec, recordedBy: a.UserID, requestHash: reqHash, objectionID: objectionID}
+	row := chainRow{rec: entryRecord(a, at, v), recordedBy: a.UserID, requestHash: reqHash, objectionID: objectionID}
 	if key != "" {
 		row.key = &key
 	}
 	return appendRow(ctx, tx, head, row)
+}
+
+// entryRecord is the chained record of a checked entry. A single entry and
+// an imported row are built here alike, so a field added to entries (the
+// late reason was one) reaches both paths.
+func entryRecord(a seedling.Actor, at time.Time, v ledger.Valid) ledger.Record {
+	rec := actorRecord(a, at)
+	rec.Kind, rec.Category, rec.Points = ledger.KindEntry, v.Category.Code, v.Points
+	rec.OccurredOn, rec.Period, rec.Description = v.OccurredOn.Format(seedling.DateLayout), v.Period.String(), v.Description
+	rec.LateReason = v.LateReason
+	return rec
 }
 
 // auditChain writes the audit row of a chain write. Its summary names the

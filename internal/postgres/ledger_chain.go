@@ -62,9 +62,7 @@ type chainRow struct {
 
 // appendRow writes the next row of the chain at head and moves head on.
 func appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row chainRow) (int64, error) {
-	row.rec.CandidateID = head.CandidateID
-	row.rec.Seq = head.Seq + 1
-	hash := ledger.Hash(head.Hash, row.rec)
+	prev, hash := head.link(&row.rec)
 	var occurred, period, category any
 	if row.rec.OccurredOn != "" {
 		occurred, period = row.rec.OccurredOn, row.rec.Period
@@ -81,12 +79,18 @@ func appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row chainRow) 
 		RETURNING id`,
 		row.rec.CandidateID, row.rec.Seq, row.rec.Kind, category, row.rec.Points, occurred, period, row.rec.Description,
 		row.reverses, row.rec.Reason, row.evidenceID, row.recordedBy, row.rec.RecordedBy, row.rec.RecordedAt,
-		row.key, row.requestHash, head.Hash, hash, row.objectionID, row.rec.LateReason)
-	if err != nil {
-		return 0, err
-	}
-	head.Seq, head.Hash = row.rec.Seq, hash
-	return id, nil
+		row.key, row.requestHash, prev, hash, row.objectionID, row.rec.LateReason)
+	return id, err
+}
+
+// link makes rec the next row of the chain at h and moves h on to it,
+// answering the hash it follows and its own. The head moves before the row
+// is written: a failed write aborts the whole transaction, head and all.
+func (h *chainHead) link(rec *ledger.Record) (prev, hash []byte) {
+	rec.CandidateID, rec.Seq = h.CandidateID, h.Seq+1
+	prev, hash = h.Hash, ledger.Hash(h.Hash, *rec)
+	h.Seq, h.Hash = rec.Seq, hash
+	return prev, hash
 }
 
 // recordedNow is the time a row is written, at the microsecond PostgreSQL

@@ -83,18 +83,12 @@ func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Ac
 	summaries := make([]string, len(fresh))
 	for k, i := range fresh {
 		r, v := rows[i], valid[i]
-		rec := actorRecord(a, at)
-		rec.Kind, rec.Category, rec.Points = ledger.KindEntry, v.Category.Code, v.Points
-		rec.OccurredOn, rec.Period, rec.Description = v.OccurredOn.Format(seedling.DateLayout), v.Period.String(), v.Description
-		rec.LateReason = v.LateReason
-		row := chainRow{rec: rec, recordedBy: a.UserID, key: &keys[i], requestHash: r.Draft.RequestHash()}
+		row := chainRow{rec: entryRecord(a, at, v), recordedBy: a.UserID, key: &keys[i], requestHash: r.Draft.RequestHash()}
 		head := heads[r.CandidateID]
-		row.rec.CandidateID, row.rec.Seq = head.CandidateID, head.Seq+1
-		hash := ledger.Hash(head.Hash, row.rec)
-		if _, err := stmt.ExecContext(ctx, importValues(ids[k], row, head.Hash, hash)...); err != nil {
+		prev, hash := head.link(&row.rec)
+		if _, err := stmt.ExecContext(ctx, importValues(ids[k], row, prev, hash)...); err != nil {
 			return res, err
 		}
-		head.Seq, head.Hash = row.rec.Seq, hash
 		targets[k] = "candidate:" + itoa(r.CandidateID)
 		summaries[k] = fmt.Sprintf("seq=%d hash=%s row=%d category=%s points=%d occurred_on=%s", head.Seq, ledger.AuditHash(hash),
 			r.Line, v.Category.Code, v.Points, v.OccurredOn.Format(seedling.DateLayout))
