@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
@@ -43,7 +44,7 @@ func takeDemoSnapshot(t *testing.T, db *postgres.DB) demoSnapshot {
 func TestLoadDemoTwice(t *testing.T) {
 	db := openDemoTestDB(t)
 	ctx := t.Context()
-	d, err := seeds.Demo()
+	d, err := seeds.Demo(seedling.Today(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestLoadDemoTwice(t *testing.T) {
 
 func TestLoadDemoRejectsInvalidDataset(t *testing.T) {
 	db := openDemoTestDB(t)
-	d, err := seeds.Demo()
+	d, err := seeds.Demo(seedling.Today(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
