@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 	"seedling/internal/testdb"
@@ -167,5 +168,65 @@ func TestDemoShowsLateRecordAndProbation(t *testing.T) {
 	}
 	if probationary < 2 {
 		t.Errorf("%d probationary members, want some to extend and cancel", probationary)
+	}
+}
+
+// The demo shows a late-recorded ledger entry (补录, 细则 review item 8):
+// 郭晓雯 (activist-a) has one entry booked more than the rule set's
+// late_record_days after the date it claims, with its reason, shown as a
+// late record on her timeline; her total stays the 76 the walkthrough
+// speaks of; and no demo entry anywhere is booked that late without a
+// reason.
+func TestDemoShowsLateLedgerEntry_LateRecordDays(t *testing.T) {
+	db := testdb.NewDemo(t)
+	ctx := t.Context()
+	today := seedling.Today(time.Now())
+	rs := pipeline.DefaultRegistry().InForce(today)
+	cand, err := db.Candidates().ByCode(ctx, "activist-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := db.Ledger().Entries(ctx, cand.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var late []string
+	for _, e := range entries {
+		if by := rs.Late().LateBy(e.OccurredOn, seedling.Today(e.RecordedAt)); by > 0 && e.Late() {
+			late = append(late, e.LateReason)
+		}
+	}
+	if len(late) != 1 || late[0] == "" {
+		t.Errorf("activist-a's late records %q, want one with its reason", late)
+	}
+	var silent int
+	if err := db.GetContext(ctx, &silent, `
+		SELECT count(*) FROM ledger_entries
+		WHERE kind = 'entry' AND late_reason = ''
+		  AND CAST((recorded_at AT TIME ZONE 'UTC') + INTERVAL '8 hours' AS date) - occurred_on > $1`, rs.LateRecordDays); err != nil {
+		t.Fatal(err)
+	}
+	if silent > 0 {
+		t.Errorf("%d demo entries booked more than %d days late without a reason", silent, rs.LateRecordDays)
+	}
+	scored, err := db.Scores().Scored(ctx, postgres.StandingFilter{IDs: []int64{cand.ID}}, rs.Door())
+	if err != nil || len(scored) != 1 {
+		t.Fatalf("standing: %v %v", scored, err)
+	}
+	if scored[0].Score.Total != 76 {
+		t.Errorf("activist-a's total %d, want 76", scored[0].Score.Total)
+	}
+	events, err := db.Pipeline().Timeline(ctx, cand.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := 0
+	for _, e := range events {
+		if e.Kind == postgres.TimelineLedgerLate && len(late) == 1 && e.LateReason == late[0] {
+			shown++
+		}
+	}
+	if shown != 1 {
+		t.Errorf("%d late-record events with the reason on activist-a's timeline, want 1", shown)
 	}
 }

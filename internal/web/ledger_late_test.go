@@ -161,3 +161,18 @@ func TestLedgerExportShowsLateReason_LateRecordDays(t *testing.T) {
 		}
 	}
 }
+
+// The demo's late record (郭晓雯, seeds/ledger.json late_records) shows on
+// her ledger page as 补录 with its reason, and on her timeline as a late
+// record with the reason.
+func TestDemoLateRecordShowsOnLedgerAndTimeline_LateRecordDays(t *testing.T) {
+	t.Parallel()
+	f := newLedgerFixture(t)
+	const reason = "支部纸质台账已记，录入系统时遗漏，季度核对时发现，现予补录"
+	page := f.app.page(fmt.Sprintf("/candidates/%d/ledger", f.a), f.sec)
+	expectStatus(t, page, 200)
+	mustContain(t, page, `class="badge warn late-record">补录<`, `class="late-reason">`+reason+`<`)
+	tp := f.app.page(fmt.Sprintf("/candidates/%d/timeline", f.a), f.sec)
+	expectStatus(t, tp, 200)
+	mustContain(t, tp, "补录积分记录", "（补录原因："+reason+"）")
+}
