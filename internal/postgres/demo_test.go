@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -228,5 +229,56 @@ func TestDemoShowsLateLedgerEntry_LateRecordDays(t *testing.T) {
 	}
 	if shown != 1 {
 		t.Errorf("%d late-record events with the reason on activist-a's timeline, want 1", shown)
+	}
+}
+
+// The demo shows a probationary membership cancelled through the reviewed
+// step (取消预备党员资格, 细则 第三十二条): 常国栋 was admitted, then the
+// branch proposed the cancellation after its general meeting and the
+// committee approved it; his timeline shows the admission, the proposal,
+// the approval and the change of stage with the reason.
+func TestDemoShowsCancelledProbation_Article32(t *testing.T) {
+	db := testdb.NewDemo(t)
+	ctx := t.Context()
+	cand, err := db.Candidates().ByCode(ctx, "yanglou-xinzhuang-05")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var probationSince *time.Time
+	if err := db.GetContext(ctx, &probationSince, `SELECT probation_since FROM candidates WHERE id = $1`, cand.ID); err != nil {
+		t.Fatal(err)
+	}
+	if cand.Stage != seedling.StageDisqualified || probationSince == nil {
+		t.Fatalf("stage %s, probation since %v: want a disqualified former probationary member", cand.Stage, probationSince)
+	}
+	var cancels int
+	if err := db.GetContext(ctx, &cancels, `
+		SELECT count(*) FROM submissions s JOIN stage_changes sc ON sc.submission_id = s.id
+		WHERE s.candidate_id = $1 AND s.kind = $2 AND s.state = 'approved' AND s.from_stage = 'probationary'
+		  AND sc.to_stage = 'disqualified' AND sc.effective_on = s.effective_on AND s.facts->>'meeting_on' = to_char(s.effective_on, 'YYYY-MM-DD')`,
+		cand.ID, pipeline.KindCancel); err != nil {
+		t.Fatal(err)
+	}
+	if cancels != 1 {
+		t.Errorf("%d approved cancellations of the probation with their stage change, want 1", cancels)
+	}
+	events, err := db.Pipeline().Timeline(ctx, cand.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for _, e := range events {
+		if e.ToStage == "probationary" || e.FromStage == "probationary" {
+			seen = append(seen, e.Kind+":"+e.FromStage+">"+e.ToStage)
+			if e.Kind == "stage" && e.ToStage == "disqualified" && !strings.Contains(e.Text, "不履行党员义务") {
+				t.Errorf("the cancellation's stage change gives no reason: %q", e.Text)
+			}
+		}
+	}
+	want := []string{"submitted:target>probationary", "approved:target>probationary", "stage:target>probationary",
+		// The change dates from the meeting, before the committee's decision.
+		"submitted:probationary>disqualified", "stage:probationary>disqualified", "approved:probationary>disqualified"}
+	if !reflect.DeepEqual(seen, want) {
+		t.Errorf("timeline around the probation: %v, want %v", seen, want)
 	}
 }
