@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,8 +41,9 @@ type Org struct {
 }
 
 // Candidate is one person; Org is the code of the branch (or party group)
-// they belong to. Dates are YYYY-MM-DD; BirthDate, PriorityGroup and
-// ActivistSince may be empty.
+// they belong to. Dates are YYYY-MM-DD, or relative to the day of the load
+// ("today-352d", "today+3d", "today"; see RelativeDate); BirthDate,
+// PriorityGroup and ActivistSince may be empty.
 type Candidate struct {
 	Code          string `json:"code"`
 	Org           string `json:"org"`
@@ -58,16 +60,38 @@ type Candidate struct {
 	StageSince    string `json:"stage_since"`
 }
 
-// Demo returns a fresh copy of the embedded demo data, already validated.
-func Demo() (*Dataset, error) {
+// Demo returns a fresh copy of the embedded demo data as of today (a date in
+// China, seedling.Today), its relative dates resolved, already validated.
+func Demo(today time.Time) (*Dataset, error) {
 	b, err := FS.ReadFile("demo.json")
 	if err != nil {
 		return nil, err
 	}
-	return parse(b)
+	return parse(b, today)
 }
 
-func parse(data []byte) (*Dataset, error) {
+// RelativeDate resolves a seed date written relative to the day of the
+// load: "today", "today-352d" or "today+3d". Some of the demo has to stay
+// near today to show anything (a probation ending inside the extension
+// window); a fixed date would drift out of it within weeks. Any other text
+// is returned as it is, for Validate to judge.
+func RelativeDate(s string, today time.Time) string {
+	rest, ok := strings.CutPrefix(s, "today")
+	if !ok {
+		return s
+	}
+	if rest == "" {
+		return today.Format(seedling.DateLayout)
+	}
+	days, ok := strings.CutSuffix(rest, "d")
+	n, err := strconv.Atoi(days)
+	if !ok || err != nil || (rest[0] != '+' && rest[0] != '-') {
+		return s
+	}
+	return today.AddDate(0, 0, n).Format(seedling.DateLayout)
+}
+
+func parse(data []byte, today time.Time) (*Dataset, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	// A misspelt key would otherwise load as an empty value without a word.
 	dec.DisallowUnknownFields()
@@ -77,6 +101,12 @@ func parse(data []byte) (*Dataset, error) {
 	}
 	if dec.More() {
 		return nil, errors.New("demo data: unexpected content after the top-level object")
+	}
+	for i := range d.Candidates {
+		c := &d.Candidates[i]
+		for _, f := range []*string{&c.BirthDate, &c.AppliedOn, &c.ActivistSince, &c.StageSince} {
+			*f = RelativeDate(*f, today)
+		}
 	}
 	if err := d.Validate(); err != nil {
 		return nil, err
@@ -174,7 +204,7 @@ func (d *Dataset) Validate() error {
 			}
 			t, err := seedling.ParseDate(s)
 			if err != nil {
-				add("%s: %s %q is not a YYYY-MM-DD date", at, field, s)
+				add("%s: %s %q is not a YYYY-MM-DD date (nor today±Nd)", at, field, s)
 				return time.Time{}, false
 			}
 			return t, true

@@ -3,14 +3,16 @@ package seeds
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"seedling/internal/pipeline"
 	"seedling/internal/seedling"
 )
 
 // The walkthrough and later steps lean on these facts of the demo data; a
 // hand edit of demo.json that breaks one should fail here, not in a demo.
 func TestDemoShape(t *testing.T) {
-	d, err := Demo()
+	d, err := Demo(seedling.Today(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +116,7 @@ func TestDemoValidationRejectsBrokenData(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := Demo()
+			d, err := Demo(seedling.Today(time.Now()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,8 +130,58 @@ func TestDemoValidationRejectsBrokenData(t *testing.T) {
 }
 
 func TestDemoParseRejectsUnknownField(t *testing.T) {
-	_, err := parse([]byte("{\"orgs\": [\n{\"code\": \"ruzhou\", \"kind\": \"city\", \"name\": \"市委\", \"colour\": \"red\"}]}"))
+	_, err := parse([]byte("{\"orgs\": [\n{\"code\": \"ruzhou\", \"kind\": \"city\", \"name\": \"市委\", \"colour\": \"red\"}]}"), seedling.Today(time.Now()))
 	if err == nil || !strings.Contains(err.Error(), "colour") || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("parse = %v, want an unknown-field error naming the key and its line", err)
+	}
+}
+
+// The demo's probationary members branch-a-08 and meishan-liuzhuang-03 are
+// there to show the extension of probation (延长预备期, 细则 第三十二条),
+// which is decided when probation ends, within the rule set's window: their
+// probation must end inside that window on whatever day the demo is loaded,
+// not only in the weeks after demo.json was written.
+func TestDemoProbationEndsInsideExtensionWindow_Article32(t *testing.T) {
+	for _, day := range []string{"2026-12-02", "2027-06-15", "2028-02-29", "2031-01-01"} {
+		today, _ := seedling.ParseDate(day)
+		d, err := Demo(today)
+		if err != nil {
+			t.Fatalf("as of %s: %v", day, err)
+		}
+		rs := pipeline.DefaultRegistry().InForce(today)
+		for _, code := range []string{"branch-a-08", "meishan-liuzhuang-03"} {
+			var c Candidate
+			for _, x := range d.Candidates {
+				if x.Code == code {
+					c = x
+				}
+			}
+			since, err := seedling.ParseDate(c.StageSince)
+			if c.Stage != string(seedling.StageProbationary) || err != nil {
+				t.Fatalf("as of %s: %s is %q since %q", day, code, c.Stage, c.StageSince)
+			}
+			end := since.AddDate(0, rs.ProbationMonths, 0)
+			if left := int(end.Sub(today).Hours() / 24); left < 0 || left > rs.ExtensionWindowDays {
+				t.Errorf("as of %s: %s's probation ends %s, %d days away; want within the next %d days",
+					day, code, end.Format(seedling.DateLayout), left, rs.ExtensionWindowDays)
+			}
+		}
+	}
+}
+
+func TestRelativeDate(t *testing.T) {
+	today, _ := seedling.ParseDate("2026-03-01")
+	for in, want := range map[string]string{
+		"today": "2026-03-01", "today-1d": "2026-02-28", "today+30d": "2026-03-31", "today-365d": "2025-03-01",
+		"2025-12-15": "2025-12-15", "today-3": "today-3", "today3d": "today3d", "todayx": "todayx", "": "",
+	} {
+		if got := RelativeDate(in, today); got != want {
+			t.Errorf("RelativeDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+	d, err := parse([]byte(`{"orgs": [{"code": "c", "parent": "", "kind": "city", "name": "市委"}, {"code": "m", "parent": "c", "kind": "committee", "name": "党委"}, {"code": "b", "parent": "m", "kind": "branch", "name": "支部"}],
+		"candidates": [{"code": "x", "org": "b", "name": "某", "stage": "applicant", "applied_on": "today-10days", "stage_since": "today"}]}`), today)
+	if err == nil || !strings.Contains(err.Error(), `applied_on "today-10days" is not a YYYY-MM-DD date`) {
+		t.Fatalf("a malformed relative date: %v, %+v", err, d)
 	}
 }

@@ -13,6 +13,7 @@ type Pipeline struct {
 	Returns          []Return          `json:"returns"`
 	PoliticalReviews []PoliticalReview `json:"political_reviews"`
 	Pending          []Pending         `json:"pending"`
+	Cancellations    []Cancellation    `json:"cancellations"`
 	Quotas           []Quota           `json:"quotas"`
 }
 
@@ -38,6 +39,19 @@ type Pending struct {
 	Candidate   string         `json:"candidate"`
 	To          string         `json:"to"`
 	SubmittedOn string         `json:"submitted_on"`
+	Facts       map[string]any `json:"facts"`
+}
+
+// Cancellation is a probationary membership cancelled by the reviewed step
+// (取消预备党员资格): admitted on AdmittedOn, proposed by the branch on
+// SubmittedOn after the general meeting of Facts (meeting_on, the votes and
+// the reason), approved by the committee on DecidedOn. The candidate's stage
+// in demo.json is disqualified, since the meeting.
+type Cancellation struct {
+	Candidate   string         `json:"candidate"`
+	AdmittedOn  string         `json:"admitted_on"`
+	SubmittedOn string         `json:"submitted_on"`
+	DecidedOn   string         `json:"decided_on"`
 	Facts       map[string]any `json:"facts"`
 }
 
@@ -67,6 +81,10 @@ func DemoPipeline() (*Pipeline, error) {
 	}
 	for _, s := range p.Pending {
 		dates = append(dates, s.SubmittedOn)
+	}
+	for _, c := range p.Cancellations {
+		meeting, _ := c.Facts["meeting_on"].(string)
+		dates = append(dates, c.AdmittedOn, c.SubmittedOn, c.DecidedOn, meeting)
 	}
 	for _, d := range dates {
 		if _, err := seedling.ParseDate(d); err != nil {

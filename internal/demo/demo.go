@@ -40,7 +40,7 @@ var Accounts = []Account{
 // Load loads the demo tree and candidates, then the demo accounts.
 // Everything is keyed by stable codes, so loading twice changes nothing.
 func Load(ctx context.Context, db *postgres.DB, actor seedling.Actor) error {
-	d, err := seeds.Demo()
+	d, err := seeds.Demo(seedling.Today(db.Now()))
 	if err != nil {
 		return err
 	}

@@ -31,11 +31,21 @@ type DemoLedgerParams struct {
 	ReversalEvery  int                 `json:"reversal_every"`
 	DeductionEvery int                 `json:"deduction_every"`
 	Keepers        map[string]string   `json:"keepers"`
+	LateRecords    map[string]DemoLate `json:"late_records"`
 	Descriptions   map[string][]string `json:"descriptions"`
 	Mistakes       struct {
 		Duplicate   string `json:"duplicate"`
 		WrongPoints string `json:"wrong_points"` // %d: the right points
 	} `json:"mistakes"`
+}
+
+// DemoLate makes one of a candidate's entries a late record (补录): booked
+// Days after the date it claims, with its Reason, as a secretary catching up
+// on a paper ledger would. Days is to exceed the rule set's late_record_days
+// (TestDemoShowsLateRecordAndProbation holds it to that).
+type DemoLate struct {
+	Days   int    `json:"days"`
+	Reason string `json:"reason"`
 }
 
 // DemoLedgerSeed reads seeds/ledger.json strictly.
@@ -114,7 +124,7 @@ func (db *DB) LoadDemoLedgers(ctx context.Context, a seedling.Actor, p *DemoLedg
 			if c.Recorder != nil {
 				who = seedling.Actor{Username: *c.Recorder, UserID: c.RecorderID}
 			}
-			plan := planDemoLedger(p, rubrics, c.Code, c.Stage, c.ActivistSince, until, db.recordedNow(), c.FrontLine, i)
+			plan := planDemoLedger(p, rubrics, c.Code, c.Stage, c.ActivistSince, until, db.recordedNow(), c.FrontLine, i, p.LateRecords[c.Code])
 			for n, row := range plan {
 				key := fmt.Sprintf("demo:%s:%d", c.Code, n)
 				row.rec.RecordedBy, row.rec.RecordedAt = who.Username, row.rec.RecordedAt.Truncate(time.Microsecond)
@@ -175,8 +185,9 @@ type plannedRow struct {
 // year), split over the four dimensions and spread over the quarters so that
 // no quarter reaches a cap. Deductions are balanced by extra points, and
 // mistakes come in pairs of a wrong entry and its reversal, so the total is
-// met exactly.
-func planDemoLedger(p *DemoLedgerParams, rubrics ledger.Rubrics, code, stage string, from, until, now time.Time, frontLine bool, index int) []plannedRow {
+// met exactly. A late record (late.Days > 0) is one of the entries booked
+// late rather than an extra one, so it moves no total either.
+func planDemoLedger(p *DemoLedgerParams, rubrics ledger.Rubrics, code, stage string, from, until, now time.Time, frontLine bool, index int, late DemoLate) []plannedRow {
 	h := fnv.New64a()
 	h.Write([]byte(code))
 	rng := rand.New(rand.NewPCG(h.Sum64(), 0x5eed))
@@ -222,24 +233,27 @@ func planDemoLedger(p *DemoLedgerParams, rubrics ledger.Rubrics, code, stage str
 		cat    string
 		points int
 		on     time.Time
+		wrong  bool      // booked by mistake first, then corrected
+		late   bool      // booked late.Days after its date, with late.Reason
+		booked time.Time // when it is recorded, roughly: its place in the chain
 	}
 	var plan []plain
 	// split spreads points over entries of at most hi points each.
 	split := func(cat string, points, lo, hi int, when func() time.Time) {
 		for points > 0 {
 			n := min(points, lo+rng.IntN(hi-lo+1))
-			plan = append(plan, plain{cat, n, when()})
+			plan = append(plan, plain{cat: cat, points: n, on: when()})
 			points -= n
 		}
 	}
 	// Theory exam: one result, two thirds of the way in.
 	if dims[0] > 0 {
-		plan = append(plan, plain{"exam_result", dims[0], date(0.66)})
+		plan = append(plan, plain{cat: "exam_result", points: dims[0], on: date(0.66)})
 	}
 	// Study: attendance all along; some lose points for an absence.
 	study := dims[1]
 	if p.DeductionEvery > 0 && index%p.DeductionEvery == 1 && study >= 4 {
-		plan = append(plan, plain{"study_absence", -2, randomDate()})
+		plan = append(plan, plain{cat: "study_absence", points: -2, on: randomDate()})
 		study += 2
 	}
 	split("study_attendance", study, 1, 3, randomDate)
@@ -247,7 +261,7 @@ func planDemoLedger(p *DemoLedgerParams, rubrics ledger.Rubrics, code, stage str
 	practice := dims[2]
 	if frontLine && practice >= 8 {
 		n := 5 + rng.IntN(3)
-		plan = append(plan, plain{"critical_moment", n, randomDate()})
+		plan = append(plan, plain{cat: "critical_moment", points: n, on: randomDate()})
 		practice -= n
 	}
 	half := practice / 2
@@ -256,7 +270,7 @@ func planDemoLedger(p *DemoLedgerParams, rubrics ledger.Rubrics, code, stage str
 	// Evaluation: at the end of each half year, the last one absorbing the rest.
 	eval := dims[3]
 	if p.DeductionEvery > 0 && index%p.DeductionEvery == 3 && eval >= 6 {
-		plan = append(plan, plain{"deduction", -3, randomDate()})
+		plan = append(plan, plain{cat: "deduction", points: -3, on: randomDate()})
 		eval += 3
 	}
 	var halves []time.Time
@@ -279,7 +293,7 @@ func planDemoLedger(p *DemoLedgerParams, rubrics ledger.Rubrics, code, stage str
 			n = eval
 		}
 		n = max(1, n)
-		plan = append(plan, plain{"evaluation_result", n, d})
+		plan = append(plan, plain{cat: "evaluation_result", points: n, on: d})
 		eval -= n
 	}
 	sort.SliceStable(plan, func(i, j int) bool { return plan[i].on.Before(plan[j].on) })
@@ -305,16 +319,39 @@ func planDemoLedger(p *DemoLedgerParams, rubrics ledger.Rubrics, code, stage str
 		// Recorded one to three days later, in office hours (China time).
 		return stamp(on.AddDate(0, 0, 1+rng.IntN(3)).Add(time.Duration(1+rng.IntN(8))*time.Hour + time.Duration(rng.IntN(3600))*time.Second))
 	}
-	add := func(cat string, points int, on time.Time, desc string) int {
-		pts := points
-		d := ledger.Draft{Category: cat, Points: &pts, OccurredOn: on.Format(seedling.DateLayout), Description: desc}
-		rec := ledger.Record{Kind: ledger.KindEntry, Category: cat, Points: points, OccurredOn: d.OccurredOn,
-			Period: ledger.PeriodOf(on).String(), Description: desc, RecordedAt: recordedAt(on)}
+	add := func(e plain, desc, lateReason string) int {
+		pts := e.points
+		d := ledger.Draft{Category: e.cat, Points: &pts, OccurredOn: e.on.Format(seedling.DateLayout), Description: desc, LateReason: lateReason}
+		var at time.Time
+		if lateReason != "" {
+			at = stamp(e.booked.Add(2 * time.Hour)) // 10:00 in China
+		} else {
+			at = recordedAt(e.on)
+		}
+		rec := ledger.Record{Kind: ledger.KindEntry, Category: e.cat, Points: e.points, OccurredOn: d.OccurredOn,
+			Period: ledger.PeriodOf(e.on).String(), Description: desc, RecordedAt: at, LateReason: lateReason}
 		out = append(out, plannedRow{rec: rec, draft: d, reverses: -1})
 		return len(out) - 1
 	}
 	mistake := p.ReversalEvery > 0 && index%p.ReversalEvery == 0 && len(plan) > 2
-	wrongAt := rng.IntN(max(1, len(plan)))
+	if wrongAt := rng.IntN(max(1, len(plan))); mistake {
+		plan[wrongAt].wrong = true
+	}
+	for i := range plan {
+		plan[i].booked = plan[i].on
+	}
+	// The late record is the latest task or activity that can have been
+	// booked late by now; it takes its place in the chain when it is booked.
+	if late.Days > 0 {
+		for i := len(plan) - 1; i >= 0; i-- {
+			e := plan[i]
+			if (e.cat == "task_completion" || e.cat == "activity_conduct") && !e.wrong && e.points > 0 && !e.on.AddDate(0, 0, late.Days+1).After(until) {
+				plan[i].late, plan[i].booked = true, e.on.AddDate(0, 0, late.Days)
+				break
+			}
+		}
+		sort.SliceStable(plan, func(i, j int) bool { return plan[i].booked.Before(plan[j].booked) })
+	}
 	reverse := func(wrong int, reason string) {
 		orig := out[wrong].rec
 		rev := ledger.Record{Kind: ledger.KindReversal, Category: orig.Category, Points: -orig.Points, OccurredOn: orig.OccurredOn,
@@ -322,24 +359,30 @@ func planDemoLedger(p *DemoLedgerParams, rubrics ledger.Rubrics, code, stage str
 			Reason: reason, RecordedAt: stamp(orig.RecordedAt.Add(2 * time.Hour))}
 		out = append(out, plannedRow{rec: rev, reverses: wrong})
 	}
-	for i, e := range plan {
+	for _, e := range plan {
 		cat, ok := rubricCategory(rubrics, e.on, e.cat)
 		if !ok {
 			continue
 		}
-		if !mistake || i != wrongAt || e.points <= 0 {
-			add(e.cat, e.points, e.on, pick(e.cat))
+		if !e.wrong || e.points <= 0 {
+			reason := ""
+			if e.late {
+				reason = late.Reason
+			}
+			add(e, pick(e.cat), reason)
 			continue
 		}
 		desc := pick(e.cat)
 		if wrongPoints := e.points + 1; rng.IntN(2) == 0 && wrongPoints <= cat.Max {
 			// Booked with the wrong points, reversed, booked again.
-			reverse(add(e.cat, wrongPoints, e.on, desc), fmt.Sprintf(p.Mistakes.WrongPoints, e.points))
-			add(e.cat, e.points, e.on, desc)
+			wrong := e
+			wrong.points = wrongPoints
+			reverse(add(wrong, desc, ""), fmt.Sprintf(p.Mistakes.WrongPoints, e.points))
+			add(e, desc, "")
 		} else {
 			// The same deed booked twice, the second reversed.
-			add(e.cat, e.points, e.on, desc)
-			reverse(add(e.cat, e.points, e.on, desc), p.Mistakes.Duplicate)
+			add(e, desc, "")
+			reverse(add(e, desc, ""), p.Mistakes.Duplicate)
 		}
 	}
 	return out

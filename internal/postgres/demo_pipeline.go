@@ -73,7 +73,7 @@ func (db *DB) LoadDemoPipeline(ctx context.Context, p *seeds.Pipeline) error {
 				if c.ActivistSince != nil {
 					from = "activist"
 				}
-				h.change(from, "withdrawn", c.StageSince, nil, "本人申请撤回")
+				h.change(from, "withdrawn", c.StageSince, c.StageSince, nil, "本人申请撤回")
 			}
 			if h.err != nil {
 				return h.err
@@ -82,9 +82,19 @@ func (db *DB) LoadDemoPipeline(ctx context.Context, p *seeds.Pipeline) error {
 		for _, r := range p.Returns {
 			if id, ok := fresh[r.Candidate]; ok {
 				h := history{tx: tx, ctx: ctx, cand: id, by: archive}
-				h.submission(r.From, r.To, mustDate(r.On).AddDate(0, 0, -7), "returned", mustDate(r.On), r.Reasons, nil)
+				week := mustDate(r.On).AddDate(0, 0, -7)
+				h.submission(r.From, r.To, pipeline.KindAdvance, week, week, "returned", mustDate(r.On), r.Reasons, nil)
 				if h.err != nil {
 					return h.err
+				}
+			}
+		}
+		for _, x := range p.Cancellations {
+			if id, ok := fresh[x.Candidate]; ok {
+				h := history{tx: tx, ctx: ctx, cand: id, by: archive}
+				h.cancelProbation(x)
+				if h.err != nil {
+					return fmt.Errorf("demo cancellation of %s: %w", x.Candidate, h.err)
 				}
 			}
 		}
@@ -96,7 +106,9 @@ func (db *DB) LoadDemoPipeline(ctx context.Context, p *seeds.Pipeline) error {
 				}
 			}
 		}
-		// Disqualifications follow the failed reviews recorded above.
+		// Disqualifications follow the failed reviews recorded above; a
+		// cancelled probation, written above, is its candidate's one
+		// disqualification already (the unique index on them skips it here).
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO stage_changes (candidate_id, from_stage, to_stage, effective_on, reason, recorded_by)
 			SELECT c.id, CASE WHEN c.activist_since IS NULL THEN 'applicant' ELSE 'activist' END, 'disqualified', c.stage_since,
@@ -113,7 +125,8 @@ func (db *DB) LoadDemoPipeline(ctx context.Context, p *seeds.Pipeline) error {
 					return err
 				}
 				h := history{tx: tx, ctx: ctx, cand: id, by: archive}
-				h.submission(from, s.To, mustDate(s.SubmittedOn), "pending", time.Time{}, "", s.Facts)
+				on := mustDate(s.SubmittedOn)
+				h.submission(from, s.To, pipeline.KindAdvance, on, on, "pending", time.Time{}, "", s.Facts)
 				if h.err != nil {
 					return h.err
 				}
@@ -180,8 +193,8 @@ func (h *history) exec(q string, args ...any) {
 // approve records a step submitted a week before it took effect and approved
 // on the day, with its stage change and, where due, its filing.
 func (h *history) approve(from, to string, on time.Time) {
-	id := h.submission(from, to, on.AddDate(0, 0, -7), "approved", on, "", nil)
-	h.change(from, to, on, &id, "")
+	id := h.submission(from, to, pipeline.KindAdvance, on.AddDate(0, 0, -7), on.AddDate(0, 0, -7), "approved", on, "", nil)
+	h.change(from, to, on, on, &id, "")
 	if h.err == nil && (to == "activist" || to == "target") {
 		h.exec(`INSERT INTO filings (candidate_id, submission_id, kind, committee_id, filed_at, acknowledged_at, acknowledged_by)
 			SELECT $1, $2, $3, co.id, $4, $4, $5 FROM candidates c JOIN orgs o ON o.id = c.org_id
@@ -190,12 +203,47 @@ func (h *history) approve(from, to string, on time.Time) {
 	}
 }
 
-func (h *history) change(from, to string, on time.Time, sub *int64, reason string) {
-	h.exec(`INSERT INTO stage_changes (candidate_id, from_stage, to_stage, effective_on, submission_id, reason, recorded_by, recorded_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, h.cand, from, to, on, sub, reason, h.by, on)
+// cancelProbation writes a probation cancelled by the reviewed step
+// (取消预备党员资格, 细则 第三十二条): the admission it ends, then the
+// branch's proposal with its meeting's facts and the committee's approval,
+// taking effect on the meeting's date as an approval does (applyApproval).
+// The candidate's stage must already say so.
+func (h *history) cancelProbation(c seeds.Cancellation) {
+	if h.err != nil {
+		return
+	}
+	meeting := mustDate(c.Facts["meeting_on"].(string)) // seeds.DemoPipeline checked it
+	var cand struct {
+		Stage      string    `db:"stage"`
+		StageSince time.Time `db:"stage_since"`
+	}
+	if h.err = h.tx.GetContext(h.ctx, &cand, `SELECT stage, stage_since FROM candidates WHERE id = $1`, h.cand); h.err != nil {
+		return
+	}
+	if cand.Stage != string(seedling.StageDisqualified) || !cand.StageSince.Equal(meeting) {
+		h.err = fmt.Errorf("stage %s since %s, want disqualified since the meeting on %s", cand.Stage, cand.StageSince.Format(seedling.DateLayout), meeting.Format(seedling.DateLayout))
+		return
+	}
+	admitted := mustDate(c.AdmittedOn)
+	h.approve("activist", "target", admitted.AddDate(0, -4, 0))
+	h.approve("target", "probationary", admitted)
+	h.exec(`UPDATE candidates SET probation_since = $2 WHERE id = $1`, h.cand, admitted)
+	decided := mustDate(c.DecidedOn)
+	sub := h.submission("probationary", "disqualified", pipeline.KindCancel, meeting, mustDate(c.SubmittedOn), "approved", decided, "", c.Facts)
+	reason, _ := c.Facts["reason"].(string)
+	h.change("probationary", "disqualified", meeting, decided, &sub, reason)
 }
 
-func (h *history) submission(from, to string, submitted time.Time, state string, decided time.Time, reasons string, facts map[string]any) int64 {
+// change writes a stage change effective on, recorded at (the decision
+// that made it).
+func (h *history) change(from, to string, on, at time.Time, sub *int64, reason string) {
+	h.exec(`INSERT INTO stage_changes (candidate_id, from_stage, to_stage, effective_on, submission_id, reason, recorded_by, recorded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, h.cand, from, to, on, sub, reason, h.by, at)
+}
+
+// submission writes a submission of a kind (pipeline.KindAdvance, …) taking
+// effect on effective.
+func (h *history) submission(from, to, kind string, effective, submitted time.Time, state string, decided time.Time, reasons string, facts map[string]any) int64 {
 	if h.err != nil {
 		return 0
 	}
@@ -217,8 +265,8 @@ func (h *history) submission(from, to string, submitted time.Time, state string,
 	h.err = h.tx.GetContext(h.ctx, &id, `
 		INSERT INTO submissions (candidate_id, from_stage, to_stage, kind, facts, rules_version, effective_on, state,
 		                         submitted_by, submitted_at, decided_by, decided_at, decided_on, reasons)
-		VALUES ($1, $2, $3, 'advance', $4, $13, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		h.cand, from, to, b, submitted, state, h.by, submitted, decidedBy, decidedAt, decidedOn, reasons, version)
+		VALUES ($1, $2, $3, $14, $4, $13, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		h.cand, from, to, b, effective, state, h.by, submitted, decidedBy, decidedAt, decidedOn, reasons, version, kind)
 	return id
 }
 

@@ -2,8 +2,11 @@ package postgres_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
+	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 	"seedling/internal/testdb"
@@ -43,7 +46,7 @@ func takeDemoSnapshot(t *testing.T, db *postgres.DB) demoSnapshot {
 func TestLoadDemoTwice(t *testing.T) {
 	db := openDemoTestDB(t)
 	ctx := t.Context()
-	d, err := seeds.Demo()
+	d, err := seeds.Demo(seedling.Today(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +129,7 @@ func TestLoadDemoTwice(t *testing.T) {
 
 func TestLoadDemoRejectsInvalidDataset(t *testing.T) {
 	db := openDemoTestDB(t)
-	d, err := seeds.Demo()
+	d, err := seeds.Demo(seedling.Today(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,5 +169,116 @@ func TestDemoShowsLateRecordAndProbation(t *testing.T) {
 	}
 	if probationary < 2 {
 		t.Errorf("%d probationary members, want some to extend and cancel", probationary)
+	}
+}
+
+// The demo shows a late-recorded ledger entry (补录, 细则 review item 8):
+// 郭晓雯 (activist-a) has one entry booked more than the rule set's
+// late_record_days after the date it claims, with its reason, shown as a
+// late record on her timeline; her total stays the 76 the walkthrough
+// speaks of; and no demo entry anywhere is booked that late without a
+// reason.
+func TestDemoShowsLateLedgerEntry_LateRecordDays(t *testing.T) {
+	db := testdb.NewDemo(t)
+	ctx := t.Context()
+	today := seedling.Today(time.Now())
+	rs := pipeline.DefaultRegistry().InForce(today)
+	cand, err := db.Candidates().ByCode(ctx, "activist-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := db.Ledger().Entries(ctx, cand.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var late []string
+	for _, e := range entries {
+		if by := rs.Late().LateBy(e.OccurredOn, seedling.Today(e.RecordedAt)); by > 0 && e.Late() {
+			late = append(late, e.LateReason)
+		}
+	}
+	if len(late) != 1 || late[0] == "" {
+		t.Errorf("activist-a's late records %q, want one with its reason", late)
+	}
+	var silent int
+	if err := db.GetContext(ctx, &silent, `
+		SELECT count(*) FROM ledger_entries
+		WHERE kind = 'entry' AND late_reason = ''
+		  AND CAST((recorded_at AT TIME ZONE 'UTC') + INTERVAL '8 hours' AS date) - occurred_on > $1`, rs.LateRecordDays); err != nil {
+		t.Fatal(err)
+	}
+	if silent > 0 {
+		t.Errorf("%d demo entries booked more than %d days late without a reason", silent, rs.LateRecordDays)
+	}
+	scored, err := db.Scores().Scored(ctx, postgres.StandingFilter{IDs: []int64{cand.ID}}, rs.Door())
+	if err != nil || len(scored) != 1 {
+		t.Fatalf("standing: %v %v", scored, err)
+	}
+	if scored[0].Score.Total != 76 {
+		t.Errorf("activist-a's total %d, want 76", scored[0].Score.Total)
+	}
+	events, err := db.Pipeline().Timeline(ctx, cand.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := 0
+	for _, e := range events {
+		if e.Kind == postgres.TimelineLedgerLate && len(late) == 1 && e.LateReason == late[0] {
+			shown++
+		}
+	}
+	if shown != 1 {
+		t.Errorf("%d late-record events with the reason on activist-a's timeline, want 1", shown)
+	}
+}
+
+// The demo shows a probationary membership cancelled through the reviewed
+// step (取消预备党员资格, 细则 第三十二条): 常国栋 was admitted, then the
+// branch proposed the cancellation after its general meeting and the
+// committee approved it; his timeline shows the admission, the proposal,
+// the approval and the change of stage with the reason.
+func TestDemoShowsCancelledProbation_Article32(t *testing.T) {
+	db := testdb.NewDemo(t)
+	ctx := t.Context()
+	cand, err := db.Candidates().ByCode(ctx, "yanglou-xinzhuang-05")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var probationSince *time.Time
+	if err := db.GetContext(ctx, &probationSince, `SELECT probation_since FROM candidates WHERE id = $1`, cand.ID); err != nil {
+		t.Fatal(err)
+	}
+	if cand.Stage != seedling.StageDisqualified || probationSince == nil {
+		t.Fatalf("stage %s, probation since %v: want a disqualified former probationary member", cand.Stage, probationSince)
+	}
+	var cancels int
+	if err := db.GetContext(ctx, &cancels, `
+		SELECT count(*) FROM submissions s JOIN stage_changes sc ON sc.submission_id = s.id
+		WHERE s.candidate_id = $1 AND s.kind = $2 AND s.state = 'approved' AND s.from_stage = 'probationary'
+		  AND sc.to_stage = 'disqualified' AND sc.effective_on = s.effective_on AND s.facts->>'meeting_on' = to_char(s.effective_on, 'YYYY-MM-DD')`,
+		cand.ID, pipeline.KindCancel); err != nil {
+		t.Fatal(err)
+	}
+	if cancels != 1 {
+		t.Errorf("%d approved cancellations of the probation with their stage change, want 1", cancels)
+	}
+	events, err := db.Pipeline().Timeline(ctx, cand.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for _, e := range events {
+		if e.ToStage == "probationary" || e.FromStage == "probationary" {
+			seen = append(seen, e.Kind+":"+e.FromStage+">"+e.ToStage)
+			if e.Kind == "stage" && e.ToStage == "disqualified" && !strings.Contains(e.Text, "不履行党员义务") {
+				t.Errorf("the cancellation's stage change gives no reason: %q", e.Text)
+			}
+		}
+	}
+	want := []string{"submitted:target>probationary", "approved:target>probationary", "stage:target>probationary",
+		// The change dates from the meeting, before the committee's decision.
+		"submitted:probationary>disqualified", "stage:probationary>disqualified", "approved:probationary>disqualified"}
+	if !reflect.DeepEqual(seen, want) {
+		t.Errorf("timeline around the probation: %v, want %v", seen, want)
 	}
 }

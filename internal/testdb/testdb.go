@@ -17,6 +17,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -212,6 +213,9 @@ func ensureTemplate(ctx context.Context, admin *postgres.DB, name string, prepar
 func fingerprint() string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%+v", demo.Accounts)
+	// The demo resolves some dates relative to the day it is loaded
+	// (seeds.RelativeDate), so yesterday's template is not today's demo.
+	h.Write([]byte(seedling.Today(time.Now()).Format(seedling.DateLayout)))
 	inputs := fingerprintInputs()
 	names := make([]string, 0, len(inputs))
 	for n := range inputs {

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"seedling/internal/ledger"
 	"seedling/internal/pipeline"
@@ -106,4 +109,70 @@ func TestImportLateRowNeedsAReason_LateRecordDays(t *testing.T) {
 	if last := entries[len(entries)-1]; !last.Late() || last.LateReason != "学习记录迟交" {
 		t.Fatalf("imported entry: %+v", last)
 	}
+}
+
+// The ledger export carries each late record's reason in a column of its
+// own, headed from the catalogs in the reader's language: a row imported
+// from a sheet as a late record comes back out with the reason it went in
+// with, and an entry on time leaves the cell empty.
+func TestLedgerExportShowsLateReason_LateRecordDays(t *testing.T) {
+	t.Parallel()
+	f := newLedgerFixture(t)
+	on := lateDay()
+	period := ledger.PeriodOf(mustDate(on)).String()
+	r := f.app.upload(f.importPath(), f.sec, false, map[string]string{"period": period}, "file", "补录.xlsx",
+		f.fillTemplate(t, [][]any{{f.a2, f.name(t, f.a2), on, "study_attendance", 1, "集中学习", "学习记录迟交"}}))
+	expectStatus(t, r, 201)
+	expectStatus(t, f.record(t, f.a2, "timely-export", entry("task_completion", 2, f.today, "当日记录")), 201)
+
+	for _, c := range []struct{ lang, header string }{{"zh-CN", "补录原因"}, {"en", "Late-record reason"}} {
+		r := f.app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/ledger.xlsx", f.a2), f.sec, nil, "Accept-Language", c.lang)
+		expectStatus(t, r, 200)
+		x, err := excelize.OpenReader(bytes.NewReader(r.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := x.GetRows(x.GetSheetList()[0])
+		x.Close()
+		col, descCol := -1, -1
+		for j, h := range rows[0] {
+			switch h {
+			case c.header:
+				col = j
+			case map[string]string{"zh-CN": "说明", "en": "Description"}[c.lang]:
+				descCol = j
+			}
+		}
+		if col < 0 || descCol < 0 {
+			t.Fatalf("%s: header %v has no %q or description column", c.lang, rows[0], c.header)
+		}
+		got := map[string]string{}
+		for _, row := range rows[1:] {
+			if len(row) > descCol {
+				reason := ""
+				if len(row) > col {
+					reason = row[col]
+				}
+				got[row[descCol]] = reason
+			}
+		}
+		if got["集中学习"] != "学习记录迟交" || got["当日记录"] != "" {
+			t.Errorf("%s: late reasons by description %v, want 集中学习 → 学习记录迟交 and 当日记录 empty", c.lang, got)
+		}
+	}
+}
+
+// The demo's late record (郭晓雯, seeds/ledger.json late_records) shows on
+// her ledger page as 补录 with its reason, and on her timeline as a late
+// record with the reason.
+func TestDemoLateRecordShowsOnLedgerAndTimeline_LateRecordDays(t *testing.T) {
+	t.Parallel()
+	f := newLedgerFixture(t)
+	const reason = "支部纸质台账已记，录入系统时遗漏，季度核对时发现，现予补录"
+	page := f.app.page(fmt.Sprintf("/candidates/%d/ledger", f.a), f.sec)
+	expectStatus(t, page, 200)
+	mustContain(t, page, `class="badge warn late-record">补录<`, `class="late-reason">`+reason+`<`)
+	tp := f.app.page(fmt.Sprintf("/candidates/%d/timeline", f.a), f.sec)
+	expectStatus(t, tp, 200)
+	mustContain(t, tp, "补录积分记录", "（补录原因："+reason+"）")
 }

@@ -166,7 +166,7 @@ func ExportXLSX(ledgers []Ledger, rubrics ledger.Rubrics, lang string, t T) ([]b
 		return nil, err
 	}
 	cols := []string{"id", "name", "org", "seq", "kind", "occurred_on", "period", "category", "dimension", "points",
-		"description", "reverses", "reversed_by", "reason", "evidence", "recorded_by", "recorded_at", "hash"}
+		"description", "reverses", "reversed_by", "reason", "late_reason", "evidence", "recorded_by", "recorded_at", "hash"}
 	head := make([]any, len(cols))
 	for i, c := range cols {
 		head[i] = excelize.Cell{Value: t("sheet.col." + c), StyleID: bold}
@@ -201,7 +201,7 @@ func ExportXLSX(ledgers []Ledger, rubrics ledger.Rubrics, lang string, t T) ([]b
 			}
 			row := []any{l.CandidateID, Neutralise(l.Name), Neutralise(l.Org), e.Seq, t("ledger.kind." + e.Kind),
 				e.OccurredOn.Format(seedling.DateLayout), e.Period, Neutralise(cat), Neutralise(dim), e.Points,
-				Neutralise(e.Description), reverses, reversedBy, Neutralise(e.Reason), Neutralise(strings.Join(files, "; ")),
+				Neutralise(e.Description), reverses, reversedBy, Neutralise(e.Reason), Neutralise(e.LateReason), Neutralise(strings.Join(files, "; ")),
 				Neutralise(e.RecordedByName), e.RecordedAt.Format("2006-01-02 15:04:05Z"), fmt.Sprintf("%x", e.Hash)}
 			if err := sw.SetRow(fmt.Sprintf("A%d", line), row); err != nil {
 				return nil, err
