@@ -115,3 +115,42 @@ func TestNoticeMaskingAndStartPage(t *testing.T) {
 		t.Fatalf("xlsx type %q", r.Header.Get("Content-Type"))
 	}
 }
+
+// The leader of a party group reads the displays of the branch above the
+// group: in the list, on the display page, and on the start page while its
+// window is open; still not another branch's.
+func TestGroupLeaderReadsTheBranchDisplay(t *testing.T) {
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	app.clockAt("2026-10-12")
+	sec, leader := app.login("secretary"), app.login("leader")
+	r := app.call("POST", "/api/v1/displays", sec, map[string]any{"org_id": f.orgA, "period": "2026Q3"})
+	expectStatus(t, r, 201)
+	did := id(t, r)
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/displays/%d/publish", did), sec, nil), 200)
+
+	r = app.call("GET", "/api/v1/displays", leader, nil)
+	expectStatus(t, r, 200)
+	listed := false
+	for _, d := range r.JSON(t)["displays"].([]any) {
+		m := d.(map[string]any)
+		if int64(m["id"].(float64)) == did {
+			listed = true
+		}
+		if int64(m["org_id"].(float64)) == f.orgB {
+			t.Errorf("the leader lists branch B's display %v", m["id"])
+		}
+	}
+	if !listed {
+		t.Fatalf("the leader's list lacks the branch's display %d: %.500s", did, r.Body)
+	}
+	expectStatus(t, app.call("GET", fmt.Sprintf("/api/v1/displays/%d", did), leader, nil), 200)
+	link := fmt.Sprintf("/displays/%d", did)
+	for _, page := range []string{"/", "/displays"} {
+		r = app.form("GET", page, leader, "")
+		expectStatus(t, r, 200)
+		if !strings.Contains(string(r.Body), link) {
+			t.Errorf("the leader's %s lacks the branch's display %s", page, link)
+		}
+	}
+}
