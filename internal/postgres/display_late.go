@@ -25,6 +25,9 @@ func lateDisplays(ctx context.Context, db *DB, roots []string, today time.Time) 
 	for i, s := range display.Stages {
 		stages[i] = string(s)
 	}
+	// A branch's subtree is itself and its groups, and a group has none
+	// (seedling.OrgKind.MayContain), so "people under the node" is the node
+	// and its children: two index lookups rather than a prefix scan per node.
 	var rows []struct {
 		OrgID     int64  `db:"org_id"`
 		OrgName   string `db:"org_name"`
@@ -37,7 +40,7 @@ func lateDisplays(ctx context.Context, db *DB, roots []string, today time.Time) 
 	err := db.SelectContext(ctx, &rows, `
 		SELECT o.id AS org_id, o.name AS org_name, o.kind, p.period,
 		       EXISTS (SELECT 1 FROM candidates c JOIN orgs co ON co.id = c.org_id
-		               WHERE co.path LIKE o.path || '%' AND c.stage = ANY($3)) AS has_people,
+		               WHERE (co.id = o.id OR co.parent_id = o.id) AND c.stage = ANY($3)) AS has_people,
 		       EXISTS (SELECT 1 FROM displays d WHERE d.org_id = o.id AND d.state = 'published' AND d.period <> p.period) AS holds,
 		       EXISTS (SELECT 1 FROM displays d WHERE d.org_id = o.id AND d.state = 'published' AND d.period = p.period) AS published
 		FROM orgs o CROSS JOIN unnest(CAST($2 AS text[])) AS p (period)
