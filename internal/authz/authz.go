@@ -30,6 +30,7 @@ const (
 	Submission      = "submission"
 	PoliticalReview = "political_review"
 	Display         = "display"
+	ParentDisplay   = "parent_display" // the displays of the node directly above a grant
 	Objection       = "objection"
 	DisplaySettings = "display_settings"
 	Calendar        = "calendar"
@@ -57,6 +58,14 @@ var notOnSelf = map[[2]string]bool{
 	{Ledger, Write}: true, {Evidence, Write}: true, {Submission, Create}: true,
 	{Submission, Decide}: true, {PoliticalReview, Write}: true,
 }
+
+// upward lists the permissions that reach one node above a grant, each with
+// the policy object a role must hold (with the same action) for it to: a
+// party group leader reads the displays of the branch above the group. The
+// reach never extends to a target that names a candidate, because a
+// pre-admission notice is checked as a display read at the person's node and
+// the leader's scope over people stays the group.
+var upward = map[[2]string]string{{Display, Read}: ParentDisplay}
 
 // Authorizer makes every access decision.
 type Authorizer struct {
@@ -130,7 +139,7 @@ func (a *Authorizer) Check(p *seedling.Principal, t Target, obj, act string) (se
 	}
 	inScope := false
 	for _, g := range p.Grants {
-		if !reaches(p, g, t, obj) {
+		if !reaches(p, g, t, obj) && !a.reachesUp(g, t, obj, act) {
 			continue
 		}
 		inScope = true
@@ -157,6 +166,47 @@ func reaches(p *seedling.Principal, g seedling.Grant, t Target, obj string) bool
 		return p.CandidateID != nil && t.CandidateID == *p.CandidateID && t.CandidateID != 0
 	}
 	return true
+}
+
+// reachesUp reports whether the grant reaches the target as the node
+// directly above it, by the upward table.
+func (a *Authorizer) reachesUp(g seedling.Grant, t Target, obj, act string) bool {
+	above, ok := upward[[2]string{obj, act}]
+	if !ok || t.CandidateID != 0 {
+		return false
+	}
+	parent := seedling.ParentPath(g.OrgPath)
+	return parent != "" && t.Path == parent && a.RoleMay(g.Role, above, act)
+}
+
+// Nodes lists the single nodes, outside the subtrees Roots gives, where the
+// caller may perform act on obj: the nodes reached upward (see upward). A
+// list query matches them exactly, not with their subtrees.
+func (a *Authorizer) Nodes(p *seedling.Principal, obj, act string) []string {
+	above, ok := upward[[2]string{obj, act}]
+	if p == nil || !ok {
+		return nil
+	}
+	roots := a.Roots(p, obj, act)
+	var nodes []string
+	for _, g := range p.Grants {
+		parent := seedling.ParentPath(g.OrgPath)
+		if parent == "" || !a.RoleMay(g.Role, above, act) || Covers(roots, parent) || Covers(nodes, parent) {
+			continue
+		}
+		nodes = append(nodes, parent)
+	}
+	return nodes
+}
+
+// Covers reports whether path lies in one of the subtrees at roots.
+func Covers(roots []string, path string) bool {
+	for _, r := range roots {
+		if seedling.PathContains(r, path) {
+			return true
+		}
+	}
+	return false
 }
 
 // Roots lists the subtrees in which the caller may perform act on obj: the

@@ -177,3 +177,58 @@ func BenchmarkLoad(b *testing.B) {
 		mustNew(b)
 	}
 }
+
+// TestGroupLeaderReadsTheBranchDisplay: a party group leader reads the
+// displays of the branch above the group, and only that: not a notice of a
+// person there, not another branch's, not the branch's grandparent, and no
+// other action on the branch.
+func TestGroupLeaderReadsTheBranchDisplay(t *testing.T) {
+	a := mustNew(t)
+	leader := principal(nil, grant(seedling.RoleGroupLeader, "/1/12/40/"))
+	cases := []struct {
+		name     string
+		target   Target
+		obj, act string
+		want     string
+	}{
+		{"the branch's display", Target{Path: "/1/12/"}, Display, Read, ""},
+		{"the group's own display", Target{Path: "/1/12/40/"}, Display, Read, ""},
+		{"a notice of the branch's candidate", Target{Path: "/1/12/", CandidateID: 9}, Display, Read, seedling.ENotFound},
+		{"publishing the branch's display", Target{Path: "/1/12/"}, Display, Publish, seedling.ENotFound},
+		{"objecting on the branch's display", Target{Path: "/1/12/"}, Objection, Create, seedling.ENotFound},
+		{"the branch's candidates", Target{Path: "/1/12/"}, Candidate, Read, seedling.ENotFound},
+		{"the committee above the branch", Target{Path: "/1/"}, Display, Read, seedling.ENotFound},
+		{"a sibling group", Target{Path: "/1/12/41/"}, Display, Read, seedling.ENotFound},
+		{"another branch", Target{Path: "/1/13/"}, Display, Read, seedling.ENotFound},
+	}
+	for _, c := range cases {
+		_, err := a.Check(leader, c.target, c.obj, c.act)
+		got := ""
+		if err != nil {
+			got = seedling.ErrorCode(err)
+		}
+		if got != c.want {
+			t.Errorf("%s: %q, want %q (%v)", c.name, got, c.want, err)
+		}
+	}
+	// A secretary of the same branch gains nothing above it: the reach is
+	// the group leader's by the policy, not everyone's.
+	sec := principal(nil, grant(seedling.RoleSecretary, "/1/12/"))
+	if _, err := a.Check(sec, Target{Path: "/1/"}, Display, Read); seedling.ErrorCode(err) != seedling.ENotFound {
+		t.Errorf("secretary reads the committee's display: %v", err)
+	}
+	if got := a.Nodes(leader, Display, Read); len(got) != 1 || got[0] != "/1/12/" {
+		t.Errorf("leader's display nodes %v, want [/1/12/]", got)
+	}
+	if got := a.Nodes(leader, Display, Publish); got != nil {
+		t.Errorf("leader's publish nodes %v, want none", got)
+	}
+	// Holding the branch itself as well, the exact node adds nothing.
+	both := principal(nil, grant(seedling.RoleGroupLeader, "/1/12/40/"), grant(seedling.RoleMember, "/1/12/"))
+	if got := a.Nodes(both, Display, Read); got != nil {
+		t.Errorf("nodes already under a root: %v", got)
+	}
+	if got := seedling.ParentPath("/1/"); got != "" {
+		t.Errorf("a root's parent: %q", got)
+	}
+}

@@ -203,3 +203,41 @@ func TestOverviewRules(t *testing.T) {
 		t.Fatalf("periods %v", ps)
 	}
 }
+
+// TestDisplayLateAfterItsDueDay: a branch with people that has not published
+// the last ended quarter's display by DueBy is late by the calendar days
+// since; published, empty or not yet due, it is not. A party group owes a
+// display only once it holds displays of its own.
+func TestDisplayLateAfterItsDueDay(t *testing.T) {
+	cal := calendar.New(nil)
+	q3, _ := ParsePeriod("2026Q3")
+	branch := Owing{Kind: seedling.KindBranch, HasPeople: true}
+	due, days, late := DaysLate(cal, q3, branch, day("2026-10-23"))
+	if !late || days != 3 || due != day("2026-10-20") {
+		t.Fatalf("unpublished branch on 23 October: late %v by %d, due %v", late, days, due)
+	}
+	if _, _, late := DaysLate(cal, q3, branch, day("2026-10-20")); late {
+		t.Error("late on its due day")
+	}
+	published := branch
+	published.Published = true
+	empty := Owing{Kind: seedling.KindBranch}
+	group := Owing{Kind: seedling.KindGroup, HasPeople: true}
+	holding := Owing{Kind: seedling.KindGroup, HasPeople: true, HoldsDisplays: true}
+	committee := Owing{Kind: seedling.KindCommittee, HasPeople: true}
+	for name, c := range map[string]struct {
+		o    Owing
+		late bool
+	}{"published": {published, false}, "no people": {empty, false}, "group without displays": {group, false},
+		"group holding displays": {holding, true}, "committee": {committee, false}} {
+		if _, _, late := DaysLate(cal, q3, c.o, day("2026-11-02")); late != c.late {
+			t.Errorf("%s: late %v, want %v", name, late, c.late)
+		}
+	}
+	if ps := LastEndedPeriods(day("2027-01-05")); len(ps) != 2 || ps[0].String() != "2026Q4" || ps[1].String() != "2026H2" {
+		t.Errorf("periods owed in January: %v", ps)
+	}
+	if ps := LastEndedPeriods(day("2026-11-02")); len(ps) != 1 || ps[0].String() != "2026Q3" {
+		t.Errorf("periods owed in November: %v", ps)
+	}
+}

@@ -152,6 +152,18 @@ func nextAssessment(c Subject, since time.Time, months int) time.Time {
 	return seedling.AddMonths(last, months)
 }
 
+// DueDisplayLate is a node's display of the last ended period not
+// published by its due day (internal/display decides when that is).
+const DueDisplayLate = "display_late"
+
+// DisplayLate is the due-list item of a display that is daysLate calendar
+// days past dueBy.
+func DisplayLate(period string, dueBy time.Time, daysLate int) DueItem {
+	return DueItem{Kind: DueDisplayLate, DueOn: dueBy, Status: StatusOverdue, Article: "汝州市育苗计划（留精苗：每季度、每半年公示）",
+		Message: fmt.Sprintf("%s 积分公示应于 %s 前发布，已逾期 %d 天", period, fmtDate(dueBy), daysLate),
+		Key:     "due.item." + DueDisplayLate, Params: seedling.Params("Period", period, "Due", fmtDate(dueBy), "Days", daysLate)}
+}
+
 // DueObjectionOverdue is an objection to a display (公示异议) still open
 // after its deadline in working days (internal/display): the plan asks
 // that objections be verified and corrected promptly (及时核实、纠正).

@@ -283,11 +283,12 @@ func displayRows(ctx context.Context, q sqlx.QueryerContext, id int64) ([]displa
 	return out, nil
 }
 
-// DisplayFilter picks displays: published ones under Roots, drafts too
-// under DraftRoots (the nodes where the caller may publish), by node and
-// period.
+// DisplayFilter picks displays: published ones under Roots and at the exact
+// nodes of Nodes (a group leader's branch), drafts too under DraftRoots (the
+// nodes where the caller may publish), by node and period.
 type DisplayFilter struct {
 	Roots      []string
+	Nodes      []string
 	DraftRoots []string
 	OrgID      int64
 	Period     string
@@ -297,11 +298,11 @@ type DisplayFilter struct {
 
 // List returns displays without their rows, newest first.
 func (s *DisplayStore) List(ctx context.Context, f DisplayFilter) ([]display.Display, error) {
-	if len(f.Roots) == 0 {
+	if len(f.Roots) == 0 && len(f.Nodes) == 0 {
 		return nil, nil
 	}
-	args := []any{pq.Array(f.Roots), pq.Array(f.DraftRoots)}
-	where := []string{inSubtrees("o.path", 1),
+	args := []any{pq.Array(f.Roots), pq.Array(f.DraftRoots), pq.Array(f.Nodes)}
+	where := []string{`(` + inSubtrees("o.path", 1) + ` OR o.path = ANY($3))`,
 		`(d.state = 'published' OR (d.state = 'draft' AND ` + inSubtrees("o.path", 2) + `))`}
 	if f.OrgID != 0 {
 		args = append(args, f.OrgID)

@@ -202,6 +202,11 @@ func (p *PipelineStore) Due(ctx context.Context, roots []string, rs *pipeline.Ru
 		return nil, err
 	}
 	out = append(out, overdue...)
+	late, err := lateDisplays(ctx, p.db, roots, today)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, late...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DueOn.Before(out[j].DueOn) })
 	return out, nil
 }

@@ -67,6 +67,17 @@ func PathContains(outer, inner string) bool {
 	return outer != "" && strings.HasPrefix(inner, outer)
 }
 
+// ParentPath is the path of the node directly above the one at path, or ""
+// for a root.
+func ParentPath(path string) string {
+	trimmed := strings.TrimSuffix(path, "/")
+	i := strings.LastIndex(trimmed, "/")
+	if i <= 0 {
+		return ""
+	}
+	return trimmed[:i+1]
+}
+
 // MaxNameLen bounds names so that a pasted document cannot become a node name.
 const MaxNameLen = 100
 

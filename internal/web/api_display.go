@@ -261,8 +261,19 @@ func (s *Server) apiDisplays(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"displays": out, "next": next})
 }
 
-func (s *Server) displayFilter(c *fiber.Ctx) (postgres.DisplayFilter, error) {
+// displayScope is the caller's scope for a list of displays: the subtrees
+// they read, the single nodes they read upward (a group leader's branch) and
+// the subtrees where they see drafts.
+func (s *Server) displayScope(c *fiber.Ctx) postgres.DisplayFilter {
 	f := postgres.DisplayFilter{Roots: s.roots(c, authz.Display, authz.Read), DraftRoots: s.roots(c, authz.Display, authz.Publish)}
+	if sess := currentSession(c); sess != nil {
+		f.Nodes = s.authz.Nodes(sess.Principal, authz.Display, authz.Read)
+	}
+	return f
+}
+
+func (s *Server) displayFilter(c *fiber.Ctx) (postgres.DisplayFilter, error) {
+	f := s.displayScope(c)
 	limit, err := queryInt(c, "limit", 100, 1, 1000)
 	if err != nil {
 		return f, err

@@ -102,6 +102,11 @@ func (s *Server) overview(c *fiber.Ctx) (overviewView, error) {
 	if _, err := s.authorize(c, authz.Target{Path: org.Path}, authz.Display, authz.Read); err != nil {
 		return overviewView{}, err
 	}
+	// The overview counts the whole subtree of the node, so reading the
+	// node's own displays from below (a group leader's branch) is not enough.
+	if !authz.Covers(roots, org.Path) {
+		return overviewView{}, seedling.Errorf(seedling.ENotFound, "not found")
+	}
 	today := s.today()
 	year := display.LastEnded(today).Year
 	y, err := queryInt(c, "year", int64(year), 2000, int64(today.Year()))

@@ -46,7 +46,9 @@ func (s *Server) noticeCandidateID(c *fiber.Ctx, id int64, obj, act string) (see
 	if err != nil {
 		return seedling.Candidate{}, seedling.Actor{}, err
 	}
-	a, err := s.authorize(c, authz.Target{Path: cand.OrgPath}, obj, act)
+	// The target names the person: a display read that reaches a node only
+	// upward (a group leader's branch) does not reach its people's notices.
+	a, err := s.authorize(c, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, obj, act)
 	return cand, a, err
 }
 
@@ -61,7 +63,7 @@ func (s *Server) loadNotice(c *fiber.Ctx, obj, act string) (display.Notice, seed
 	if err != nil {
 		return display.Notice{}, seedling.Actor{}, err
 	}
-	a, err := s.authorize(c, authz.Target{Path: n.OrgPath}, obj, act)
+	a, err := s.authorize(c, authz.Target{Path: n.OrgPath, CandidateID: n.CandidateID}, obj, act)
 	return n, a, err
 }
 

@@ -16,6 +16,21 @@ func (a *testApp) clockAt(day string) {
 	a.srv.db.Now = func() time.Time { return t }
 }
 
+// publishedQ3 has branch A's secretary take and publish its 2026Q3 display
+// on 12 October 2026, inside the display's window; it returns the
+// secretary's session, the display's id and its first row's candidate.
+func publishedQ3(t *testing.T, app *testApp, f *fixture) (sec string, did, cand int64) {
+	t.Helper()
+	app.clockAt("2026-10-12")
+	sec = app.login("secretary")
+	r := app.call("POST", "/api/v1/displays", sec, map[string]any{"org_id": f.orgA, "period": "2026Q3"})
+	expectStatus(t, r, 201)
+	did = id(t, r)
+	cand = int64(r.JSON(t)["rows"].([]any)[0].(map[string]any)["candidate_id"].(float64))
+	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/displays/%d/publish", did), sec, nil), 200)
+	return sec, did, cand
+}
+
 func id(t testing.TB, r response) int64 {
 	t.Helper()
 	return int64(r.JSON(t)["id"].(float64))

@@ -18,7 +18,8 @@ import (
 // branch A; TestDisplayMatrixMember walks these lines for that caller,
 // since the main matrix predates the role. a is branch A's published
 // 2026Q3 display (or a fresh draft for the lines that need one), b branch
-// B's. Writes that pass authorisation carry a body that is refused as
+// B's. The group leader of branch A's first group reads branch A's
+// displays (the node above the group) but acts on none of them. Writes that pass authorisation carry a body that is refused as
 // invalid (400), so the window's dates play no part.
 var displayMatrix = []struct{ route, target, want string }{
 	{"GET /api/v1/calendar/workdays", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
@@ -30,9 +31,9 @@ var displayMatrix = []struct{ route, target, want string }{
 	{"POST /api/v1/displays", "a", "anon=401 admin=403 committee=403 secretary=201 leader=404 activist=403 member=403"},
 	{"POST /api/v1/displays", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"GET /api/v1/displays", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
-	{"GET /api/v1/displays", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
+	{"GET /api/v1/displays", "a", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
 	{"GET /api/v1/displays", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
-	{"GET /api/v1/displays/:id", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
+	{"GET /api/v1/displays/:id", "a", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
 	{"GET /api/v1/displays/:id", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"POST /api/v1/displays/:id/publish", "a", "anon=401 admin=403 committee=403 secretary=200 leader=404 activist=403 member=403"},
 	{"POST /api/v1/displays/:id/publish", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
@@ -44,9 +45,12 @@ var displayMatrix = []struct{ route, target, want string }{
 	{"POST /api/v1/displays/:id/objections", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"POST /api/v1/objections/:id/resolution", "a", "anon=401 admin=403 committee=403 secretary=400 leader=404 activist=403 member=403"},
 	{"POST /api/v1/objections/:id/resolution", "b", "anon=401 admin=403 committee=404 secretary=404 leader=404 activist=404 member=404"},
-	{"GET /api/v1/displays/:id/rows.xlsx", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
+	{"GET /api/v1/displays/:id/rows.xlsx", "a", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
 	{"GET /api/v1/displays/:id/rows.xlsx", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"GET /api/v1/display-overview", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
+	// a: the leader reads branch A's displays but not the overview of its
+	// whole subtree (the other groups' objections).
+	{"GET /api/v1/display-overview", "a", "anon=401 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
 	{"GET /api/v1/display-overview", "b", "anon=401 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"GET /api/v1/display-overview.xlsx", "-", "anon=401 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
 	{"POST /api/v1/orgs/:id/display-settings", "a", "anon=401 admin=400 committee=400 secretary=403 leader=404 activist=403 member=403"},
@@ -55,9 +59,9 @@ var displayMatrix = []struct{ route, target, want string }{
 	{"GET /displays", "-", "anon=303 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
 	{"POST /displays", "a", "anon=401 admin=403 committee=403 secretary=400 leader=404 activist=403 member=403"},
 	{"GET /displays-overview", "-", "anon=303 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
-	{"GET /displays/:id", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
+	{"GET /displays/:id", "a", "anon=303 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
 	{"GET /displays/:id", "b", "anon=303 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
-	{"GET /displays/:id/notice", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=200 member=200"},
+	{"GET /displays/:id/notice", "a", "anon=303 admin=200 committee=200 secretary=200 leader=200 activist=200 member=200"},
 	{"GET /displays/:id/notice", "b", "anon=303 admin=200 committee=404 secretary=404 leader=404 activist=404 member=404"},
 	{"POST /displays/:id/publish", "a", "anon=401 admin=403 committee=403 secretary=303 leader=404 activist=403 member=403"},
 	{"POST /displays/:id/discard", "a", "anon=401 admin=403 committee=403 secretary=303 leader=404 activist=403 member=403"},

@@ -12,13 +12,8 @@ import (
 func TestRetriedObjectionIsRaisedOnce(t *testing.T) {
 	app := newTestApp(t)
 	f := newFixture(t, app)
-	app.clockAt("2026-10-12")
-	sec, member := app.login("secretary"), app.login("member")
-	r := app.call("POST", "/api/v1/displays", sec, map[string]any{"org_id": f.orgA, "period": "2026Q3"})
-	expectStatus(t, r, 201)
-	did := id(t, r)
-	cand := int64(r.JSON(t)["rows"].([]any)[0].(map[string]any)["candidate_id"].(float64))
-	expectStatus(t, app.call("POST", fmt.Sprintf("/api/v1/displays/%d/publish", did), sec, nil), 200)
+	sec, did, cand := publishedQ3(t, app, f)
+	member := app.login("member")
 
 	obj := fmt.Sprintf("/api/v1/displays/%d/objections", did)
 	body := map[string]any{"candidate_id": cand, "text": "第三季度的志愿服务没有记分"}

@@ -9,7 +9,6 @@ import (
 	"seedling/internal/authz"
 	"seedling/internal/display"
 	"seedling/internal/ledger"
-	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
 
@@ -36,8 +35,9 @@ func (s *Server) renderDisplays(c *fiber.Ctx, status int, formErr *seedling.Erro
 	if _, err := s.authorizeRole(c, authz.Display, authz.Read); err != nil {
 		return err
 	}
-	list, err := s.db.Displays().List(c.UserContext(), postgres.DisplayFilter{Roots: s.roots(c, authz.Display, authz.Read),
-		DraftRoots: s.roots(c, authz.Display, authz.Publish), Limit: 100})
+	f := s.displayScope(c)
+	f.Limit = 100
+	list, err := s.db.Displays().List(c.UserContext(), f)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,7 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"seedling/internal/authz"
 	"seedling/internal/display"
-	"seedling/internal/postgres"
 )
 
 // myObjection is one objection the caller raised, with where it was raised.
@@ -25,9 +23,11 @@ type displayStart struct {
 func (s *Server) displayStart(c *fiber.Ctx) (displayStart, error) {
 	var out displayStart
 	ctx := c.UserContext()
-	roots := s.roots(c, authz.Display, authz.Read)
-	if len(roots) > 0 {
-		list, err := s.db.Displays().List(ctx, postgres.DisplayFilter{Roots: roots, Limit: 20})
+	// Published displays only: a start page is no place for drafts.
+	f := s.displayScope(c)
+	f.DraftRoots, f.Limit = nil, 20
+	if len(f.Roots) > 0 || len(f.Nodes) > 0 {
+		list, err := s.db.Displays().List(ctx, f)
 		if err != nil {
 			return out, err
 		}
