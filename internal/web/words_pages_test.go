@@ -12,7 +12,10 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
 	"seedling/internal/demo"
+	"seedling/internal/pipeline"
 )
 
 // Every page a demo account can reach from its start page, in Chinese and
@@ -252,12 +255,17 @@ var latinInChinese = []string{"Seedling", "Excel", "xlsx", "XLSX", "JPEG", "YYYY
 // leaks lists what in one page's text is a code or, for a lang of
 // "zh-CN" or "en", the other language.
 func leaks(text, lang string, data, codes []string) []string {
+	// A Go value printed into a page ([王建国 李红梅]) wraps data, so it
+	// is looked for before the data is taken out.
+	var out []string
+	for _, m := range goDump.FindAllString(text, -1) {
+		out = append(out, fmt.Sprintf("Go value %q", m))
+	}
 	for _, d := range data {
 		text = strings.ReplaceAll(text, d, " ")
 	}
 	// A display's verification code (GLV6-XWNJ) is data people type in.
 	text = verificationCode.ReplaceAllString(text, " ")
-	var out []string
 	for _, line := range strings.Split(text, "\n") {
 		found := func(kind, what string) { out = append(out, fmt.Sprintf("%s %q in %q", kind, what, line)) }
 		for _, m := range dottedKey.FindAllString(line, -1) {
@@ -273,9 +281,6 @@ func leaks(text, lang string, data, codes []string) []string {
 		}
 		for _, m := range chainWord.FindAllString(line, -1) {
 			found("chain internals", m)
-		}
-		for _, m := range goDump.FindAllString(line, -1) {
-			found("Go value", m)
 		}
 		// A one-word code ("practice", "deduction") is also an English word,
 		// and may be one inside a translated label: it is a code when it
@@ -300,4 +305,63 @@ func leaks(text, lang string, data, codes []string) []string {
 		}
 	}
 	return out
+}
+
+// The review page words the submitted facts (a choice by its label, names
+// as a list, 是/否) and shows the candidate's ledger with category names
+// and evidence links, in the reader's language.
+func TestReviewPageShowsFactsAndLedgerInWords(t *testing.T) {
+	t.Parallel()
+	f := newLedgerFixture(t)
+	com := f.app.login("committee")
+	r := f.record(t, f.a, "review-photo", entry("critical_moment", 6, f.today, "防汛值守"))
+	expectStatus(t, r, 201)
+	expectStatus(t, f.app.upload(fmt.Sprintf("/api/v1/ledger/%d/evidence", num(r.JSON(t)["id"])), f.sec, false, nil, "file", "值守照片.jpg", jpegBytes), 201)
+	withdraw := submit(t, f.app, f.sec, f.a, "withdrawn", map[string]any{"requested_on": day(1), "reason": "本人考虑后申请撤回"})
+	expectStatus(t, withdraw, 201)
+	applicant := newApplicant(t, f.app, f.sec, f.orgA, 20)
+	advance := submit(t, f.app, f.sec, applicant, "activist", activistFacts())
+	expectStatus(t, advance, 201)
+
+	for _, tc := range []struct {
+		lang            string
+		choice, names   string
+		category, codes string
+	}{
+		{"zh-CN", "群团组织推优", "王建国、李红梅", "关键时刻表现", "critical_moment"},
+		{"en", "Recommended by a mass organisation", "王建国, 李红梅", "conduct at critical moments", "critical_moment"},
+	} {
+		_, facts := getPage(t, f.app, fmt.Sprintf("/reviews/%d", idOf(t, advance)), com, tc.lang)
+		for _, want := range []string{tc.choice, tc.names} {
+			if !strings.Contains(facts, want) {
+				t.Errorf("[%s] the facts do not read %q:\n%s", tc.lang, want, visibleText(facts, tc.lang))
+			}
+		}
+		if strings.Contains(facts, "mass_org") || strings.Contains(facts, "[王建国") {
+			t.Errorf("[%s] the facts show codes or a Go list", tc.lang)
+		}
+		_, ledgerPage := getPage(t, f.app, fmt.Sprintf("/reviews/%d", idOf(t, withdraw)), com, tc.lang)
+		text := strings.ToLower(visibleText(ledgerPage, tc.lang))
+		if !strings.Contains(text, strings.ToLower(tc.category)) || strings.Contains(text, tc.codes) {
+			t.Errorf("[%s] the ledger does not name its categories:\n%s", tc.lang, text)
+		}
+		if !regexp.MustCompile(`href="/api/v1/evidence/\d+"[^>]*>值守照片.jpg<`).MatchString(ledgerPage) {
+			t.Errorf("[%s] the ledger does not link its evidence", tc.lang)
+		}
+	}
+}
+
+// A yes/no fact reads 是/否 and Yes/No, never true or false.
+func testBoolFactsReadYesNo(t *testing.T) {
+	b, err := newBundle(assets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := pipeline.FactSpec{Name: "opinions_heard", Type: pipeline.TypeBool}
+	for lang, want := range map[string][2]string{"zh-CN": {"是", "否"}, "en": {"Yes", "No"}} {
+		l := i18n.NewLocalizer(b, lang)
+		if got := [2]string{"", ""}; got != want {
+			t.Errorf("%s: %v, want %v", lang, got, want)
+		}
+	}
 }
