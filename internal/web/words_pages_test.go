@@ -352,7 +352,7 @@ func TestReviewPageShowsFactsAndLedgerInWords(t *testing.T) {
 }
 
 // A yes/no fact reads 是/否 and Yes/No, never true or false.
-func testBoolFactsReadYesNo(t *testing.T) {
+func TestBoolFactsReadYesNo(t *testing.T) {
 	b, err := newBundle(assets)
 	if err != nil {
 		t.Fatal(err)
@@ -360,7 +360,7 @@ func testBoolFactsReadYesNo(t *testing.T) {
 	spec := pipeline.FactSpec{Name: "opinions_heard", Type: pipeline.TypeBool}
 	for lang, want := range map[string][2]string{"zh-CN": {"是", "否"}, "en": {"Yes", "No"}} {
 		l := i18n.NewLocalizer(b, lang)
-		if got := [2]string{"", ""}; got != want {
+		if got := [2]string{factWord(l, spec, true, lang == "en"), factWord(l, spec, false, lang == "en")}; got != want {
 			t.Errorf("%s: %v, want %v", lang, got, want)
 		}
 	}
