@@ -36,7 +36,7 @@ func prose(s string) string { return templateParam.ReplaceAllString(s, " ") }
 
 // latinAllowed are the Latin words a Chinese text may carry: formats,
 // file types and product names, not English sentences.
-var latinAllowed = []string{"YYYY", "JPEG", "Excel", "xlsx", "Idempotency", "Seedling", "sha256", "SHA256", "SHA", "XLSX", "Office"}
+var latinAllowed = []string{"YYYY", "JPEG", "JSON", "Excel", "xlsx", "Idempotency", "Seedling", "sha256", "SHA256", "SHA", "XLSX", "Office"}
 
 // Each catalog speaks one language: a Chinese text has no English words
 // (names and formats aside), an English one no Chinese characters; both

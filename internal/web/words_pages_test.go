@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -362,6 +363,91 @@ func TestBoolFactsReadYesNo(t *testing.T) {
 		l := i18n.NewLocalizer(b, lang)
 		if got := [2]string{factWord(l, spec, true, lang == "en"), factWord(l, spec, false, lang == "en")}; got != want {
 			t.Errorf("%s: %v, want %v", lang, got, want)
+		}
+	}
+}
+
+// The web layer's own refusals — malformed bodies, bad query values,
+// missing headers, a missing login — answer in the caller's language with
+// their own message, not a generic one, while code and the field stay.
+func TestWebRefusalsFollowAcceptLanguage(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	zh, en := readCatalog(t, "zh-CN"), readCatalog(t, "en")
+	raw := func(method, path, contentType, body string, headers ...string) func(lang string) response {
+		return func(lang string) response {
+			req := httptest.NewRequest(method, path, strings.NewReader(body))
+			if contentType != "" {
+				req.Header.Set("Content-Type", contentType)
+			}
+			if lang != "" {
+				req.Header.Set("Accept-Language", lang)
+			}
+			for i := 0; i+1 < len(headers); i += 2 {
+				req.Header.Set(headers[i], headers[i+1])
+			}
+			res, err := app.srv.App.Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return response{Status: res.StatusCode, Body: b}
+		}
+	}
+	bearer := []string{"Authorization", "Bearer " + sec}
+	auditor := []string{"Authorization", "Bearer " + app.login("admin")}
+	candidates := "/api/v1/candidates"
+	ledger := fmt.Sprintf("/api/v1/candidates/%d/ledger", f.candA)
+	cases := []struct {
+		name   string
+		send   func(lang string) response
+		status int
+		code   string
+		key    string
+		field  string
+	}{
+		{"bad time", raw("GET", "/api/v1/audit?before=yesterday", "", "", auditor...), 400, "invalid", "problem.time_format", "before"},
+		{"unknown stage", raw("GET", candidates+"?stage=nope", "", "", bearer...), 400, "invalid", "problem.stage_unknown", "stage"},
+		{"not an id", raw("GET", candidates+"/abc", "", "", bearer...), 404, "not_found", "error.not_found", ""},
+		{"empty body", raw("POST", candidates, "application/json", "", bearer...), 400, "invalid", "error.body_empty", ""},
+		{"malformed JSON", raw("POST", candidates, "application/json", "{", bearer...), 400, "invalid", "", ""},
+		{"unknown field", raw("POST", candidates, "application/json", `{"bogus": 1}`, bearer...), 400, "invalid", "problem.unknown_field", "bogus"},
+		{"not JSON", raw("POST", candidates, "text/plain", "x", bearer...), 415, "unsupported", "error.json_required", ""},
+		{"not a bearer token", raw("GET", "/api/v1/me", "", "", "Authorization", "Basic eDp5"), 401, "unauthorized", "error.bearer", ""},
+		{"not logged in", raw("GET", "/api/v1/me", "", ""), 401, "unauthorized", "error.unauthorized", ""},
+		{"no idempotency key", raw("POST", ledger, "application/json", `{"category": "critical_moment", "points": 1}`, bearer...), 400, "invalid", "problem.idempotency_required", "Idempotency-Key"},
+	}
+	for _, tc := range cases {
+		for _, lang := range []string{"", "zh-CN", "en"} {
+			r := tc.send(lang)
+			if r.Status != tc.status {
+				t.Errorf("%s [%s]: status %d, want %d: %s", tc.name, lang, r.Status, tc.status, r.Body)
+				continue
+			}
+			var body errorBody
+			if err := json.Unmarshal(r.Body, &body); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			catalog := zh
+			if lang == "en" {
+				catalog = en
+			}
+			msg := body.Error.Message
+			if body.Error.Code != tc.code || isChinese(msg) != (lang != "en") {
+				t.Errorf("%s [%s]: %s %q", tc.name, lang, body.Error.Code, msg)
+			}
+			if tc.key != "" && msg != catalog[tc.key] {
+				t.Errorf("%s [%s]: message %q, want %q", tc.name, lang, msg, catalog[tc.key])
+			}
+			if tc.key == "" && msg == catalog["error."+tc.code] {
+				t.Errorf("%s [%s]: only the generic %q", tc.name, lang, msg)
+			}
+			if tc.field != "" && body.Error.Fields[tc.field] != catalog[tc.key] {
+				t.Errorf("%s [%s]: fields %v", tc.name, lang, body.Error.Fields)
+			}
 		}
 	}
 }
