@@ -451,3 +451,50 @@ func TestWebRefusalsFollowAcceptLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The audit trail reads as sentences naming the actor and the subject,
+// in China time, newest first, fifty at a time with a link to older
+// rows; chain internals stay on the verification page.
+func TestAuditPageReadsAsSentences(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	admin := app.login("admin")
+	_, page := getPage(t, app, "/audit", admin, "zh-CN")
+	text := visibleText(page, "zh-CN")
+	if !strings.Contains(text, "支部书记 张书记 发布了公示") || !strings.Contains(text, "组织部 王主任 登录了系统") {
+		t.Errorf("the trail does not read as sentences with names:\n%s", text)
+	}
+	for _, code := range []string{"seq=", "hash=", "display.publish", "candidate:", "UTC"} {
+		if strings.Contains(text, code) {
+			t.Errorf("the trail shows %q", code)
+		}
+	}
+	times := auditTimes(page)
+	if len(times) != auditPageSize {
+		t.Fatalf("%d rows on the first page, want %d", len(times), auditPageSize)
+	}
+	if !strings.HasSuffix(times[0], "+08:00") || times[0] < times[len(times)-1] {
+		t.Errorf("not newest first in China time: %s … %s", times[0], times[len(times)-1])
+	}
+	next := regexp.MustCompile(`href="(/audit\?cursor=[^"]+)"`).FindStringSubmatch(page)
+	if next == nil {
+		t.Fatal("no link to older rows")
+	}
+	_, older := getPage(t, app, html.UnescapeString(next[1]), admin, "en")
+	olderTimes := auditTimes(older)
+	if len(olderTimes) == 0 || olderTimes[0] > times[len(times)-1] {
+		t.Errorf("the older page does not continue the first: %v", olderTimes)
+	}
+	if !strings.Contains(visibleText(older, "en"), "The system loaded the demo ledger of") {
+		t.Errorf("the English trail is not worded:\n%s", visibleText(older, "en"))
+	}
+}
+
+// auditTimes are the machine-readable times of an audit page's rows.
+func auditTimes(page string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`<time datetime="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		out = append(out, html.UnescapeString(m[1]))
+	}
+	return out
+}
