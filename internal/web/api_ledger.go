@@ -246,7 +246,7 @@ func (s *Server) scoredOne(ctx context.Context, id int64) (postgres.Scored, ledg
 		return postgres.Scored{}, nil, err
 	}
 	if len(list) == 0 {
-		return postgres.Scored{}, nil, seedling.Errorf(seedling.ENotFound, "not found")
+		return postgres.Scored{}, nil, notFound()
 	}
 	return list[0], rubrics, nil
 }
@@ -315,7 +315,7 @@ func (s *Server) loadOrg(c *fiber.Ctx, obj, act string) (seedling.Org, seedling.
 // bytes, then the bytes themselves, the limit enforced again as they stream.
 func (s *Server) storeUpload(ctx context.Context, fh *multipart.FileHeader) (ledger.Evidence, error) {
 	if s.evidence == nil {
-		return ledger.Evidence{}, seedling.Errorf(seedling.EUnavailable, "no evidence store is configured")
+		return ledger.Evidence{}, seedling.Errorf(seedling.EUnavailable, "no evidence store is configured").Keyed("error.no_evidence_store")
 	}
 	max := s.cfg.EvidenceMaxBytes
 	if fh.Size > max {
@@ -342,12 +342,12 @@ func (s *Server) storeUpload(ctx context.Context, fh *multipart.FileHeader) (led
 func multipartFile(c *fiber.Ctx, field string, required bool) (*multipart.FileHeader, error) {
 	ct, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if ct != fiber.MIMEMultipartForm {
-		return nil, seedling.Errorf(seedling.EUnsupported, "content type must be multipart/form-data")
+		return nil, seedling.Errorf(seedling.EUnsupported, "content type must be multipart/form-data").Keyed("error.multipart_required")
 	}
 	fh, err := c.FormFile(field)
 	if err != nil || fh.Size == 0 && fh.Filename == "" {
 		if required {
-			return nil, seedling.FieldError(field, "a file is required")
+			return nil, fieldProblem(field, "problem.file_required", "a file is required")
 		}
 		return nil, nil
 	}
@@ -365,7 +365,7 @@ func (s *Server) apiRubric(c *fiber.Ctx) error {
 	if v := c.Query("on"); v != "" {
 		d, err := seedling.ParseDate(v)
 		if err != nil {
-			return seedling.FieldError("on", "on must be a date YYYY-MM-DD")
+			return fieldProblem("on", "problem.date_format", "on must be a date YYYY-MM-DD")
 		}
 		on = d
 	}
@@ -475,9 +475,9 @@ func idempotencyKey(c *fiber.Ctx) (string, error) {
 	k := strings.TrimSpace(c.Get("Idempotency-Key"))
 	switch {
 	case k == "":
-		return "", seedling.FieldError("Idempotency-Key", "the Idempotency-Key header is required")
+		return "", fieldProblem("Idempotency-Key", "problem.idempotency_required", "the Idempotency-Key header is required")
 	case len(k) > 200 || strings.ContainsFunc(k, func(r rune) bool { return r < 0x21 || r > 0x7e }):
-		return "", seedling.FieldError("Idempotency-Key", "the key must be 1 to 200 printable ASCII characters")
+		return "", fieldProblem("Idempotency-Key", "problem.idempotency_format", "the key must be 1 to 200 printable ASCII characters")
 	}
 	return k, nil
 }
@@ -609,7 +609,7 @@ func (s *Server) apiObjectionEvidence(c *fiber.Ctx) error {
 		return err
 	}
 	if !has {
-		return seedling.Errorf(seedling.ENotFound, "this objection came without a file")
+		return seedling.Errorf(seedling.ENotFound, "this objection came without a file").Keyed("error.objection_no_file")
 	}
 	return s.sendEvidence(c, ev)
 }
@@ -620,7 +620,7 @@ func (s *Server) apiObjectionEvidence(c *fiber.Ctx) error {
 func (s *Server) sendEvidence(c *fiber.Ctx, ev ledger.Evidence) error {
 	ctx := c.UserContext()
 	if s.evidence == nil {
-		return seedling.Errorf(seedling.EUnavailable, "no evidence store is configured")
+		return seedling.Errorf(seedling.EUnavailable, "no evidence store is configured").Keyed("error.no_evidence_store")
 	}
 	r, err := s.evidence.Open(ctx, ev.SHA256)
 	if err != nil {
@@ -668,7 +668,7 @@ func rosterStages(c *fiber.Ctx) ([]seedling.Stage, error) {
 		return ledgerStages, nil
 	}
 	if !seedling.Stage(v).Valid() {
-		return nil, seedling.FieldError("stage", "unknown stage")
+		return nil, fieldProblem("stage", "problem.stage_unknown", "unknown stage")
 	}
 	return []seedling.Stage{seedling.Stage(v)}, nil
 }

@@ -119,7 +119,7 @@ func (s *Server) apiImportTemplate(c *fiber.Ctx) error {
 	}
 	format := c.Query("format", "xlsx")
 	if format != "xlsx" && format != "csv" {
-		return seedling.FieldError("format", "format is xlsx or csv")
+		return fieldProblem("format", "problem.sheet_format", "format is xlsx or csv")
 	}
 	ctx := c.UserContext()
 	people, err := s.templatePeople(ctx, org)
@@ -152,7 +152,7 @@ func (s *Server) apiImportTemplate(c *fiber.Ctx) error {
 func (s *Server) importPeriod(v string) (ledger.Period, error) {
 	p, err := ledger.ParsePeriod(strings.TrimSpace(v))
 	if err != nil {
-		return p, seedling.FieldError("period", "period must be a quarter such as 2026Q3")
+		return p, fieldProblem("period", "problem.period_format", "period must be a quarter such as 2026Q3")
 	}
 	return p, nil
 }

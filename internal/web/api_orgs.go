@@ -32,7 +32,7 @@ func (s *Server) apiCreateOrg(c *fiber.Ctx) error {
 		return err
 	}
 	if req.ParentID == nil {
-		return seedling.FieldError("parent_id", "parent_id is required")
+		return fieldProblem("parent_id", "problem.parent_required", "parent_id is required")
 	}
 	parent, err := s.orgInScope(c, *req.ParentID, "parent_id")
 	if err != nil {
@@ -94,16 +94,16 @@ func (s *Server) apiMoveOrg(c *fiber.Ctx) error {
 // field; one that does not exist and one outside the caller's reading scope
 // look the same, so that ids cannot be probed.
 func (s *Server) orgInScope(c *fiber.Ctx, id int64, field string) (seedling.Org, error) {
-	notFound := seedling.FieldError(field, "no such organisation")
+	missing := fieldProblem(field, "problem.org_unknown", "no such organisation")
 	org, err := s.db.Orgs().ByID(c.UserContext(), id)
 	if err != nil {
 		if seedling.ErrorCode(err) == seedling.ENotFound {
-			return seedling.Org{}, notFound
+			return seedling.Org{}, missing
 		}
 		return seedling.Org{}, err
 	}
 	if !anyContains(s.readableRoots(c), org.Path) {
-		return seedling.Org{}, notFound
+		return seedling.Org{}, missing
 	}
 	return org, nil
 }

@@ -99,7 +99,7 @@ func (s *Server) scopedRoots(c *fiber.Ctx, obj, act string) ([]string, error) {
 		return nil, err
 	}
 	if !anyContains(roots, org.Path) {
-		return nil, seedling.Errorf(seedling.ENotFound, "not found")
+		return nil, notFound()
 	}
 	return []string{org.Path}, nil
 }

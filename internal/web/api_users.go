@@ -64,10 +64,10 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 	if req.CandidateID != nil {
 		cand, err := s.db.Candidates().ByID(c.UserContext(), *req.CandidateID)
 		if err != nil {
-			return seedling.FieldError("candidate_id", "no such candidate")
+			return fieldProblem("candidate_id", "problem.candidate_missing", "no such candidate")
 		}
 		if _, err := s.authorize(c, authz.Target{Path: cand.OrgPath}, authz.Account, authz.Write); err != nil {
-			return seedling.FieldError("candidate_id", "no such candidate")
+			return fieldProblem("candidate_id", "problem.candidate_missing", "no such candidate")
 		}
 	}
 	u, err := s.db.Users().Create(c.UserContext(), a, postgres.NewUser{Username: req.Username, DisplayName: req.DisplayName, Password: req.Password, CandidateID: req.CandidateID})

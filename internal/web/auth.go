@@ -21,7 +21,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
 		t, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			return seedling.Errorf(seedling.EUnauthorized, "authorization must be a Bearer token")
+			return seedling.Errorf(seedling.EUnauthorized, "authorization must be a Bearer token").Keyed("error.bearer")
 		}
 		token = strings.TrimSpace(t)
 	} else if v := c.Cookies(sessionCookie); v != "" {
@@ -59,7 +59,7 @@ func checkCSRF(c *fiber.Ctx, want string) error {
 		got = c.FormValue("csrf")
 	}
 	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		return seedling.Errorf(seedling.EForbidden, "the form has expired or did not come from this site; reload the page and try again")
+		return seedling.Errorf(seedling.EForbidden, "the form has expired or did not come from this site; reload the page and try again").Keyed("error.form_expired")
 	}
 	return nil
 }
@@ -78,7 +78,7 @@ func (s *Server) loggedIn(c *fiber.Ctx) error {
 	if wantsHTML(c) && c.Method() == fiber.MethodGet {
 		return c.Redirect("/login?next="+c.OriginalURL(), fiber.StatusSeeOther)
 	}
-	return seedling.Errorf(seedling.EUnauthorized, "please log in")
+	return seedling.Errorf(seedling.EUnauthorized, "please log in").Keyed("error.unauthorized")
 }
 
 // authorize decides one action on one object for the caller and returns the
@@ -86,7 +86,7 @@ func (s *Server) loggedIn(c *fiber.Ctx) error {
 func (s *Server) authorize(c *fiber.Ctx, t authz.Target, obj, act string) (seedling.Actor, error) {
 	sess := currentSession(c)
 	if sess == nil {
-		return seedling.Actor{}, seedling.Errorf(seedling.EUnauthorized, "please log in")
+		return seedling.Actor{}, seedling.Errorf(seedling.EUnauthorized, "please log in").Keyed("error.unauthorized")
 	}
 	g, err := s.authz.Check(sess.Principal, t, obj, act)
 	if err != nil {
@@ -102,7 +102,7 @@ func (s *Server) authorize(c *fiber.Ctx, t authz.Target, obj, act string) (seedl
 func (s *Server) authorizeRole(c *fiber.Ctx, obj, act string) (seedling.Actor, error) {
 	sess := currentSession(c)
 	if sess == nil {
-		return seedling.Actor{}, seedling.Errorf(seedling.EUnauthorized, "please log in")
+		return seedling.Actor{}, seedling.Errorf(seedling.EUnauthorized, "please log in").Keyed("error.unauthorized")
 	}
 	for _, g := range sess.Principal.Grants {
 		if s.authz.RoleMay(g.Role, obj, act) {
@@ -110,7 +110,7 @@ func (s *Server) authorizeRole(c *fiber.Ctx, obj, act string) (seedling.Actor, e
 		}
 	}
 	s.recordDenied(c, obj, act, "")
-	return seedling.Actor{}, seedling.Errorf(seedling.EForbidden, "your role may not do this")
+	return seedling.Actor{}, seedling.Errorf(seedling.EForbidden, "your role may not do this").Keyed("error.forbidden")
 }
 
 func (s *Server) recordDenied(c *fiber.Ctx, obj, act, where string) {

@@ -23,7 +23,7 @@ import (
 func decodeJSON(c *fiber.Ctx, v any) error {
 	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
 	if ct != fiber.MIMEApplicationJSON {
-		return seedling.Errorf(seedling.EUnsupported, "content type must be application/json")
+		return seedling.Errorf(seedling.EUnsupported, "content type must be application/json").Keyed("error.json_required")
 	}
 	return decodeJSONBytes(c.Body(), v)
 }
@@ -36,7 +36,7 @@ func decodeJSONBytes(body []byte, v any) error {
 		return jsonProblem(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return seedling.Errorf(seedling.EInvalid, "body must hold exactly one JSON value")
+		return seedling.Errorf(seedling.EInvalid, "body must hold exactly one JSON value").Keyed("error.json_one_value")
 	}
 	return checkFields("", reflect.ValueOf(v))
 }
@@ -60,14 +60,14 @@ func checkFields(name string, v reflect.Value) error {
 		switch {
 		case last == "id" || strings.HasSuffix(last, "_id"):
 			if n < 0 || n > seedling.MaxID {
-				return seedling.FieldError(name, fmt.Sprintf("%s must be an id between 1 and %d", name, seedling.MaxID))
+				return fieldProblem(name, "problem.id_range", fmt.Sprintf("%s must be an id between 1 and %d", name, seedling.MaxID), "Max", seedling.MaxID)
 			}
 		case last == "year":
 			if n != 0 && (n < seedling.MinYear || n > seedling.MaxYear) {
-				return seedling.FieldError(name, fmt.Sprintf("%s must be a year from %d to %d", name, seedling.MinYear, seedling.MaxYear))
+				return fieldProblem(name, "problem.year_range", fmt.Sprintf("%s must be a year from %d to %d", name, seedling.MinYear, seedling.MaxYear), "Min", seedling.MinYear, "Max", seedling.MaxYear)
 			}
 		case n < math.MinInt32 || n > math.MaxInt32:
-			return seedling.FieldError(name, name+" is out of range")
+			return fieldProblem(name, "problem.out_of_range", name+" is out of range")
 		}
 	case reflect.Struct:
 		t := v.Type()
@@ -119,27 +119,27 @@ func jsonProblem(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF):
-		return seedling.Errorf(seedling.EInvalid, "request body is empty")
+		return seedling.Errorf(seedling.EInvalid, "request body is empty").Keyed("error.body_empty")
 	case errors.As(err, &syn):
-		return seedling.Errorf(seedling.EInvalid, "malformed JSON at byte %d", syn.Offset)
+		return seedling.Errorf(seedling.EInvalid, "malformed JSON at byte %d", syn.Offset).Keyed("error.json_malformed_at", "Offset", syn.Offset)
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return seedling.Errorf(seedling.EInvalid, "body must be a JSON object")
+			return seedling.Errorf(seedling.EInvalid, "body must be a JSON object").Keyed("error.json_object")
 		}
-		return seedling.FieldError(field, fmt.Sprintf("must be %s", typ.Type.String()))
+		return fieldProblem(field, "problem.json_type", fmt.Sprintf("must be %s", typ.Type.String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return seedling.FieldError(name, "unknown field")
+		return fieldProblem(name, "problem.unknown_field", "unknown field")
 	}
-	return seedling.Errorf(seedling.EInvalid, "malformed JSON")
+	return seedling.Errorf(seedling.EInvalid, "malformed JSON").Keyed("error.json_malformed")
 }
 
 // pathID reads a numeric id from the route; anything else is simply not found.
 func pathID(c *fiber.Ctx, name string) (int64, error) {
 	id, err := seedling.ParseID(name, c.Params(name))
 	if err != nil {
-		return 0, seedling.Errorf(seedling.ENotFound, "not found")
+		return 0, notFound()
 	}
 	return id, nil
 }

@@ -43,12 +43,25 @@ var codeOfStatus = map[int]string{
 }
 
 // messageOfStatus replaces the text of Fiber's and fasthttp's own errors,
-// which can quote the request back (a snippet of its head) or name internals.
-var messageOfStatus = map[int]string{
-	fiber.StatusBadRequest:                  "malformed request",
-	fiber.StatusRequestEntityTooLarge:       "request body is too large",
-	fiber.StatusRequestHeaderFieldsTooLarge: "request head is too large",
-	fiber.StatusRequestTimeout:              "the request took too long to arrive",
+// which can quote the request back (a snippet of its head) or name
+// internals, by a catalog message.
+var messageOfStatus = map[int]struct{ key, text string }{
+	fiber.StatusBadRequest:                  {"error.malformed_request", "malformed request"},
+	fiber.StatusRequestEntityTooLarge:       {"error.body_too_large", "request body is too large"},
+	fiber.StatusRequestHeaderFieldsTooLarge: {"error.head_too_large", "request head is too large"},
+	fiber.StatusRequestTimeout:              {"error.request_timeout", "the request took too long to arrive"},
+}
+
+// fieldProblem is an invalid-input error about one field, worded by the
+// catalog key for the reader while text stays the plain message for logs.
+func fieldProblem(field, key, text string, pairs ...any) *seedling.Error {
+	return seedling.FieldError(field, text).Keyed(key, pairs...).KeyedField(field, key, pairs...)
+}
+
+// notFound is the answer for a record that does not exist or that the
+// caller may not learn exists.
+func notFound() *seedling.Error {
+	return seedling.Errorf(seedling.ENotFound, "not found").Keyed("error.not_found")
 }
 
 type errorBody struct {
@@ -89,11 +102,10 @@ func asDomain(err error) *seedling.Error {
 		if !ok {
 			code = seedling.EInvalid
 		}
-		msg, ok := messageOfStatus[fe.Code]
-		if !ok {
-			msg = strings.ToLower(fe.Message)
+		if m, ok := messageOfStatus[fe.Code]; ok {
+			return &seedling.Error{Code: code, Message: m.text, Key: m.key}
 		}
-		return &seedling.Error{Code: code, Message: msg}
+		return &seedling.Error{Code: code, Message: strings.ToLower(fe.Message)}
 	}
 	return &seedling.Error{Code: seedling.EInternal, Message: "internal error"}
 }

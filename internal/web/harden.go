@@ -37,7 +37,7 @@ func secureHeaders(c *fiber.Ctx) {
 func (s *Server) guard(c *fiber.Ctx) error {
 	secureHeaders(c)
 	if ce := c.Get(fiber.HeaderContentEncoding); ce != "" && !strings.EqualFold(strings.TrimSpace(ce), "identity") {
-		return seedling.Errorf(seedling.EUnsupported, "request bodies must not be compressed (Content-Encoding)")
+		return seedling.Errorf(seedling.EUnsupported, "request bodies must not be compressed (Content-Encoding)").Keyed("error.compressed")
 	}
 	if err := s.checkArgs(c); err != nil {
 		return err
@@ -50,7 +50,7 @@ func (s *Server) guard(c *fiber.Ctx) error {
 		defer func() { <-s.uploads }()
 		return c.Next()
 	default:
-		return seedling.Errorf(seedling.EUnavailable, "too many uploads at once; try again in a minute")
+		return seedling.Errorf(seedling.EUnavailable, "too many uploads at once; try again in a minute").Keyed("error.uploads_busy")
 	}
 }
 
@@ -86,7 +86,7 @@ func (s *Server) checkArgs(c *fiber.Ctx) error {
 	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
 		form, err := c.MultipartForm()
 		if err != nil {
-			return seedling.Errorf(seedling.EInvalid, "malformed multipart form")
+			return seedling.Errorf(seedling.EInvalid, "malformed multipart form").Keyed("error.multipart_malformed")
 		}
 		for k, vs := range form.Value {
 			for _, v := range vs {

@@ -24,7 +24,7 @@ func (s *Server) Drain() { s.draining.Store(true) }
 func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
 	defer cancel()
-	var err error = seedling.Errorf(seedling.EUnavailable, "shutting down")
+	var err error = seedling.Errorf(seedling.EUnavailable, "shutting down").Keyed("error.shutting_down")
 	if !s.draining.Load() {
 		err = s.db.Ready(ctx)
 	}

@@ -36,39 +36,62 @@ func prose(s string) string { return templateParam.ReplaceAllString(s, " ") }
 
 // latinAllowed are the Latin words a Chinese text may carry: formats,
 // file types and product names, not English sentences.
-var latinAllowed = []string{"YYYY", "JPEG", "Excel", "xlsx", "Idempotency", "Seedling", "sha256", "SHA256", "SHA", "XLSX", "Office"}
+var latinAllowed = []string{"YYYY", "JPEG", "JSON", "Excel", "xlsx", "Idempotency", "Seedling", "sha256", "SHA256", "SHA", "XLSX", "Office"}
 
 // Each catalog speaks one language: a Chinese text has no English words
 // (names and formats aside), an English one no Chinese characters; both
 // have the same keys and every text quotes the same parameters in both.
 func TestCatalogsSpeakOneLanguage(t *testing.T) {
-	zh, en := readCatalog(t, "zh-CN"), readCatalog(t, "en")
+	for _, p := range catalogProblems(readCatalog(t, "zh-CN"), readCatalog(t, "en")) {
+		t.Error(p)
+	}
+}
+
+// The check itself catches an English sentence in the Chinese catalog, a
+// Chinese one in the English catalog, a missing key and a parameter
+// quoted on one side only.
+func TestCatalogCheckCatchesTheOtherLanguage(t *testing.T) {
+	zh := map[string]string{"a": "returned submission needs the reasons", "b": "好", "c": "第 {{.N}} 次", "d": "仅中文"}
+	en := map[string]string{"a": "Returned", "b": "审核通过", "c": "time {{.M}}"}
+	got := strings.Join(catalogProblems(zh, en), "\n")
+	for _, want := range []string{`zh-CN a has the English word "returned"`, "en b is Chinese", "c quotes", "en lacks d"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the check missed %q:\n%s", want, got)
+		}
+	}
+}
+
+// catalogProblems lists what breaks "one language at a time" between the
+// two catalogs.
+func catalogProblems(zh, en map[string]string) []string {
+	var out []string
 	for k, text := range en {
 		if strings.IndexFunc(text, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
-			t.Errorf("en %s is Chinese: %q", k, text)
+			out = append(out, fmt.Sprintf("en %s is Chinese: %q", k, text))
 		}
 		z, ok := zh[k]
 		if !ok {
-			t.Errorf("zh-CN lacks %s", k)
+			out = append(out, "zh-CN lacks "+k)
 			continue
 		}
 		pe, pz := templateParam.FindAllString(text, -1), templateParam.FindAllString(z, -1)
 		slices.Sort(pe)
 		slices.Sort(pz)
 		if !slices.Equal(slices.Compact(pe), slices.Compact(pz)) {
-			t.Errorf("%s quotes %v in English, %v in Chinese", k, pe, pz)
+			out = append(out, fmt.Sprintf("%s quotes %v in English, %v in Chinese", k, pe, pz))
 		}
 	}
 	for k, text := range zh {
 		if _, ok := en[k]; !ok {
-			t.Errorf("en lacks %s", k)
+			out = append(out, "en lacks "+k)
 		}
 		for _, w := range latinWord.FindAllString(prose(text), -1) {
 			if !slices.Contains(latinAllowed, w) {
-				t.Errorf("zh-CN %s has the English word %q: %q", k, w, text)
+				out = append(out, fmt.Sprintf("zh-CN %s has the English word %q: %q", k, w, text))
 			}
 		}
 	}
+	return out
 }
 
 func isChinese(s string) bool {

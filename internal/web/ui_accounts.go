@@ -94,7 +94,7 @@ func (s *Server) accountGrant(c *fiber.Ctx) error {
 	}
 	role := seedling.Role(c.FormValue("role"))
 	if !role.Valid() {
-		return s.renderAccounts(c, fiber.StatusBadRequest, accountForm{}, seedling.FieldError("role", "unknown role"))
+		return s.renderAccounts(c, fiber.StatusBadRequest, accountForm{}, fieldProblem("role", "problem.role_unknown", "unknown role"))
 	}
 	username, revoke := c.FormValue("username"), c.FormValue("revoke") != ""
 	if err := s.changeGrantAt(c, username, role, orgID, revoke); err != nil {

@@ -26,7 +26,7 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 // is refused: login CSRF would sign the victim into the attacker's account.
 func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	if !sameOrigin(c) {
-		return seedling.Errorf(seedling.EForbidden, "the form did not come from this site")
+		return seedling.Errorf(seedling.EForbidden, "the form did not come from this site").Keyed("error.form_foreign")
 	}
 	form := loginForm{Username: c.FormValue("username"), Next: localPath(c.FormValue("next"))}
 	sess, err := s.sessions.Login(c.UserContext(), form.Username, c.FormValue("password"), s.actor(c, nil))

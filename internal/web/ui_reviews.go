@@ -2,10 +2,12 @@ package web
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"seedling/internal/authz"
 	"seedling/internal/ledger"
@@ -45,8 +47,11 @@ type reviewPage struct {
 	Threshold  int
 	Failed     int
 	MaxFailed  int
-	Entries    []ledger.Entry
-	Timeline   []timelineRow
+	Entries    []reviewEntry
+	// CanEvidence links each entry's evidence for download; without it
+	// the file names are shown.
+	CanEvidence bool
+	Timeline    []timelineRow
 	// ReturnStrike is the failed review a return would be (2 for "the 2nd
 	// of 3"), 0 when a return of this step counts none; ReturnEnds says it
 	// would end the candidacy. The return button states it before it acts.
@@ -57,9 +62,16 @@ type reviewPage struct {
 	DecisionFacts []pipeline.FactSpec
 }
 
+// reviewEntry is one ledger line on the review page, its category named
+// in the reader's language.
+type reviewEntry struct {
+	ledger.Entry
+	CategoryName string
+}
+
 type factLine struct {
 	Label string
-	Value any
+	Value string
 }
 
 // reviewPage puts everything a decision needs on one screen: the facts as
@@ -83,7 +95,7 @@ func (s *Server) renderReview(c *fiber.Ctx, status int, formErr *seedling.Error)
 	if err != nil {
 		return err
 	}
-	entries, err := s.db.Ledger().Entries(ctx, cand.ID)
+	entries, err := s.reviewEntries(c, cand.ID)
 	if err != nil {
 		return err
 	}
@@ -97,7 +109,7 @@ func (s *Server) renderReview(c *fiber.Ctx, status int, formErr *seedling.Error)
 	}
 	rs, _ := s.rules()
 	data := reviewPage{Submission: sub, Candidate: cand, Score: subj.Score, Threshold: rs.MinScore, Failed: rs.Strikes(subj.Returned),
-		MaxFailed: rs.MaxFailedReviews, Entries: entries, Facts: factLines(rs, sub, pickLanguage(c) == "en"),
+		MaxFailed: rs.MaxFailedReviews, Entries: entries, CanEvidence: s.may(c, cand, authz.Evidence, authz.Read), Facts: factLines(s.localizer(c), rs, sub, pickLanguage(c) == "en"),
 		Timeline: timelineRows(s.localizer(c), events)}
 	if sub.Kind == pipeline.KindAdvance && rs.StrikesApply(sub.FromStage) {
 		data.ReturnStrike, data.ReturnEnds = rs.AfterReturn(data.Failed)
@@ -110,13 +122,40 @@ func (s *Server) renderReview(c *fiber.Ctx, status int, formErr *seedling.Error)
 	return s.renderForm(c, status, "review", "reviews.title", data, formErr)
 }
 
-// factLines labels the submitted facts with the step's own labels.
-func factLines(rs *pipeline.RuleSet, sub postgres.Submission, english bool) []factLine {
+// reviewEntries is the candidate's ledger, newest first, each entry with
+// its category's name from the rubric in force in the entry's quarter.
+func (s *Server) reviewEntries(c *fiber.Ctx, candidateID int64) ([]reviewEntry, error) {
+	entries, err := s.db.Ledger().Entries(c.UserContext(), candidateID)
+	if err != nil {
+		return nil, err
+	}
+	rubrics, err := s.db.Rubric().Versions(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
+	en := langEn(c)
+	out := make([]reviewEntry, 0, len(entries))
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := reviewEntry{Entry: entries[i]}
+		if cat, _, ok := categoryOf(rubrics, e.Entry); ok {
+			e.CategoryName = pickName(en, cat.NameZh, cat.NameEn)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// factLines labels the submitted facts with the step's own labels and
+// words their values: 是/否 rather than true, a choice's label rather than
+// its code, names as a list.
+func factLines(l *i18n.Localizer, rs *pipeline.RuleSet, sub postgres.Submission, english bool) []factLine {
 	step, ok := rs.Find(sub.FromStage, sub.ToStage, sub.Kind)
 	if !ok {
+		// A step the rules no longer know: its facts under their own names,
+		// the values still worded.
 		var out []factLine
 		for k, v := range sub.Facts {
-			out = append(out, factLine{Label: k, Value: v})
+			out = append(out, factLine{Label: k, Value: factWord(l, pipeline.FactSpec{Name: k}, v, english)})
 		}
 		return out
 	}
@@ -130,9 +169,52 @@ func factLines(rs *pipeline.RuleSet, sub postgres.Submission, english bool) []fa
 		if english && f.LabelEn != "" {
 			label = f.LabelEn
 		}
-		out = append(out, factLine{Label: label, Value: v})
+		out = append(out, factLine{Label: label, Value: factWord(l, f, v, english)})
 	}
 	return out
+}
+
+// factWord is one submitted fact's value as a person reads it. Facts come
+// back from JSON: names as a list of any, numbers as float64.
+func factWord(l *i18n.Localizer, f pipeline.FactSpec, v any, english bool) string {
+	switch v := v.(type) {
+	case bool:
+		if v {
+			return translate(l, "facts.yes")
+		}
+		return translate(l, "facts.no")
+	case []any:
+		names := make([]string, len(v))
+		for i, n := range v {
+			names[i] = fmt.Sprint(n)
+		}
+		return strings.Join(names, translate(l, "facts.list_sep"))
+	case []string:
+		return strings.Join(v, translate(l, "facts.list_sep"))
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case string:
+		if f.Type == pipeline.TypeChoice {
+			return choiceWord(l, f, v, english)
+		}
+		return v
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// choiceWord labels a choice: the catalog's words for it, else the rule
+// set's own (Chinese) label, else the choice as stored.
+func choiceWord(l *i18n.Localizer, f pipeline.FactSpec, v string, english bool) string {
+	key := "facts.choice." + f.Name + "." + v
+	if w := translate(l, key); w != key {
+		return w
+	}
+	if i := slices.Index(f.Choices, v); i >= 0 && i < len(f.ChoiceLabels) && !english {
+		return f.ChoiceLabels[i]
+	}
+	return v
 }
 
 // reviewDecide takes the decision form.

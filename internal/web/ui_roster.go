@@ -56,7 +56,7 @@ func (s *Server) loadRosterOrg(c *fiber.Ctx, act string) (seedling.Org, seedling
 		return org, a, err
 	}
 	if !ledger.HasRoster(org.Kind) {
-		return org, a, seedling.Errorf(seedling.ENotFound, "a roster is kept by a branch or a party group")
+		return org, a, seedling.Errorf(seedling.ENotFound, "a roster is kept by a branch or a party group").Keyed("error.roster_scope")
 	}
 	return org, a, nil
 }

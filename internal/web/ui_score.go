@@ -17,7 +17,7 @@ func currentPeriod(s *Server) ledger.Period { return ledger.PeriodOf(s.today()) 
 func (s *Server) myScorePage(c *fiber.Ctx) error {
 	p := currentSession(c).Principal
 	if p.CandidateID == nil {
-		return seedling.Errorf(seedling.ENotFound, "this page is for candidates viewing their own record")
+		return seedling.Errorf(seedling.ENotFound, "this page is for candidates viewing their own record").Keyed("error.own_record_only")
 	}
 	cand, err := s.db.Candidates().ByID(c.UserContext(), *p.CandidateID)
 	if err != nil {
