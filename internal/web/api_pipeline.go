@@ -304,15 +304,15 @@ func (s *Server) apiSetQuota(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var a seedling.Actor
-	switch org.Kind {
-	case seedling.KindCommittee:
-		a, err = s.authorize(c, authz.Target{Path: org.Path}, authz.Quota, authz.Write)
-	case seedling.KindBranch, seedling.KindGeneralBranch:
-		a, err = s.authorize(c, authz.Target{Path: org.Path}, authz.Quota, authz.Split)
-	default:
-		return seedling.FieldError("org_id", "quotas are set for committees and split among branches")
+	share, err := pipeline.QuotaShare(org.Kind)
+	if err != nil {
+		return err
 	}
+	act := authz.Write
+	if share {
+		act = authz.Split
+	}
+	a, err := s.authorize(c, authz.Target{Path: org.Path}, authz.Quota, act)
 	if err != nil {
 		return err
 	}
