@@ -237,7 +237,8 @@ func (p *PipelineStore) Submit(ctx context.Context, a seedling.Actor, cand seedl
 			return translate(err)
 		}
 		if stage != string(prop.From) {
-			return seedling.Errorf(seedling.EConflict, "the candidate's stage changed meanwhile; reload and try again")
+			return seedling.Errorf(seedling.EConflict, "the candidate's stage changed meanwhile; reload and try again").
+				Keyed("problem.stage_moved", "Stage", string(prop.From))
 		}
 		err := tx.GetContext(ctx, &id, `
 			INSERT INTO submissions (candidate_id, from_stage, to_stage, kind, facts, rules_version, effective_on, submitted_by)
@@ -653,7 +654,7 @@ func (p *PipelineStore) Acknowledge(ctx context.Context, a seedling.Actor, id in
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return seedling.Errorf(seedling.EConflict, "this filing was already acknowledged")
+			return seedling.Errorf(seedling.EConflict, "this filing was already acknowledged").Keyed("problem.filing_acknowledged")
 		}
 		return audit(ctx, tx, a, "filing.acknowledge", "filing:"+itoa(id), "")
 	})
