@@ -152,3 +152,22 @@ func TestKeysNamedInCodeAreInTheCatalogs(t *testing.T) {
 		t.Fatalf("only %d catalog keys found in the code: the walk missed the sources", seen)
 	}
 }
+
+// The proposal form asks the pipeline which step the stage allows: a step
+// it does not is refused in the page's language with the step the process
+// takes next, not with an English sentence of the handler's own.
+func TestProposalFormRefusesAStepInThePagesLanguage(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	applicant := newApplicant(t, app, sec, f.orgA, 20)
+	path := fmt.Sprintf("/candidates/%d/submissions", applicant)
+	for lang, want := range map[string]string{"zh-CN": "下一步只能是“入党积极分子”", "en": "the next step can only be Activist"} {
+		r := app.formWith("POST", path, "to_stage=target", "token", sec, "Cookie", langCookie+"="+lang)
+		expectStatus(t, r, 422)
+		if body := string(r.Body); !strings.Contains(body, want) {
+			t.Errorf("[%s] the refusal does not say %q: %s", lang, want, body)
+		}
+	}
+}

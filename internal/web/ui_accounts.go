@@ -94,7 +94,7 @@ func (s *Server) accountGrant(c *fiber.Ctx) error {
 	}
 	role := seedling.Role(c.FormValue("role"))
 	if err := role.Check(); err != nil {
-		return s.renderAccounts(c, fiber.StatusBadRequest, accountForm{}, asDomain(err))
+		return s.formFailed(c, err, func(de *seedling.Error) error { return s.renderAccounts(c, statusOf[de.Code], accountForm{}, de) })
 	}
 	username, revoke := c.FormValue("username"), c.FormValue("revoke") != ""
 	if err := s.changeGrantAt(c, username, role, orgID, revoke); err != nil {

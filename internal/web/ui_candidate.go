@@ -75,8 +75,9 @@ func (s *Server) candidatePropose(c *fiber.Ctx) error {
 	rs, _ := s.rules()
 	step, err := rs.StepFrom(cand.Stage, to, kind)
 	if err != nil {
-		de := asDomain(err)
-		return s.renderCandidate(c, statusOf[de.Code], cand, nil, de, "")
+		return s.formFailed(c, err, func(de *seedling.Error) error {
+			return s.renderCandidate(c, statusOf[de.Code], cand, nil, de, "")
+		})
 	}
 	facts, values := factsFromForm(c, step.Facts)
 	_, err = s.submit(c.UserContext(), a, cand, submissionRequest{ToStage: to, Kind: kind, Facts: facts})
