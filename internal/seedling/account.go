@@ -150,7 +150,10 @@ func (adm Administrator) CheckDisable(acc Account, lastRootAdmin bool) error {
 		return FieldProblem(ERule, "username", "problem.last_root_admin", "this is the last administrator of the whole tree; grant another one first")
 	}
 	if adm.self(acc) && !adm.Confirmed {
-		return FieldProblem(ERule, "confirm", "problem.confirm_disable_self", "you are about to disable your own account; confirm to go on")
+		// The field keeps the code confirm_required that clients act on;
+		// the message says what is being confirmed.
+		return FieldProblem(ERule, "confirm", "problem.confirm_required", "you are about to disable your own account; confirm to go on").
+			Keyed("problem.confirm_disable_self")
 	}
 	return nil
 }
