@@ -135,7 +135,7 @@ type Target struct {
 // On success it returns the grant that allowed it, for the audit row.
 func (a *Authorizer) Check(p *seedling.Principal, t Target, obj, act string) (seedling.Grant, error) {
 	if p == nil {
-		return seedling.Grant{}, seedling.Errorf(seedling.EUnauthorized, "please log in")
+		return seedling.Grant{}, seedling.Errorf(seedling.EUnauthorized, "please log in").Keyed("error.unauthorized")
 	}
 	inScope := false
 	for _, g := range p.Grants {
@@ -153,9 +153,9 @@ func (a *Authorizer) Check(p *seedling.Principal, t Target, obj, act string) (se
 		}
 	}
 	if !inScope {
-		return seedling.Grant{}, seedling.Errorf(seedling.ENotFound, "not found")
+		return seedling.Grant{}, seedling.NotFound()
 	}
-	return seedling.Grant{}, seedling.Errorf(seedling.EForbidden, "your role may not do this here")
+	return seedling.Grant{}, seedling.Errorf(seedling.EForbidden, "your role may not do this here").Keyed("error.forbidden")
 }
 
 func reaches(p *seedling.Principal, g seedling.Grant, t Target, obj string) bool {

@@ -9,6 +9,7 @@
 package calendar
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/6tail/lunar-go/HolidayUtil"
@@ -77,7 +78,7 @@ func (c *Calendar) IsWorkday(day time.Time) bool {
 // it is a working day, else the next one.
 func (c *Calendar) Workdays(from time.Time, n int) ([]time.Time, error) {
 	if n < 1 || n > MaxDays {
-		return nil, seedling.FieldError("days", "days must be between 1 and 250")
+		return nil, seedling.FieldProblem(seedling.EInvalid, "days", "problem.days_range", fmt.Sprintf("days must be between 1 and %d", MaxDays), "Max", MaxDays)
 	}
 	out := make([]time.Time, 0, n)
 	// No year has more than a few weeks without a working day; the bound
@@ -88,7 +89,7 @@ func (c *Calendar) Workdays(from time.Time, n int) ([]time.Time, error) {
 		}
 	}
 	if len(out) < n {
-		return nil, seedling.Errorf(seedling.ERule, "the calendar has too few working days after this date")
+		return nil, seedling.Errorf(seedling.ERule, "the calendar has too few working days after this date").Keyed("problem.calendar_too_few_workdays")
 	}
 	return out, nil
 }
@@ -120,10 +121,10 @@ func (w Window) Contains(day time.Time) bool {
 func ParseDay(field, s string) (time.Time, error) {
 	d, err := seedling.ParseDate(s)
 	if err != nil {
-		return time.Time{}, seedling.FieldError(field, field+" must be an existing date written YYYY-MM-DD")
+		return time.Time{}, seedling.FieldProblem(seedling.EInvalid, field, "problem.date_format", field+" must be an existing date written YYYY-MM-DD")
 	}
 	if d.Year() < 2000 || d.Year() > 2100 {
-		return time.Time{}, seedling.FieldError(field, field+" must lie between 2000 and 2100")
+		return time.Time{}, seedling.FieldProblem(seedling.EInvalid, field, "problem.year_range", field+" must lie between 2000 and 2100", "Min", 2000, "Max", 2100)
 	}
 	return d, nil
 }

@@ -83,7 +83,7 @@ func (d Display) Row(candidateID int64) (Row, bool) {
 // CheckDraft refuses to publish or discard anything but a draft.
 func (d Display) CheckDraft() error {
 	if d.State != StateDraft {
-		return seedling.Errorf(seedling.EConflict, "this display is %s and can no longer change", d.State)
+		return seedling.Errorf(seedling.EConflict, "this display is %s and can no longer change", d.State).Keyed("problem.display_not_draft")
 	}
 	return nil
 }
@@ -98,11 +98,11 @@ func (d Display) Open(today time.Time) bool {
 func (d Display) CheckReissue(upheld int) error {
 	switch {
 	case d.State != StatePublished:
-		return seedling.Errorf(seedling.EConflict, "only a published display can be reissued")
+		return seedling.Errorf(seedling.EConflict, "only a published display can be reissued").Keyed("problem.display_reissue_unpublished")
 	case d.ReissuedBy != nil:
-		return seedling.Errorf(seedling.EConflict, "this display has already been reissued")
+		return seedling.Errorf(seedling.EConflict, "this display has already been reissued").Keyed("problem.display_reissued")
 	case upheld == 0:
-		return seedling.Errorf(seedling.ERule, "a display is reissued only after an upheld objection")
+		return seedling.Errorf(seedling.ERule, "a display is reissued only after an upheld objection").Keyed("problem.display_reissue_no_objection")
 	}
 	return nil
 }
@@ -189,7 +189,7 @@ func CheckRaise(r Raise, published bool, w *calendar.Window, today time.Time, re
 		return Raise{}, time.Time{}, err
 	}
 	if !published || w == nil || !w.Contains(today) {
-		return Raise{}, time.Time{}, seedling.Errorf(seedling.ERule, "objections are taken only while the notice window is open")
+		return Raise{}, time.Time{}, seedling.Errorf(seedling.ERule, "objections are taken only while the notice window is open").Keyed("problem.objection_window_closed")
 	}
 	dl, err := cal.WindowFrom(today, days)
 	if err != nil {
@@ -201,7 +201,7 @@ func CheckRaise(r Raise, published bool, w *calendar.Window, today time.Time, re
 // CheckRaiseOn adds the display's own rule: the row must be in it.
 func (d Display) CheckRaiseOn(r Raise, today time.Time, recorder bool, cal *calendar.Calendar, days int) (Raise, time.Time, error) {
 	if _, ok := d.Row(r.CandidateID); !ok {
-		return Raise{}, time.Time{}, seedling.FieldError("candidate_id", "the display has no row for this candidate")
+		return Raise{}, time.Time{}, seedling.FieldProblem(seedling.EInvalid, "candidate_id", "problem.display_no_row", "the display has no row for this candidate")
 	}
 	return CheckRaise(r, d.State == StatePublished, d.Window, today, recorder, cal, days)
 }
@@ -256,7 +256,7 @@ func (o Objection) CheckAnswer(r Resolution) (Resolution, error) {
 
 func (o Objection) checkAnswer(r Resolution, corrected bool) (Resolution, error) {
 	if o.State != ObjectionOpen {
-		return Resolution{}, seedling.Errorf(seedling.EConflict, "this objection has already been resolved")
+		return Resolution{}, seedling.Errorf(seedling.EConflict, "this objection has already been resolved").Keyed("problem.objection_resolved")
 	}
 	r.Reason = strings.TrimSpace(r.Reason)
 	p := seedling.NewProblems(seedling.EInvalid)

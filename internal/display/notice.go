@@ -58,10 +58,10 @@ type Notice struct {
 func CheckNotice(step string, stage seedling.Stage, running bool, today time.Time, cal *calendar.Calendar, days int) (calendar.Window, error) {
 	want, ok := NoticeStage(step)
 	if !ok {
-		return calendar.Window{}, seedling.FieldError("step", "step must be target or admission")
+		return calendar.Window{}, seedling.FieldProblem(seedling.EInvalid, "step", "problem.notice_step", "step must be target or admission")
 	}
 	if running {
-		return calendar.Window{}, seedling.Errorf(seedling.EConflict, "a notice of this person for this step is still running")
+		return calendar.Window{}, seedling.Errorf(seedling.EConflict, "a notice of this person for this step is still running").Keyed("problem.notice_running")
 	}
 	if stage != want {
 		return calendar.Window{}, &seedling.Error{Code: seedling.ERule, Message: "this notice is for a person at stage " + string(want) + "; the person is at stage " + string(stage),

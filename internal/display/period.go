@@ -24,7 +24,7 @@ type Period struct {
 
 // ParsePeriod reads "2026Q3" or "2026H2"; anything else is invalid input.
 func ParsePeriod(s string) (Period, error) {
-	bad := seedling.FieldError("period", "period must be a quarter (2026Q3) or a half-year (2026H2)")
+	bad := seedling.FieldProblem(seedling.EInvalid, "period", "problem.period_format", "period must be a quarter (2026Q3) or a half-year (2026H2)")
 	if len(s) != 6 {
 		return Period{}, bad
 	}
@@ -95,7 +95,7 @@ func LastEnded(today time.Time) Period {
 // plan has 党小组、党支部 display their people's points.
 func CheckNode(kind seedling.OrgKind) error {
 	if kind != seedling.KindBranch && kind != seedling.KindGroup {
-		return seedling.FieldError("org_id", "a display is made for a party branch or a party group")
+		return seedling.FieldProblem(seedling.EInvalid, "org_id", "problem.display_node", "a display is made for a party branch or a party group")
 	}
 	return nil
 }

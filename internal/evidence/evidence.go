@@ -89,11 +89,11 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, maxBytes int64) (Info, error
 // Open returns the content stored under sha.
 func (d *Dir) Open(_ context.Context, sha string) (io.ReadCloser, error) {
 	if !ValidSHA256(sha) {
-		return nil, seedling.Errorf(seedling.ENotFound, "not found")
+		return nil, seedling.NotFound()
 	}
 	f, err := os.Open(d.path(sha))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, seedling.Errorf(seedling.ENotFound, "the file is missing from the evidence store")
+		return nil, seedling.Errorf(seedling.ENotFound, "the file is missing from the evidence store").Keyed("problem.evidence_missing")
 	}
 	return f, err
 }

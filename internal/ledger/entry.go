@@ -214,7 +214,7 @@ func checkText(p *Problems, field, s string, required bool) {
 func CanReverse(orig Entry) error {
 	switch {
 	case orig.Kind == KindEvidence:
-		return seedling.Errorf(seedling.ENotFound, "not found")
+		return seedling.NotFound()
 	case orig.Kind == KindReversal:
 		var p Problems
 		p.rule("entry_id", "reversal_of_reversal", "a reversal cannot be reversed; record a new entry instead")

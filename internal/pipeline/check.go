@@ -81,20 +81,10 @@ func (rs *RuleSet) Check(c Subject, to seedling.Stage, kind string, facts map[st
 func (rs *RuleSet) check(c Subject, to seedling.Stage, kind string, facts map[string]any, today, recordedOn time.Time) (Proposal, error) {
 	c = c.normalised()
 	today, recordedOn = dateOf(today), dateOf(recordedOn)
-	if !to.Valid() {
-		return Proposal{}, seedling.FieldError("to_stage", "未知阶段："+string(to))
+	step, err := rs.stepFor(c, to, kind)
+	if err != nil {
+		return Proposal{}, err
 	}
-	switch kind {
-	case "", KindAdvance, KindExtend, KindWithdraw, KindCancel:
-	default:
-		return Proposal{}, seedling.FieldError("kind", "未知步骤类型："+kind)
-	}
-	if why := rs.stageProblem(c, to, kind); why != "" {
-		p := seedling.NewProblems(seedling.ERule)
-		p.Add("to_stage", why)
-		return Proposal{}, p.Err()
-	}
-	step, _ := rs.Find(c.Stage, to, kind)
 	f, missing, err := normalise(step.Facts, facts)
 	if err != nil {
 		return Proposal{}, err
@@ -130,26 +120,56 @@ func (rs *RuleSet) check(c Subject, to seedling.Stage, kind string, facts map[st
 
 // stageProblem explains why no step leads from the subject's stage to to, or
 // returns "".
-func (rs *RuleSet) stageProblem(c Subject, to seedling.Stage, kind string) string {
+func (rs *RuleSet) stageProblem(c Subject, to seedling.Stage, kind string) error {
 	from := c.Stage
+	refuse := func(key, text string, pairs ...any) error {
+		return seedling.FieldProblem(seedling.ERule, "to_stage", key, text, pairs...)
+	}
 	switch {
 	case !from.Valid():
-		return "当前阶段未知：" + string(from)
+		return refuse("problem.step_stage_unknown", "当前阶段未知："+string(from))
 	case c.Disqualified && from != seedling.StageDisqualified:
-		return "已取消入党资格，不能再提交"
+		return refuse("problem.step_disqualified", "已取消入党资格，不能再提交")
 	case from.Final():
-		return fmt.Sprintf("当前为“%s”，流程已结束，不能再变更阶段", stageName(from))
+		return refuse("problem.step_final", fmt.Sprintf("当前为“%s”，流程已结束，不能再变更阶段", stageName(from)), "Stage", string(from))
 	}
 	if _, ok := rs.Find(from, to, kind); ok {
-		return ""
+		return nil
 	}
 	// Say which step comes next, so that a skipped stage reads as such.
 	for _, s := range rs.From(from) {
 		if s.Kind == KindAdvance {
-			return fmt.Sprintf("不能从“%s”到“%s”：下一步只能是“%s”", stageName(from), stageName(to), stageName(s.To))
+			return refuse("problem.step_next", fmt.Sprintf("不能从“%s”到“%s”：下一步只能是“%s”", stageName(from), stageName(to), stageName(s.To)),
+				"From", string(from), "To", string(to), "Stage", string(s.To))
 		}
 	}
-	return fmt.Sprintf("不能从“%s”到“%s”", stageName(from), stageName(to))
+	return refuse("problem.step_impossible", fmt.Sprintf("不能从“%s”到“%s”", stageName(from), stageName(to)), "From", string(from), "To", string(to))
+}
+
+// stepFor is the step a proposal takes from the subject's stage, or why
+// there is none: an unknown stage or kind is bad input, a step the process
+// does not allow from here a rule saying no.
+func (rs *RuleSet) stepFor(c Subject, to seedling.Stage, kind string) (*Step, error) {
+	if !to.Valid() {
+		return nil, seedling.FieldProblem(seedling.EInvalid, "to_stage", "problem.stage_unknown", "未知阶段："+string(to))
+	}
+	switch kind {
+	case "", KindAdvance, KindExtend, KindWithdraw, KindCancel:
+	default:
+		return nil, seedling.FieldProblem(seedling.EInvalid, "kind", "problem.step_kind_unknown", "未知步骤类型："+kind)
+	}
+	if err := rs.stageProblem(c, to, kind); err != nil {
+		return nil, err
+	}
+	step, _ := rs.Find(c.Stage, to, kind)
+	return step, nil
+}
+
+// StepFrom is the step from stage from to stage to of the given kind, or
+// the coded reason the process allows none: what a form asks before it
+// reads the step's facts.
+func (rs *RuleSet) StepFrom(from, to seedling.Stage, kind string) (*Step, error) {
+	return rs.stepFor(Subject{Stage: from}, to, kind)
 }
 
 // rulesOf lists the common rules, then the step's own.

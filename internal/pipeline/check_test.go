@@ -247,6 +247,9 @@ func TestCheckStageProblems(t *testing.T) {
 			if !strings.Contains(e.Fields[tc.field], tc.want) {
 				t.Errorf("%q does not contain %q", e.Fields[tc.field], tc.want)
 			}
+			if k := e.FieldKeys[tc.field].Key; k == "" || k != e.Key {
+				t.Errorf("the refusal is not coded for the reader's language: key %q, field key %q", e.Key, k)
+			}
 		})
 	}
 }

@@ -236,8 +236,8 @@ type PoliticalReview struct {
 // rule saying no, so that a failed one cannot disqualify an applicant.
 func CanRecordPoliticalReview(stage seedling.Stage) error {
 	if stage != seedling.StageTarget {
-		return &seedling.Error{Code: seedling.ERule, Message: fmt.Sprintf("political review is of development targets; the candidate is at stage %s", stage),
-			Fields: map[string]string{"political_review": "not_a_target"}}
+		return seedling.FieldProblem(seedling.ERule, "political_review", "problem.political_review_not_target",
+			fmt.Sprintf("political review is of development targets; the candidate is at stage %s", stage), "Stage", string(stage))
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func loadCalendar(ctx context.Context, q sqlx.QueryerContext) (*calendar.Calenda
 // on the official calendar. The change is audited.
 func (s *CalendarStore) Set(ctx context.Context, a seedling.Actor, day time.Time, workday *bool, note string) error {
 	if len([]rune(note)) > 200 {
-		return seedling.FieldError("note", "note must be at most 200 characters")
+		return seedling.FieldProblem(seedling.EInvalid, "note", "problem.too_long", "note must be at most 200 characters", "Max", 200)
 	}
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_overrides (day, workday, note, set_by) VALUES ($1, $2, $3, $4)`,

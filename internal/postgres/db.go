@@ -52,7 +52,8 @@ func (db *DB) ruleSet(on time.Time) (*pipeline.RuleSet, error) {
 	if rs := reg.InForce(on); rs != nil {
 		return rs, nil
 	}
-	return nil, seedling.Errorf(seedling.ERule, "no rule set is in force on %s", on.Format(seedling.DateLayout))
+	return nil, seedling.Errorf(seedling.ERule, "no rule set is in force on %s", on.Format(seedling.DateLayout)).
+		Keyed("problem.no_rule_set", "Date", on.Format(seedling.DateLayout))
 }
 
 // AppRole is the group role holding the serving privileges; see migrations
@@ -324,6 +325,12 @@ func (db *DB) MigrateStatus(ctx context.Context) ([]MigrationStatus, error) {
 	return out, nil
 }
 
+// errPendingMigrations says the schema is behind the binary: the service
+// waits for a migration rather than run on tables it does not know.
+func errPendingMigrations() error {
+	return seedling.Errorf(seedling.EUnavailable, "database has pending migrations").Keyed("problem.db_pending_migrations")
+}
+
 // Ready reports whether the database answers and has no pending migration;
 // /readyz turns a false into 503 so a load balancer holds traffic back. The
 // serving role has no rights on goose's table, so it asks schema_version()
@@ -333,12 +340,12 @@ func (db *DB) Ready(ctx context.Context) error {
 	if err := db.GetContext(ctx, &applied, `SELECT schema_version()`); err != nil {
 		var pe *pq.Error
 		if errors.As(err, &pe) && pe.Code == "42883" { // before migration 00006
-			return seedling.Errorf(seedling.EUnavailable, "database has pending migrations")
+			return errPendingMigrations()
 		}
-		return seedling.Errorf(seedling.EUnavailable, "database unreachable")
+		return seedling.Errorf(seedling.EUnavailable, "database unreachable").Keyed("problem.db_unreachable")
 	}
 	if applied < LatestMigration() {
-		return seedling.Errorf(seedling.EUnavailable, "database has pending migrations")
+		return errPendingMigrations()
 	}
 	return nil
 }
@@ -587,22 +594,22 @@ func translate(err error) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return seedling.Errorf(seedling.ENotFound, "not found")
+		return seedling.NotFound()
 	}
 	if lostConnection(err) {
-		return seedling.Errorf(seedling.EUnavailable, "the database is not reachable, try again")
+		return seedling.Errorf(seedling.EUnavailable, "the database is not reachable, try again").Keyed("problem.db_unreachable")
 	}
 	var pe *pq.Error
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505":
-			return seedling.Errorf(seedling.EConflict, "already exists")
+			return seedling.Errorf(seedling.EConflict, "already exists").Keyed("problem.already_exists")
 		case "23503":
-			return seedling.Errorf(seedling.EInvalid, "refers to something that does not exist")
+			return seedling.Errorf(seedling.EInvalid, "refers to something that does not exist").Keyed("problem.refers_to_nothing")
 		case "23514", "22001", "22P02", "22007", "22008":
-			return seedling.Errorf(seedling.EInvalid, "value is not acceptable")
+			return seedling.Errorf(seedling.EInvalid, "value is not acceptable").Keyed("problem.invalid")
 		case "40001", "40P01":
-			return seedling.Errorf(seedling.EConflict, "the record changed meanwhile, try again")
+			return seedling.Errorf(seedling.EConflict, "the record changed meanwhile, try again").Keyed("problem.changed_meanwhile")
 		}
 	}
 	return err

@@ -17,7 +17,7 @@ func (db *DB) LoadDemo(ctx context.Context, d *seeds.Dataset) error {
 	// The tree is written with plain INSERTs, past the kind checks that
 	// OrgStore.Create makes, so the dataset has to prove them first.
 	if err := d.Validate(); err != nil {
-		return seedling.Errorf(seedling.EInvalid, "%s", err.Error())
+		return seedling.Errorf(seedling.EInvalid, "%s", err.Error()).Keyed("problem.demo_invalid")
 	}
 	return db.inTx(ctx, func(tx *sqlx.Tx) error {
 		ids := make(map[string]int64, len(d.Orgs))

@@ -153,7 +153,8 @@ func (s *DisplayStore) Create(ctx context.Context, a seedling.Actor, org seedlin
 		return err
 	})
 	if seedling.ErrorCode(err) == seedling.EConflict {
-		return display.Display{}, seedling.Errorf(seedling.EConflict, "this node already has a display for %s; reissue it instead", p)
+		return display.Display{}, seedling.Errorf(seedling.EConflict, "this node already has a display for %s; reissue it instead", p).
+			Keyed("problem.display_exists", "Period", p.String())
 	}
 	if err != nil {
 		return display.Display{}, err

@@ -242,7 +242,7 @@ func (s *LedgerStore) Attach(ctx context.Context, a seedling.Actor, entryID int6
 			return err
 		}
 		if orig.Kind == ledger.KindEvidence {
-			return seedling.Errorf(seedling.ENotFound, "not found")
+			return seedling.NotFound()
 		}
 		err = tx.GetContext(ctx, &id, `SELECT id FROM evidence_files WHERE entry_id = $1 AND sha256 = $2`, entryID, f.SHA256)
 		if err == nil {

@@ -82,7 +82,7 @@ func (s *NoticeStore) Publish(ctx context.Context, a seedling.Actor, candidateID
 		}
 		rs := rules.InForce(today)
 		if rs == nil {
-			return seedling.Errorf(seedling.ERule, "no rule set is in force today")
+			return seedling.Errorf(seedling.ERule, "no rule set is in force today").Keyed("problem.no_rule_set", "Date", today.Format(seedling.DateLayout))
 		}
 		cal, err := loadCalendar(ctx, tx)
 		if err != nil {

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -91,22 +93,29 @@ func (s *OrgStore) Create(ctx context.Context, a seedling.Actor, parentID *int64
 }
 
 func createOrg(ctx context.Context, tx *sqlx.Tx, parentID *int64, kind seedling.OrgKind, name string, code *string) (seedling.Org, error) {
+	var parentKind seedling.OrgKind
 	if parentID != nil {
-		var parentKind string
 		if err := tx.GetContext(ctx, &parentKind, `SELECT kind FROM orgs WHERE id = $1`, *parentID); err != nil {
-			return seedling.Org{}, seedling.FieldError("parent_id", "parent organisation does not exist")
+			return seedling.Org{}, parentMissing(err)
 		}
-		if !seedling.OrgKind(parentKind).MayContain(kind) {
-			return seedling.Org{}, seedling.FieldError("kind", "a "+string(kind)+" cannot be placed under a "+parentKind)
-		}
-	} else if kind != seedling.KindCity {
-		return seedling.Org{}, seedling.FieldError("parent_id", "only a city committee may be a root")
+	}
+	if err := seedling.CanPlace(kind, parentKind); err != nil {
+		return seedling.Org{}, err
 	}
 	var r orgRow
 	err := tx.GetContext(ctx, &r, `
 		INSERT INTO orgs (parent_id, kind, name, code) VALUES ($1, $2, $3, $4)
 		RETURNING `+orgColumns, parentID, string(kind), name, code)
 	return r.org(), translate(err)
+}
+
+// parentMissing answers a parent that could not be read: a bad id in the
+// request when it does not exist, else the database's own failure.
+func parentMissing(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return seedling.FieldProblem(seedling.EInvalid, "parent_id", "problem.org_parent_missing", "the parent organisation does not exist")
+	}
+	return translate(err)
 }
 
 // treeLock names the transaction-level advisory lock that orders changes
@@ -141,13 +150,10 @@ func (s *OrgStore) Move(ctx context.Context, a seedling.Actor, id, newParentID i
 			return translate(err)
 		}
 		if err := tx.GetContext(ctx, &parent, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, newParentID); err != nil {
-			return seedling.FieldError("parent_id", "new parent does not exist")
+			return parentMissing(err)
 		}
-		if seedling.PathContains(node.Path, parent.Path) {
-			return seedling.FieldError("parent_id", "a node cannot be moved under itself or its own descendant")
-		}
-		if !seedling.OrgKind(parent.Kind).MayContain(seedling.OrgKind(node.Kind)) {
-			return seedling.FieldError("parent_id", "a "+node.Kind+" cannot be placed under a "+parent.Kind)
+		if err := seedling.CanMove(node.org(), parent.org()); err != nil {
+			return err
 		}
 		newPath := parent.Path + itoa(node.ID) + "/"
 		if _, err := tx.ExecContext(ctx, `

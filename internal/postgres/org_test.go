@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -77,14 +78,25 @@ func TestMoveRefusesCyclesAndWrongKinds(t *testing.T) {
 	group, _ := orgs.ByCode(ctx, "branch-a-g1")
 	city, _ := orgs.ByCode(ctx, "ruzhou")
 	committee, _ := orgs.ByID(ctx, *branch.ParentID)
-	if err := orgs.Move(ctx, system, committee.ID, branch.ID); seedling.ErrorCode(err) != seedling.EInvalid {
-		t.Fatalf("moving a committee under its own branch: %v", err)
+	cases := []struct {
+		name         string
+		node, parent int64
+		key          string
+	}{
+		{"a committee under its own branch", committee.ID, branch.ID, "problem.org_move_into_itself"},
+		{"a node under itself", branch.ID, branch.ID, "problem.org_move_into_itself"},
+		{"a group under the city", group.ID, city.ID, "problem.org_place_group"},
+		{"a branch under no node", branch.ID, 1 << 40, "problem.org_parent_missing"},
 	}
-	if err := orgs.Move(ctx, system, branch.ID, branch.ID); seedling.ErrorCode(err) != seedling.EInvalid {
-		t.Fatalf("moving a node under itself: %v", err)
+	for _, tc := range cases {
+		err := orgs.Move(ctx, system, tc.node, tc.parent)
+		e := &seedling.Error{}
+		if !errors.As(err, &e) || e.Code != seedling.EInvalid || e.Key != tc.key || e.FieldKeys["parent_id"].Key != tc.key {
+			t.Errorf("%s: %v (key %q), want %s", tc.name, err, e.Key, tc.key)
+		}
 	}
-	if err := orgs.Move(ctx, system, group.ID, city.ID); seedling.ErrorCode(err) != seedling.EInvalid {
-		t.Fatalf("moving a group under the city: %v", err)
+	if _, err := orgs.Create(ctx, system, nil, seedling.KindBranch, "无上级支部"); seedling.ErrorCode(err) != seedling.EInvalid {
+		t.Errorf("a branch as a root: %v", err)
 	}
 }
 

@@ -43,7 +43,7 @@ func (p *Page) key(k any) (bool, error) {
 		err = json.Unmarshal(b, k)
 	}
 	if err != nil {
-		return false, seedling.FieldError("cursor", "cursor is not one this list gave")
+		return false, seedling.FieldProblem(seedling.EInvalid, "cursor", "problem.cursor_foreign", "cursor is not one this list gave")
 	}
 	return true, nil
 }

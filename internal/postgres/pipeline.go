@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -236,7 +237,8 @@ func (p *PipelineStore) Submit(ctx context.Context, a seedling.Actor, cand seedl
 			return translate(err)
 		}
 		if stage != string(prop.From) {
-			return seedling.Errorf(seedling.EConflict, "the candidate's stage changed meanwhile; reload and try again")
+			return seedling.Errorf(seedling.EConflict, "the candidate's stage changed meanwhile; reload and try again").
+				Keyed("problem.stage_moved", "Stage", string(prop.From))
 		}
 		err := tx.GetContext(ctx, &id, `
 			INSERT INTO submissions (candidate_id, from_stage, to_stage, kind, facts, rules_version, effective_on, submitted_by)
@@ -513,35 +515,15 @@ type Quota struct {
 // SetQuota sets a node's quota for a year. A branch's share may not push the
 // sum of its committee's branches past the committee's own quota.
 func (p *PipelineStore) SetQuota(ctx context.Context, a seedling.Actor, year int, org seedling.Org, amount int) error {
-	if amount < 0 || amount > 100000 {
-		return seedling.FieldError("amount", "amount must be between 0 and 100000")
-	}
-	if year < 2000 || year > 2100 {
-		return seedling.FieldError("year", "year is out of range")
-	}
 	return p.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if org.Kind != seedling.KindCommittee {
-			var parent struct {
-				Amount int    `db:"amount"`
-				Path   string `db:"path"`
-			}
-			err := tx.GetContext(ctx, &parent, `
-				SELECT q.amount, o.path FROM quotas q JOIN orgs o ON o.id = q.org_id
-				WHERE q.year = $1 AND o.kind = 'committee' AND $2 LIKE o.path || '%'
-				ORDER BY length(o.path) DESC LIMIT 1 FOR UPDATE OF q`, year, org.Path)
-			if err != nil {
-				return seedling.FieldError("org_id", "the committee above has no quota for this year to split")
-			}
-			var others int
-			if err := tx.GetContext(ctx, &others, `
-				SELECT coalesce(sum(q.amount), 0) FROM quotas q JOIN orgs o ON o.id = q.org_id
-				WHERE q.year = $1 AND o.kind <> 'committee' AND o.path LIKE $2 || '%' AND q.org_id <> $3`, year, parent.Path, org.ID); err != nil {
+		q := pipeline.QuotaChange{Year: year, Amount: amount, Kind: org.Kind}
+		if share, _ := pipeline.QuotaShare(org.Kind); share {
+			if err := loadQuotaShares(ctx, tx, &q, org); err != nil {
 				return err
 			}
-			if others+amount > parent.Amount {
-				return &seedling.Error{Code: seedling.ERule, Message: fmt.Sprintf("分配给各支部的名额合计 %d 名，超过了党委的 %d 名", others+amount, parent.Amount),
-					Fields: map[string]string{"amount": "exceeds the committee's quota"}}
-			}
+		}
+		if err := pipeline.CanSetQuota(q); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO quotas (year, org_id, amount, set_by) VALUES ($1, $2, $3, $4)
@@ -551,6 +533,30 @@ func (p *PipelineStore) SetQuota(ctx context.Context, a seedling.Actor, year int
 		}
 		return audit(ctx, tx, withOrg(a, org.ID), "quota.set", "org:"+itoa(org.ID), fmt.Sprintf("%d: %d", year, amount))
 	})
+}
+
+// loadQuotaShares reads what a branch's share is checked against: the
+// quota of the nearest committee above (locked, so that two shares set at
+// once see each other) and its other branches' shares.
+func loadQuotaShares(ctx context.Context, tx *sqlx.Tx, q *pipeline.QuotaChange, org seedling.Org) error {
+	var parent struct {
+		Amount int    `db:"amount"`
+		Path   string `db:"path"`
+	}
+	err := tx.GetContext(ctx, &parent, `
+		SELECT q.amount, o.path FROM quotas q JOIN orgs o ON o.id = q.org_id
+		WHERE q.year = $1 AND o.kind = 'committee' AND $2 LIKE o.path || '%'
+		ORDER BY length(o.path) DESC LIMIT 1 FOR UPDATE OF q`, q.Year, org.Path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	q.Committee = &parent.Amount
+	return tx.GetContext(ctx, &q.Others, `
+		SELECT coalesce(sum(q.amount), 0) FROM quotas q JOIN orgs o ON o.id = q.org_id
+		WHERE q.year = $1 AND o.kind <> 'committee' AND o.path LIKE $2 || '%' AND q.org_id <> $3`, q.Year, parent.Path, org.ID)
 }
 
 // Quotas lists the quotas of a year in scope with their use.
@@ -648,7 +654,7 @@ func (p *PipelineStore) Acknowledge(ctx context.Context, a seedling.Actor, id in
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return seedling.Errorf(seedling.EConflict, "this filing was already acknowledged")
+			return seedling.Errorf(seedling.EConflict, "this filing was already acknowledged").Keyed("problem.filing_acknowledged")
 		}
 		return audit(ctx, tx, a, "filing.acknowledge", "filing:"+itoa(id), "")
 	})

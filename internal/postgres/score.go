@@ -161,7 +161,7 @@ func (s *ScoreStore) Standing(ctx context.Context, candidateID int64) (Standing,
 		return Standing{}, err
 	}
 	if len(list) == 0 {
-		return Standing{}, seedling.Errorf(seedling.ENotFound, "not found")
+		return Standing{}, seedling.NotFound()
 	}
 	return list[0], nil
 }

@@ -66,7 +66,7 @@ func (g *hashGate) enter(ctx context.Context) error {
 	case g.slots <- struct{}{}:
 		return nil
 	case <-t.C:
-		return seedling.Errorf(seedling.ETooMany, "the service is busy checking passwords; try again shortly")
+		return seedling.Errorf(seedling.ETooMany, "the service is busy checking passwords; try again shortly").Keyed("problem.login_busy")
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -126,7 +126,7 @@ func (s *SessionStore) Login(ctx context.Context, username, password string, a s
 		return nil, err
 	}
 	if failure == 0 {
-		return nil, seedling.Errorf(seedling.ETooMany, "too many failed logins; try again in a few minutes")
+		return nil, seedling.Errorf(seedling.ETooMany, "too many failed logins; try again in a few minutes").Keyed("problem.login_throttled")
 	}
 	if !seedling.CheckPassword(password, r.PasswordHash) || r.Disabled {
 		if !known {
@@ -206,7 +206,7 @@ func (s *SessionStore) countFailure(ctx context.Context, userID *int64, ip strin
 // most once a minute, so reading pages does not turn into a write each time.
 func (s *SessionStore) Lookup(ctx context.Context, token string) (*Session, error) {
 	if len(token) != 32 {
-		return nil, seedling.Errorf(seedling.EUnauthorized, "no valid session")
+		return nil, seedling.Errorf(seedling.EUnauthorized, "no valid session").Keyed("error.unauthorized")
 	}
 	// One round trip for the session, the account and every grant with its
 	// node: this runs on every request.
@@ -224,7 +224,7 @@ func (s *SessionStore) Lookup(ctx context.Context, token string) (*Session, erro
 		tokenHash(token), s.Idle.Seconds(), s.Absolute.Seconds())
 	if err != nil {
 		if seedling.ErrorCode(translate(err)) == seedling.ENotFound {
-			return nil, seedling.Errorf(seedling.EUnauthorized, "no valid session")
+			return nil, seedling.Errorf(seedling.EUnauthorized, "no valid session").Keyed("error.unauthorized")
 		}
 		return nil, translate(err)
 	}
@@ -246,7 +246,7 @@ func (s *SessionStore) Logout(ctx context.Context, token string, a seedling.Acto
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		var uid int64
 		if err := tx.GetContext(ctx, &uid, `SELECT user_id FROM sessions WHERE token_hash = $1`, tokenHash(token)); err != nil {
-			return seedling.Errorf(seedling.EUnauthorized, "no valid session")
+			return seedling.Errorf(seedling.EUnauthorized, "no valid session").Keyed("error.unauthorized")
 		}
 		if err := endSessions(ctx, tx, uid); err != nil {
 			return err

@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 
 	"github.com/jmoiron/sqlx"
 
@@ -61,7 +63,7 @@ func (s *UserStore) Create(ctx context.Context, a seedling.Actor, n NewUser) (se
 			n.Username, n.DisplayName, hash, n.CandidateID, a.OrgID)
 		if err != nil {
 			if seedling.ErrorCode(translate(err)) == seedling.EConflict {
-				return seedling.FieldError("username", "this username is taken")
+				return seedling.FieldProblem(seedling.EInvalid, "username", "problem.username_taken", "this username is taken")
 			}
 			return err
 		}
@@ -97,8 +99,11 @@ func loadAccount(ctx context.Context, tx *sqlx.Tx, username string) (seedling.Ac
 		                 FROM grants g JOIN orgs o ON o.id = g.org_id WHERE g.user_id = u.id), '[]') AS grants
 		FROM users u WHERE lower(u.username) = lower($1)
 		FOR UPDATE OF u`, username)
+	if errors.Is(err, sql.ErrNoRows) {
+		return seedling.Account{}, seedling.ErrNoSuchUser()
+	}
 	if err != nil {
-		return seedling.Account{}, seedling.Errorf(seedling.ENotFound, "no such user")
+		return seedling.Account{}, translate(err)
 	}
 	var grants []struct {
 		Role    string `json:"role"`
@@ -210,8 +215,8 @@ func (s *UserStore) Accounts(ctx context.Context, adm seedling.Administrator) ([
 
 // Grant gives a user a role at a node.
 func (s *UserStore) Grant(ctx context.Context, adm seedling.Administrator, username string, role seedling.Role, orgID int64) error {
-	if !role.Valid() {
-		return seedling.FieldError("role", "unknown role")
+	if err := role.Check(); err != nil {
+		return err
 	}
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		acc, err := loadAccount(ctx, tx, username)
@@ -219,14 +224,12 @@ func (s *UserStore) Grant(ctx context.Context, adm seedling.Administrator, usern
 			return err
 		}
 		var path string
-		if err := tx.GetContext(ctx, &path, `SELECT path FROM orgs WHERE id = $1`, orgID); err != nil {
-			return seedling.FieldError("org_id", "organisation does not exist")
+		err = tx.GetContext(ctx, &path, `SELECT path FROM orgs WHERE id = $1`, orgID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
 		}
 		if err := adm.CheckGrant(acc, role, path); err != nil {
 			return err
-		}
-		if role == seedling.RoleCandidate && acc.CandidateID == nil {
-			return seedling.FieldError("role", "only an account linked to a candidate can hold the candidate role")
 		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO grants (user_id, role, org_id) VALUES ($1, $2, $3)
@@ -257,7 +260,7 @@ func (s *UserStore) Revoke(ctx context.Context, adm seedling.Administrator, user
 			err = tx.GetContext(ctx, &path, `SELECT path FROM orgs WHERE id = $1`, orgID)
 		}
 		if err != nil {
-			return seedling.Errorf(seedling.ENotFound, "no such grant")
+			return errNoSuchGrant(err)
 		}
 		if err := adm.CheckRevoke(acc, role, path, isRoot, admins); err != nil {
 			return err
@@ -267,10 +270,19 @@ func (s *UserStore) Revoke(ctx context.Context, adm seedling.Administrator, user
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return seedling.Errorf(seedling.ENotFound, "no such grant")
+			return errNoSuchGrant(sql.ErrNoRows)
 		}
 		return audit(ctx, tx, withOrg(adm.Actor, orgID), "grant.revoke", "user:"+acc.User.Username, "role="+string(role))
 	})
+}
+
+// errNoSuchGrant answers a revocation of a grant that is not there; a
+// failure of the database stays what it is.
+func errNoSuchGrant(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return seedling.Errorf(seedling.ENotFound, "no such grant").Keyed("problem.grant_unknown")
+	}
+	return translate(err)
 }
 
 // SetPassword changes a password and ends every session of the account.
@@ -390,7 +402,7 @@ func (s *UserStore) ChangeOwnPassword(ctx context.Context, a seedling.Actor, use
 		return translate(err)
 	}
 	if !seedling.CheckPassword(current, r.PasswordHash) {
-		return seedling.FieldError("current_password", "the current password is wrong")
+		return seedling.FieldProblem(seedling.EInvalid, "current_password", "problem.current_password_wrong", "the current password is wrong")
 	}
 	hash, err := seedling.HashPassword(next)
 	if err != nil {

@@ -27,7 +27,7 @@ func listWhere[R, T any](ctx context.Context, q sqlx.QueryerContext, sel, where,
 func oneWhere[R, T any](ctx context.Context, q sqlx.QueryerContext, sel, where, order string, conv func(R) T, args ...any) (T, error) {
 	list, err := listWhere(ctx, q, sel, where, order, conv, args...)
 	if err == nil && len(list) == 0 {
-		err = seedling.Errorf(seedling.ENotFound, "not found")
+		err = seedling.NotFound()
 	}
 	if err != nil {
 		var zero T

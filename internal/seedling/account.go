@@ -76,7 +76,11 @@ func (adm Administrator) self(acc Account) bool {
 }
 
 // errOutsideScope hides an account the administrator may not manage.
-func errOutsideScope() error { return Errorf(ENotFound, "no such user") }
+func errOutsideScope() error { return ErrNoSuchUser() }
+
+// ErrNoSuchUser answers for an account that does not exist, or that the
+// caller may not know of: both read the same.
+func ErrNoSuchUser() *Error { return Errorf(ENotFound, "no such user").Keyed("problem.user_unknown") }
 
 // CheckAdminister is the gate of every account change and read of one
 // account: outside the administrator's scope the account does not exist.
@@ -87,17 +91,29 @@ func (adm Administrator) CheckAdminister(acc Account) error {
 	return nil
 }
 
-// CheckGrant decides whether acc may be given role at the node at path. An
-// account linked to a candidate may hold no role over that candidate's own
-// node or any node above it (other than the candidate role itself): whoever
-// holds one could score, propose or review themselves.
+// CheckGrant decides whether acc may be given role at the node at path
+// ("" when no such node exists). An account linked to a candidate may hold
+// no role over that candidate's own node or any node above it (other than
+// the candidate role itself): whoever holds one could score, propose or
+// review themselves. The candidate role is for such an account only: it
+// shows a person their own record, and an account without one has none.
 func (adm Administrator) CheckGrant(acc Account, role Role, path string) error {
+	if err := role.Check(); err != nil {
+		return err
+	}
 	if err := adm.CheckAdminister(acc); err != nil {
 		return err
 	}
+	if path == "" {
+		return FieldProblem(EInvalid, "org_id", "problem.org_unknown", "organisation does not exist")
+	}
 	if role != RoleCandidate && acc.CandidatePath != "" && PathContains(path, acc.CandidatePath) {
-		return &Error{Code: ERule, Message: "an account linked to a candidate cannot hold a role over that candidate's own organisation",
-			Fields: map[string]string{"role": "grant_over_own_candidacy"}}
+		return FieldProblem(ERule, "role", "problem.grant_over_own_candidacy",
+			"an account linked to a candidate cannot hold a role over that candidate's own organisation")
+	}
+	if role == RoleCandidate && acc.CandidateID == nil {
+		return FieldProblem(EInvalid, "role", "problem.candidate_role_unlinked",
+			"only an account linked to a candidate can hold the candidate role")
 	}
 	return nil
 }
@@ -115,12 +131,10 @@ func (adm Administrator) CheckRevoke(acc Account, role Role, path string, isRoot
 		return nil
 	}
 	if isRoot && rootAdmins <= 1 && !acc.User.Disabled {
-		return &Error{Code: ERule, Message: "this is the last administrator of the whole tree; grant another one first",
-			Fields: map[string]string{"role": "last_root_admin"}}
+		return FieldProblem(ERule, "role", "problem.last_root_admin", "this is the last administrator of the whole tree; grant another one first")
 	}
 	if adm.self(acc) && !adm.Confirmed && countRole(acc.Grants, RoleOrgAdmin) <= 1 {
-		return &Error{Code: ERule, Message: "this is your own last administrator grant; confirm to give it up",
-			Fields: map[string]string{"confirm": "confirm_required"}}
+		return FieldProblem(ERule, "confirm", "problem.confirm_required", "this is your own last administrator grant; confirm to give it up")
 	}
 	return nil
 }
@@ -133,12 +147,13 @@ func (adm Administrator) CheckDisable(acc Account, lastRootAdmin bool) error {
 		return err
 	}
 	if lastRootAdmin {
-		return &Error{Code: ERule, Message: "this is the last administrator of the whole tree; grant another one first",
-			Fields: map[string]string{"username": "last_root_admin"}}
+		return FieldProblem(ERule, "username", "problem.last_root_admin", "this is the last administrator of the whole tree; grant another one first")
 	}
 	if adm.self(acc) && !adm.Confirmed {
-		return &Error{Code: ERule, Message: "you are about to disable your own account; confirm to go on",
-			Fields: map[string]string{"confirm": "confirm_required"}}
+		// The field keeps the code confirm_required that clients act on;
+		// the message says what is being confirmed.
+		return FieldProblem(ERule, "confirm", "problem.confirm_required", "you are about to disable your own account; confirm to go on").
+			Keyed("problem.confirm_disable_self")
 	}
 	return nil
 }

@@ -32,7 +32,8 @@ func TestAdministersOnlyAccountsWhollyInside(t *testing.T) {
 func TestAccountRules(t *testing.T) {
 	me := int64(1)
 	adm := Administrator{Actor: Actor{UserID: &me}, Roots: []string{"/1/"}}
-	linked := Account{User: User{ID: 2}, CandidatePath: "/1/2/3/"}
+	seven := int64(7)
+	linked := Account{User: User{ID: 2}, CandidateID: &seven, CandidatePath: "/1/2/3/"}
 	if err := adm.CheckGrant(linked, RoleSecretary, "/1/2/3/"); ErrorCode(err) != ERule {
 		t.Errorf("a role at the candidate's own branch: %v", err)
 	}
@@ -62,5 +63,43 @@ func TestAccountRules(t *testing.T) {
 	cand := int64(7)
 	if ErrorCode(CheckNotSelf(&cand, 7)) != EForbidden || CheckNotSelf(&cand, 8) != nil || CheckNotSelf(nil, 7) != nil {
 		t.Error("CheckNotSelf")
+	}
+}
+
+// A grant names a known role at a node that exists, and the candidate role
+// (a person's view of their own record) goes only to an account linked to
+// a candidate; each refusal is coded for the reader's language.
+func TestGrantNeedsAKnownRoleANodeAndForTheCandidateRoleALinkedAccount(t *testing.T) {
+	adm := Administrator{Roots: []string{"/1/"}}
+	seven := int64(7)
+	plain := Account{User: User{ID: 2}, Grants: []Grant{{Role: RoleMember, OrgPath: "/1/2/"}}}
+	linked := Account{User: User{ID: 3}, CandidateID: &seven, CandidatePath: "/1/2/3/"}
+	cases := []struct {
+		name  string
+		acc   Account
+		role  Role
+		path  string
+		field string
+		key   string
+	}{
+		{"a role nobody knows", plain, "king", "/1/2/", "role", "problem.role_unknown"},
+		{"a node that does not exist", plain, RoleSecretary, "", "org_id", "problem.org_unknown"},
+		{"the candidate role for an unlinked account", plain, RoleCandidate, "/1/2/", "role", "problem.candidate_role_unlinked"},
+		{"a role over one's own candidacy", linked, RoleSecretary, "/1/2/", "role", "problem.grant_over_own_candidacy"},
+		{"the candidate role for a linked account", linked, RoleCandidate, "/1/2/3/", "", ""},
+		{"a secretary elsewhere", plain, RoleSecretary, "/1/4/", "", ""},
+	}
+	for _, tc := range cases {
+		err := adm.CheckGrant(tc.acc, tc.role, tc.path)
+		e, _ := err.(*Error)
+		switch {
+		case tc.key == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.key != "" && (e == nil || e.Key != tc.key || e.FieldKeys[tc.field].Key != tc.key):
+			t.Errorf("%s: %v, want %s on %s", tc.name, err, tc.key, tc.field)
+		}
+	}
+	if e, _ := (Administrator{Roots: []string{"/9/"}}).CheckGrant(plain, RoleSecretary, "/1/2/").(*Error); e == nil || e.Code != ENotFound || e.Key != "problem.user_unknown" {
+		t.Errorf("an account outside the administrator's scope: %v", e)
 	}
 }

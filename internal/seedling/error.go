@@ -93,6 +93,20 @@ func FieldError(field, why string) *Error {
 	return &Error{Code: EInvalid, Message: why, Fields: map[string]string{field: why}}
 }
 
+// NotFound answers for anything missing or outside the caller's scope, in
+// the same words for both so that a scope is not revealed by its answer.
+func NotFound() *Error { return Errorf(ENotFound, "not found").Keyed("error.not_found") }
+
+// FieldProblem builds an error with code that names one field, worded by
+// the catalog key with name, value pairs both as the whole message and as
+// the field's reason: most refusals are about one field. text is the same
+// in plain words for logs.
+func FieldProblem(code, field, key, text string, pairs ...any) *Error {
+	e := FieldError(field, text).Keyed(key, pairs...).KeyedField(field, key, pairs...)
+	e.Code = code
+	return e
+}
+
 // ErrorCode returns the code of err, or EInternal for anything that is not an
 // *Error: an unexpected error is a bug until proven otherwise.
 func ErrorCode(err error) string {

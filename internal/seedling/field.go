@@ -25,7 +25,7 @@ const MaxID = 1<<31 - 1
 func ParseID(field, s string) (int64, error) {
 	n, err := ParseInt(field, s, 1, MaxID)
 	if err != nil {
-		return 0, FieldError(field, field+" must be an id between 1 and "+strconv.Itoa(MaxID))
+		return 0, FieldProblem(EInvalid, field, "problem.id_format", field+" must be an id between 1 and "+strconv.Itoa(MaxID))
 	}
 	return n, nil
 }
@@ -35,7 +35,7 @@ func ParseID(field, s string) (int64, error) {
 func ParseInt(field, s string, lo, hi int64) (int64, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < lo || n > hi || (lo >= 0 && strings.HasPrefix(s, "+")) {
-		return 0, FieldError(field, fmt.Sprintf("%s must be a whole number from %d to %d", field, lo, hi))
+		return 0, FieldProblem(EInvalid, field, "problem.number_range", fmt.Sprintf("%s must be a whole number from %d to %d", field, lo, hi), "Min", lo, "Max", hi)
 	}
 	return n, nil
 }
@@ -51,11 +51,11 @@ const (
 // other control characters (tab, newline and carriage return are text).
 func CheckText(field, s string) error {
 	if !utf8.ValidString(s) {
-		return FieldError(field, field+" is not valid UTF-8")
+		return FieldProblem(EInvalid, field, "problem.not_utf8", field+" is not valid UTF-8")
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
-			return FieldError(field, field+" must not contain control characters")
+			return FieldProblem(EInvalid, field, "problem.control_chars", field+" must not contain control characters")
 		}
 	}
 	return nil
@@ -70,7 +70,7 @@ func Text(field, s string, max int) (string, error) {
 		return "", err
 	}
 	if utf8.RuneCountInString(s) > max {
-		return "", FieldError(field, fmt.Sprintf("%s is longer than %d characters", field, max))
+		return "", FieldProblem(EInvalid, field, "problem.too_long", fmt.Sprintf("%s is longer than %d characters", field, max), "Max", max)
 	}
 	return s, nil
 }
@@ -88,15 +88,15 @@ func Name(field, s string, max int) (string, error) {
 	for _, r := range s {
 		switch {
 		case r == '\t' || r == '\n' || r == '\r':
-			return "", FieldError(field, field+" must be one line")
+			return "", FieldProblem(EInvalid, field, "problem.one_line", field+" must be one line")
 		case bidiControl(r):
-			return "", FieldError(field, field+" must not contain text-direction controls")
+			return "", FieldProblem(EInvalid, field, "problem.bidi_controls", field+" must not contain text-direction controls")
 		case unicode.IsLetter(r) || unicode.IsNumber(r):
 			visible = true
 		}
 	}
 	if !visible {
-		return "", FieldError(field, field+" must contain a letter or a digit")
+		return "", FieldProblem(EInvalid, field, "problem.no_visible_char", field+" must contain a letter or a digit")
 	}
 	return s, nil
 }

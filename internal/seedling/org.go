@@ -1,6 +1,7 @@
 package seedling
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -47,6 +48,51 @@ func (k OrgKind) MayContain(child OrgKind) bool {
 	return false
 }
 
+// placeKeys names, for each kind, the catalog message that says where a
+// node of that kind may sit, the answer to a node placed anywhere else.
+var placeKeys = map[OrgKind]string{
+	KindCity:          "problem.org_place_city",
+	KindCommittee:     "problem.org_place_committee",
+	KindGeneralBranch: "problem.org_place_general_branch",
+	KindBranch:        "problem.org_place_branch",
+	KindGroup:         "problem.org_place_group",
+}
+
+// CanPlace decides whether a new node of kind may sit under a node of
+// parentKind ("" for a root): each kind has its places in the tree (a
+// group only under a branch), and only the city committee is a root, so
+// that every scope hangs from the one organisation department.
+func CanPlace(kind, parentKind OrgKind) error {
+	if parentKind == "" && kind == KindCity || parentKind != "" && parentKind.MayContain(kind) {
+		return nil
+	}
+	field := "kind"
+	if parentKind == "" {
+		field = "parent_id"
+	}
+	return FieldProblem(EInvalid, field, placeKey(kind), fmt.Sprintf("a %s cannot be placed under %q", kind, parentKind))
+}
+
+func placeKey(k OrgKind) string {
+	if key, ok := placeKeys[k]; ok {
+		return key
+	}
+	return "problem.org_kind_unknown"
+}
+
+// CanMove decides whether node may be re-hung under newParent: never under
+// itself or one of its descendants, which would cut the subtree off the
+// tree as a cycle, and only where its kind may sit.
+func CanMove(node, newParent Org) error {
+	if PathContains(node.Path, newParent.Path) {
+		return FieldProblem(EInvalid, "parent_id", "problem.org_move_into_itself", "a node cannot be moved under itself or its own descendant")
+	}
+	if !newParent.Kind.MayContain(node.Kind) {
+		return FieldProblem(EInvalid, "parent_id", placeKey(node.Kind), fmt.Sprintf("a %s cannot be placed under a %s", node.Kind, newParent.Kind))
+	}
+	return nil
+}
+
 // Org is one node of the organisation tree. Path is the materialised path of
 // ids from the root, with a trailing slash ("/1/12/123/") so that a prefix test
 // can never confuse node 12 with node 123.
@@ -85,18 +131,18 @@ const MaxNameLen = 100
 func ValidateOrg(kind OrgKind, name string) error {
 	p := NewProblems(EInvalid)
 	if !kind.Valid() {
-		p.Add("kind", "unknown organisation kind")
+		p.AddKey("kind", "problem.org_kind_unknown", "unknown organisation kind")
 	}
 	name, err := Name("name", name, MaxNameLen)
 	switch {
 	case err != nil:
-		p.Add("name", ErrorMessage(err))
+		p.AddErr("name", err)
 	case name == "":
-		p.Add("name", "name is required")
+		p.AddKey("name", "problem.required", "name is required")
 	case strings.ContainsAny(name, `,"'*;\\`):
 		// Names travel into CSV exports, spreadsheets and log lines; a comma,
 		// quote or wildcard there could be read as more than one field.
-		p.Add("name", "name must not contain , \" ' * ; or \\")
+		p.AddKey("name", "problem.org_name_chars", "name must not contain , \" ' * ; or \\")
 	}
 	return p.Err()
 }

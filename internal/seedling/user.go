@@ -32,6 +32,14 @@ func (r Role) Valid() bool {
 	return false
 }
 
+// Check refuses a role nobody knows.
+func (r Role) Check() error {
+	if !r.Valid() {
+		return FieldProblem(EInvalid, "role", "problem.role_unknown", "unknown role")
+	}
+	return nil
+}
+
 // User is an account.
 type User struct {
 	ID          int64  `json:"id"`
@@ -78,13 +86,13 @@ const (
 func ValidateUsername(name string) error {
 	switch {
 	case name == "":
-		return FieldError("username", "username is required")
+		return FieldProblem(EInvalid, "username", "problem.required", "username is required")
 	case utf8.RuneCountInString(name) > MaxUsernameLen:
-		return FieldError("username", "username is longer than 64 characters")
+		return FieldProblem(EInvalid, "username", "problem.too_long", "username is longer than 64 characters", "Max", MaxUsernameLen)
 	}
 	for _, r := range name {
 		if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '.' || r == '_' || r == '-') {
-			return FieldError("username", "username may hold only latin letters, digits, '.', '_' and '-'")
+			return FieldProblem(EInvalid, "username", "problem.username_chars", "username may hold only latin letters, digits, '.', '_' and '-'")
 		}
 	}
 	return nil
@@ -96,11 +104,11 @@ func ValidatePassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < MinPasswordLen:
-		return FieldError("password", "password must be at least 10 characters")
+		return FieldProblem(EInvalid, "password", "problem.password_short", "password must be at least 10 characters", "Min", MinPasswordLen)
 	case len(pw) > MaxPasswordLen:
-		return FieldError("password", "password is too long")
+		return FieldProblem(EInvalid, "password", "problem.too_long", "password is too long", "Max", MaxPasswordLen)
 	case commonPasswords[strings.ToLower(pw)]:
-		return FieldError("password", "password is too common")
+		return FieldProblem(EInvalid, "password", "problem.password_common", "password is too common")
 	}
 	return nil
 }

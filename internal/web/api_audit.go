@@ -62,7 +62,7 @@ func (s *Server) auditFilter(c *fiber.Ctx) (postgres.AuditFilter, error) {
 	if v := c.Query("before"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			return f, fieldProblem("before", "problem.time_format", "before must be an RFC 3339 time")
+			return f, seedling.FieldProblem(seedling.EInvalid, "before", "problem.time_format", "before must be an RFC 3339 time")
 		}
 		f.Before = &t
 	}

@@ -58,7 +58,7 @@ func (s *Server) candidateFilter(c *fiber.Ctx) (postgres.CandidateFilter, error)
 	}
 	if v := c.Query("stage"); v != "" {
 		if !seedling.Stage(v).Valid() {
-			return f, fieldProblem("stage", "problem.stage_unknown", "unknown stage")
+			return f, seedling.FieldProblem(seedling.EInvalid, "stage", "problem.stage_unknown", "unknown stage")
 		}
 		f.Stage = seedling.Stage(v)
 	}
@@ -70,7 +70,7 @@ func (s *Server) candidateFilter(c *fiber.Ctx) (postgres.CandidateFilter, error)
 			return f, err
 		}
 		if !anyContains(f.Roots, org.Path) && !s.ownRecordUnder(c, org.Path) {
-			return f, notFound()
+			return f, seedling.NotFound()
 		}
 		f.Under = org.Path
 	}
@@ -97,7 +97,7 @@ func (s *Server) apiCreateCandidate(c *fiber.Ctx) error {
 		return err
 	}
 	if req.OrgID <= 0 {
-		return fieldProblem("org_id", "problem.org_required", "org_id is required")
+		return seedling.FieldProblem(seedling.EInvalid, "org_id", "problem.org_required", "org_id is required")
 	}
 	org, err := s.orgInScope(c, req.OrgID, "org_id")
 	if err != nil {

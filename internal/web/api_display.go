@@ -158,7 +158,7 @@ func (s *Server) loadDisplayID(c *fiber.Ctx, id int64, act string) (display.Disp
 		return display.Display{}, seedling.Actor{}, err
 	}
 	if d.State != display.StatePublished && !s.mayAt(c, d.OrgPath, authz.Display, authz.Publish) {
-		return display.Display{}, seedling.Actor{}, notFound()
+		return display.Display{}, seedling.Actor{}, seedling.NotFound()
 	}
 	return d, a, nil
 }
@@ -200,7 +200,7 @@ type createDisplayRequest struct {
 // createDisplay checks and takes a draft; the API and the page share it.
 func (s *Server) createDisplay(c *fiber.Ctx, req createDisplayRequest) (display.Display, error) {
 	if req.OrgID <= 0 {
-		return display.Display{}, fieldProblem("org_id", "problem.org_required", "org_id is required")
+		return display.Display{}, seedling.FieldProblem(seedling.EInvalid, "org_id", "problem.org_required", "org_id is required")
 	}
 	org, err := s.db.Orgs().ByID(c.UserContext(), req.OrgID)
 	if err != nil {
@@ -525,7 +525,7 @@ func (s *Server) apiDisplaySettings(c *fiber.Ctx) error {
 	set := display.Settings{WindowDays: req.WindowDays, ObjectionDays: req.ObjectionDays, MaskNames: current.MaskNames}
 	if req.MaskNames != nil {
 		if !s.mayAt(c, org.Path, authz.DisplaySettings, authz.Mask) {
-			return fieldProblem("mask_names", "problem.mask_names_admin", "only the organisation department turns masking on or off")
+			return seedling.FieldProblem(seedling.EInvalid, "mask_names", "problem.mask_names_admin", "only the organisation department turns masking on or off")
 		}
 		set.MaskNames = *req.MaskNames
 	}

@@ -76,7 +76,7 @@ func (s *Server) overview(c *fiber.Ctx) (overviewView, error) {
 	}
 	roots := s.roots(c, authz.Display, authz.Read)
 	if len(roots) == 0 {
-		return overviewView{}, notFound()
+		return overviewView{}, seedling.NotFound()
 	}
 	ctx := c.UserContext()
 	var org seedling.Org

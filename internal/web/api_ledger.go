@@ -246,7 +246,7 @@ func (s *Server) scoredOne(ctx context.Context, id int64) (postgres.Scored, ledg
 		return postgres.Scored{}, nil, err
 	}
 	if len(list) == 0 {
-		return postgres.Scored{}, nil, notFound()
+		return postgres.Scored{}, nil, seedling.NotFound()
 	}
 	return list[0], rubrics, nil
 }
@@ -347,7 +347,7 @@ func multipartFile(c *fiber.Ctx, field string, required bool) (*multipart.FileHe
 	fh, err := c.FormFile(field)
 	if err != nil || fh.Size == 0 && fh.Filename == "" {
 		if required {
-			return nil, fieldProblem(field, "problem.file_required", "a file is required")
+			return nil, seedling.FieldProblem(seedling.EInvalid, field, "problem.file_required", "a file is required")
 		}
 		return nil, nil
 	}
@@ -365,7 +365,7 @@ func (s *Server) apiRubric(c *fiber.Ctx) error {
 	if v := c.Query("on"); v != "" {
 		d, err := seedling.ParseDate(v)
 		if err != nil {
-			return fieldProblem("on", "problem.date_format", "on must be a date YYYY-MM-DD")
+			return seedling.FieldProblem(seedling.EInvalid, "on", "problem.date_format", "on must be a date YYYY-MM-DD")
 		}
 		on = d
 	}
@@ -475,9 +475,9 @@ func idempotencyKey(c *fiber.Ctx) (string, error) {
 	k := strings.TrimSpace(c.Get("Idempotency-Key"))
 	switch {
 	case k == "":
-		return "", fieldProblem("Idempotency-Key", "problem.idempotency_required", "the Idempotency-Key header is required")
+		return "", seedling.FieldProblem(seedling.EInvalid, "Idempotency-Key", "problem.idempotency_required", "the Idempotency-Key header is required")
 	case len(k) > 200 || strings.ContainsFunc(k, func(r rune) bool { return r < 0x21 || r > 0x7e }):
-		return "", fieldProblem("Idempotency-Key", "problem.idempotency_format", "the key must be 1 to 200 printable ASCII characters")
+		return "", seedling.FieldProblem(seedling.EInvalid, "Idempotency-Key", "problem.idempotency_format", "the key must be 1 to 200 printable ASCII characters")
 	}
 	return k, nil
 }
@@ -668,7 +668,7 @@ func rosterStages(c *fiber.Ctx) ([]seedling.Stage, error) {
 		return ledgerStages, nil
 	}
 	if !seedling.Stage(v).Valid() {
-		return nil, fieldProblem("stage", "problem.stage_unknown", "unknown stage")
+		return nil, seedling.FieldProblem(seedling.EInvalid, "stage", "problem.stage_unknown", "unknown stage")
 	}
 	return []seedling.Stage{seedling.Stage(v)}, nil
 }

@@ -119,7 +119,7 @@ func (s *Server) apiImportTemplate(c *fiber.Ctx) error {
 	}
 	format := c.Query("format", "xlsx")
 	if format != "xlsx" && format != "csv" {
-		return fieldProblem("format", "problem.sheet_format", "format is xlsx or csv")
+		return seedling.FieldProblem(seedling.EInvalid, "format", "problem.sheet_format", "format is xlsx or csv")
 	}
 	ctx := c.UserContext()
 	people, err := s.templatePeople(ctx, org)
@@ -152,7 +152,7 @@ func (s *Server) apiImportTemplate(c *fiber.Ctx) error {
 func (s *Server) importPeriod(v string) (ledger.Period, error) {
 	p, err := ledger.ParsePeriod(strings.TrimSpace(v))
 	if err != nil {
-		return p, fieldProblem("period", "problem.period_format", "period must be a quarter such as 2026Q3")
+		return p, seedling.FieldProblem(seedling.EInvalid, "period", "problem.period_quarter", "period must be a quarter such as 2026Q3")
 	}
 	return p, nil
 }

@@ -32,7 +32,7 @@ func (s *Server) apiCreateOrg(c *fiber.Ctx) error {
 		return err
 	}
 	if req.ParentID == nil {
-		return fieldProblem("parent_id", "problem.parent_required", "parent_id is required")
+		return seedling.FieldProblem(seedling.EInvalid, "parent_id", "problem.parent_required", "parent_id is required")
 	}
 	parent, err := s.orgInScope(c, *req.ParentID, "parent_id")
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Server) apiMoveOrg(c *fiber.Ctx) error {
 // field; one that does not exist and one outside the caller's reading scope
 // look the same, so that ids cannot be probed.
 func (s *Server) orgInScope(c *fiber.Ctx, id int64, field string) (seedling.Org, error) {
-	missing := fieldProblem(field, "problem.org_unknown", "no such organisation")
+	missing := seedling.FieldProblem(seedling.EInvalid, field, "problem.org_unknown", "no such organisation")
 	org, err := s.db.Orgs().ByID(c.UserContext(), id)
 	if err != nil {
 		if seedling.ErrorCode(err) == seedling.ENotFound {

@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -171,23 +169,8 @@ func (s *Server) apiDecide(c *fiber.Ctx) error {
 }
 
 func (r decisionRequest) validate(today time.Time) (postgres.Decision, error) {
-	d := postgres.Decision{Reasons: strings.TrimSpace(r.Reasons), On: today, Facts: r.Facts}
-	switch r.Decision {
-	case "approve":
-		d.Approve = true
-	case "return":
-		if d.Reasons == "" {
-			return d, seedling.FieldError("reasons", "a returned submission needs the reasons, so the branch can fix it").
-				Keyed("problem.reasons_required").KeyedField("reasons", "problem.reasons_required")
-		}
-	default:
-		return d, seedling.FieldError("decision", `decision is "approve" or "return"`).
-			Keyed("problem.decision_kind").KeyedField("decision", "problem.decision_kind")
-	}
-	if utf8.RuneCountInString(d.Reasons) > 2000 {
-		return d, seedling.FieldError("reasons", "reasons are longer than 2000 characters")
-	}
-	return d, nil
+	approve, reasons, err := pipeline.CheckDecision(r.Decision, r.Reasons)
+	return postgres.Decision{Approve: approve, Reasons: reasons, On: today, Facts: r.Facts}, err
 }
 
 type politicalReviewRequest struct {
@@ -207,24 +190,12 @@ func (s *Server) apiPoliticalReview(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	today := seedling.Today(s.db.Now())
-	p := seedling.NewProblems(seedling.EInvalid)
-	if req.Passed == nil {
-		p.Add("passed", "passed is required (true or false)")
-	}
-	conclusion := strings.TrimSpace(req.Conclusion)
-	if n := utf8.RuneCountInString(conclusion); n < 10 || n > 2000 {
-		p.Add("conclusion", "the written conclusion takes 10 to 2000 characters")
-	}
-	on, err := seedling.ParseDate(req.ReviewedOn)
-	if err != nil || on.After(today) {
-		p.Add("reviewed_on", "reviewed_on must be a date YYYY-MM-DD, not in the future")
-	}
-	if err := p.Err(); err != nil {
+	review, conclusion, err := pipeline.ReadPoliticalReview(req.Passed, req.Conclusion, req.ReviewedOn, seedling.Today(s.db.Now()))
+	if err != nil {
 		return err
 	}
 	rs, _ := s.rules()
-	if err := s.db.Pipeline().PoliticalReview(c.UserContext(), a, cand.ID, *req.Passed, conclusion, on, rs); err != nil {
+	if err := s.db.Pipeline().PoliticalReview(c.UserContext(), a, cand.ID, review.Passed, conclusion, review.On, rs); err != nil {
 		return err
 	}
 	updated, err := s.db.Candidates().ByID(c.UserContext(), cand.ID)
@@ -261,7 +232,7 @@ func (s *Server) apiRecord(c *fiber.Ctx) error {
 	}
 	on, err := seedling.ParseDate(req.On)
 	if err != nil {
-		return seedling.FieldError("on", "on must be a date YYYY-MM-DD")
+		return seedling.FieldProblem(seedling.EInvalid, "on", "problem.date_format", "on must be a date YYYY-MM-DD")
 	}
 	r := pipeline.BranchRecord{Kind: req.Kind, On: on, By: req.By, Conclusion: req.Conclusion}
 	id, err := s.db.Pipeline().Record(c.UserContext(), a, cand.ID, r, seedling.Today(s.db.Now()))
@@ -304,15 +275,15 @@ func (s *Server) apiSetQuota(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var a seedling.Actor
-	switch org.Kind {
-	case seedling.KindCommittee:
-		a, err = s.authorize(c, authz.Target{Path: org.Path}, authz.Quota, authz.Write)
-	case seedling.KindBranch, seedling.KindGeneralBranch:
-		a, err = s.authorize(c, authz.Target{Path: org.Path}, authz.Quota, authz.Split)
-	default:
-		return seedling.FieldError("org_id", "quotas are set for committees and split among branches")
+	share, err := pipeline.QuotaShare(org.Kind)
+	if err != nil {
+		return err
 	}
+	act := authz.Write
+	if share {
+		act = authz.Split
+	}
+	a, err := s.authorize(c, authz.Target{Path: org.Path}, authz.Quota, act)
 	if err != nil {
 		return err
 	}

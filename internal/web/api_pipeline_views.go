@@ -99,7 +99,7 @@ func (s *Server) scopedRoots(c *fiber.Ctx, obj, act string) ([]string, error) {
 		return nil, err
 	}
 	if !anyContains(roots, org.Path) {
-		return nil, notFound()
+		return nil, seedling.NotFound()
 	}
 	return []string{org.Path}, nil
 }

@@ -62,12 +62,13 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 		return err
 	}
 	if req.CandidateID != nil {
+		noSuch := seedling.FieldProblem(seedling.EInvalid, "candidate_id", "problem.candidate_id_unknown", "no such candidate")
 		cand, err := s.db.Candidates().ByID(c.UserContext(), *req.CandidateID)
 		if err != nil {
-			return fieldProblem("candidate_id", "problem.candidate_missing", "no such candidate")
+			return noSuch
 		}
 		if _, err := s.authorize(c, authz.Target{Path: cand.OrgPath}, authz.Account, authz.Write); err != nil {
-			return fieldProblem("candidate_id", "problem.candidate_missing", "no such candidate")
+			return noSuch
 		}
 	}
 	u, err := s.db.Users().Create(c.UserContext(), a, postgres.NewUser{Username: req.Username, DisplayName: req.DisplayName, Password: req.Password, CandidateID: req.CandidateID})
@@ -101,11 +102,11 @@ func (s *Server) changeGrant(c *fiber.Ctx, give bool) error {
 		return err
 	}
 	p := seedling.NewProblems(seedling.EInvalid)
-	if !req.Role.Valid() {
-		p.Add("role", "unknown role")
+	if err := req.Role.Check(); err != nil {
+		p.AddErr("role", err)
 	}
 	if req.OrgID <= 0 {
-		p.Add("org_id", "org_id is required")
+		p.AddKey("org_id", "problem.required", "org_id is required")
 	}
 	if err := p.Err(); err != nil {
 		return err

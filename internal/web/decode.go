@@ -60,14 +60,14 @@ func checkFields(name string, v reflect.Value) error {
 		switch {
 		case last == "id" || strings.HasSuffix(last, "_id"):
 			if n < 0 || n > seedling.MaxID {
-				return fieldProblem(name, "problem.id_range", fmt.Sprintf("%s must be an id between 1 and %d", name, seedling.MaxID), "Max", seedling.MaxID)
+				return seedling.FieldProblem(seedling.EInvalid, name, "problem.id_range", fmt.Sprintf("%s must be an id between 1 and %d", name, seedling.MaxID), "Max", seedling.MaxID)
 			}
 		case last == "year":
 			if n != 0 && (n < seedling.MinYear || n > seedling.MaxYear) {
-				return fieldProblem(name, "problem.year_range", fmt.Sprintf("%s must be a year from %d to %d", name, seedling.MinYear, seedling.MaxYear), "Min", seedling.MinYear, "Max", seedling.MaxYear)
+				return seedling.FieldProblem(seedling.EInvalid, name, "problem.year_range", fmt.Sprintf("%s must be a year from %d to %d", name, seedling.MinYear, seedling.MaxYear), "Min", seedling.MinYear, "Max", seedling.MaxYear)
 			}
 		case n < math.MinInt32 || n > math.MaxInt32:
-			return fieldProblem(name, "problem.out_of_range", name+" is out of range")
+			return seedling.FieldProblem(seedling.EInvalid, name, "problem.out_of_range", name+" is out of range")
 		}
 	case reflect.Struct:
 		t := v.Type()
@@ -127,10 +127,10 @@ func jsonProblem(err error) error {
 		if field == "" {
 			return seedling.Errorf(seedling.EInvalid, "body must be a JSON object").Keyed("error.json_object")
 		}
-		return fieldProblem(field, "problem.json_type", fmt.Sprintf("must be %s", typ.Type.String()))
+		return seedling.FieldProblem(seedling.EInvalid, field, "problem.json_type", fmt.Sprintf("must be %s", typ.Type.String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return fieldProblem(name, "problem.unknown_field", "unknown field")
+		return seedling.FieldProblem(seedling.EInvalid, name, "problem.unknown_field", "unknown field")
 	}
 	return seedling.Errorf(seedling.EInvalid, "malformed JSON").Keyed("error.json_malformed")
 }
@@ -139,7 +139,7 @@ func jsonProblem(err error) error {
 func pathID(c *fiber.Ctx, name string) (int64, error) {
 	id, err := seedling.ParseID(name, c.Params(name))
 	if err != nil {
-		return 0, notFound()
+		return 0, seedling.NotFound()
 	}
 	return id, nil
 }

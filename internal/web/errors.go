@@ -52,18 +52,6 @@ var messageOfStatus = map[int]struct{ key, text string }{
 	fiber.StatusRequestTimeout:              {"error.request_timeout", "the request took too long to arrive"},
 }
 
-// fieldProblem is an invalid-input error about one field, worded by the
-// catalog key for the reader while text stays the plain message for logs.
-func fieldProblem(field, key, text string, pairs ...any) *seedling.Error {
-	return seedling.FieldError(field, text).Keyed(key, pairs...).KeyedField(field, key, pairs...)
-}
-
-// notFound is the answer for a record that does not exist or that the
-// caller may not learn exists.
-func notFound() *seedling.Error {
-	return seedling.Errorf(seedling.ENotFound, "not found").Keyed("error.not_found")
-}
-
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }

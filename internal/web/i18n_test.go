@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"io/fs"
 	"regexp"
@@ -45,6 +46,38 @@ func TestCatalogsAreComplete(t *testing.T) {
 		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
 			if _, ok := catalogs[languages[0]][m[1]]; !ok {
 				t.Errorf("%s uses %q, which no catalog has", f, m[1])
+			}
+		}
+	}
+}
+
+// A key written twice in one catalog is silently the last of its values:
+// parallel edits that both add a key (each with its own meaning) must
+// collide here, not on a reader's screen.
+func TestCatalogKeysAreWrittenOnce(t *testing.T) {
+	for _, l := range languages {
+		b, err := fs.ReadFile(assets, "locales/active."+l+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		if _, err := dec.Token(); err != nil { // the opening brace
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				t.Fatalf("%s: %v", l, err)
+			}
+			key := tok.(string)
+			if seen[key] {
+				t.Errorf("%s: key %q is written twice", l, key)
+			}
+			seen[key] = true
+			var v string
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("%s: %s: %v", l, key, err)
 			}
 		}
 	}

@@ -93,8 +93,8 @@ func (s *Server) accountGrant(c *fiber.Ctx) error {
 		return s.formFailed(c, err, func(de *seedling.Error) error { return s.renderAccounts(c, statusOf[de.Code], accountForm{}, de) })
 	}
 	role := seedling.Role(c.FormValue("role"))
-	if !role.Valid() {
-		return s.renderAccounts(c, fiber.StatusBadRequest, accountForm{}, fieldProblem("role", "problem.role_unknown", "unknown role"))
+	if err := role.Check(); err != nil {
+		return s.formFailed(c, err, func(de *seedling.Error) error { return s.renderAccounts(c, statusOf[de.Code], accountForm{}, de) })
 	}
 	username, revoke := c.FormValue("username"), c.FormValue("revoke") != ""
 	if err := s.changeGrantAt(c, username, role, orgID, revoke); err != nil {

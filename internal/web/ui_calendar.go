@@ -49,7 +49,7 @@ func (s *Server) calendarSubmit(c *fiber.Ctx) error {
 		req.Workday = &w
 	case "official":
 	default:
-		return s.renderCalendar(c, fiber.StatusBadRequest, calendarView{Form: req, Choice: choice}, fieldProblem("choice", "problem.calendar_choice", "choose workday, holiday or official"))
+		return s.renderCalendar(c, fiber.StatusBadRequest, calendarView{Form: req, Choice: choice}, seedling.FieldProblem(seedling.EInvalid, "choice", "problem.calendar_choice", "choose workday, holiday or official"))
 	}
 	if _, err := s.setCalendarDay(c, a, req); err != nil {
 		if de := s.shown(c, err); de.Code == seedling.EInvalid {

@@ -73,9 +73,11 @@ func (s *Server) candidatePropose(c *fiber.Ctx) error {
 	}
 	to, kind := seedling.Stage(c.FormValue("to_stage")), c.FormValue("kind")
 	rs, _ := s.rules()
-	step, ok := rs.Find(cand.Stage, to, kind)
-	if !ok {
-		return s.renderCandidate(c, fiber.StatusUnprocessableEntity, cand, nil, seedling.FieldError("to_stage", "this step is not possible from the current stage"), "")
+	step, err := rs.StepFrom(cand.Stage, to, kind)
+	if err != nil {
+		return s.formFailed(c, err, func(de *seedling.Error) error {
+			return s.renderCandidate(c, statusOf[de.Code], cand, nil, de, "")
+		})
 	}
 	facts, values := factsFromForm(c, step.Facts)
 	_, err = s.submit(c.UserContext(), a, cand, submissionRequest{ToStage: to, Kind: kind, Facts: facts})

@@ -383,7 +383,7 @@ func (s *Server) entryOf(c *fiber.Ctx, cand seedling.Candidate) (ledger.Entry, e
 		return ledger.Entry{}, err
 	}
 	if e.CandidateID != cand.ID {
-		return ledger.Entry{}, notFound()
+		return ledger.Entry{}, seedling.NotFound()
 	}
 	return e, nil
 }
