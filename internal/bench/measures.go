@@ -327,39 +327,54 @@ func measureRead(ctx context.Context, cfg Config, c *client, fx *fixture) (Resul
 }
 
 // measureRoster reads a branch's roster (about 50 people with scores and
-// eligibility) against the scores of the same people in SQL alone.
+// eligibility) against the same page with its sums in SQL alone.
 func measureRoster(ctx context.Context, cfg Config, c *client, fx *fixture) (Result, error) {
-	return listMeasure(ctx, cfg, c, fx, fmt.Sprintf("/api/v1/orgs/%d/roster", fx.branch), fx.branch, 0, fmt.Sprintf("%d people", fx.branchN))
+	return listMeasure(ctx, cfg, c, fx, fmt.Sprintf("/api/v1/orgs/%d/roster", fx.branch), fx.branch,
+		[]seedling.Stage{seedling.StageActivist, seedling.StageTarget, seedling.StageProbationary}, postgres.DefaultPageLimit,
+		fmt.Sprintf("%d people", fx.branchN))
 }
 
 // measureCommitteeList asks for the first page of a committee's candidates
 // (about 10,000 below it) against one keyset page with scores in SQL.
 func measureCommitteeList(ctx context.Context, cfg Config, c *client, fx *fixture) (Result, error) {
-	return listMeasure(ctx, cfg, c, fx, fmt.Sprintf("/api/v1/candidates?org_id=%d&limit=100", fx.committee), fx.committee, 100,
-		fmt.Sprintf("%d people below the committee; page of 100", fx.committeeN))
+	return listMeasure(ctx, cfg, c, fx, fmt.Sprintf("/api/v1/candidates?org_id=%d&limit=100", fx.committee), fx.committee,
+		seedling.Stages, 100, fmt.Sprintf("%d people below the committee; page of 100", fx.committeeN))
 }
 
-func listMeasure(ctx context.Context, cfg Config, c *client, fx *fixture, path string, org int64, limit int, note string) (Result, error) {
+// rawPage is a list page in SQL alone, the same work the list answers: the
+// node's path, the people at the stages below it in the lists' order (node
+// path, name, id) with one row more to know whether a next page exists, and
+// each person's net points per quarter and dimension (the quarters are what
+// the per-quarter caps need), people without entries included.
+const rawPage = `
+	WITH picked AS (
+		SELECT k.id, k.name, k.stage, k.org_id, o.name AS org_name, o.path, k.activist_since
+		FROM candidates k JOIN orgs o ON o.id = k.org_id
+		WHERE o.path LIKE (SELECT path FROM orgs WHERE id = $1) || '%' AND k.stage = ANY($2)
+		ORDER BY o.path, k.name, k.id LIMIT $3)
+	SELECT p.id, p.name, p.stage, p.org_id, p.org_name, p.activist_since, s.period, s.dimension_code, s.points
+	FROM picked p LEFT JOIN LATERAL (
+		SELECT e.period, c.dimension_code, sum(e.points) AS points
+		FROM ledger_entries e
+		JOIN rubric_categories c ON c.code = e.category AND c.version_id = (
+			SELECT v.id FROM rubric_versions v WHERE v.effective_from <= date_trunc('quarter', e.occurred_on)
+			ORDER BY v.effective_from DESC LIMIT 1)
+		WHERE e.candidate_id = p.id AND e.kind <> 'evidence'
+		GROUP BY e.period, c.dimension_code) s ON true
+	ORDER BY p.path, p.name, p.id`
+
+func listMeasure(ctx context.Context, cfg Config, c *client, fx *fixture, path string, org int64, stages []seedling.Stage, limit int, note string) (Result, error) {
 	clients := max(1, cfg.Clients/16) // heavy answers: fewer clients, as few people ask at once
 	app := run(ctx, clients, cfg.Duration, func(ctx context.Context, w, n int) error {
 		return c.call(ctx, http.MethodGet, path, fx.adminToken, nil, nil, http.StatusOK, nil)
 	})
-	q := `
-		WITH picked AS (
-			SELECT k.id FROM candidates k JOIN orgs o ON o.id = k.org_id
-			WHERE o.path LIKE (SELECT path FROM orgs WHERE id = $1) || '%' ORDER BY k.id LIMIT $2)
-		SELECT p.id, c.dimension_code, sum(e.points)
-		FROM picked p JOIN ledger_entries e ON e.candidate_id = p.id
-		JOIN rubric_categories c ON c.code = e.category AND c.version_id = (
-			SELECT v.id FROM rubric_versions v WHERE v.effective_from <= date_trunc('quarter', e.occurred_on)
-			ORDER BY v.effective_from DESC LIMIT 1)
-		WHERE e.kind <> 'evidence'
-		GROUP BY p.id, c.dimension_code`
-	var lim any
-	if limit > 0 {
-		lim = limit
+	names := make([]string, len(stages))
+	for i, st := range stages {
+		names[i] = string(st)
 	}
-	raw := run(ctx, clients, cfg.Duration, func(ctx context.Context, w, n int) error { return drain(ctx, cfg.DB, q, org, lim) })
+	raw := run(ctx, clients, cfg.Duration, func(ctx context.Context, w, n int) error {
+		return drain(ctx, cfg.DB, rawPage, org, pq.Array(names), limit+1)
+	})
 	res := rate(app, raw, "req/s")
 	res.Note = strings.TrimSpace(fmt.Sprintf("%s, %d clients %s", note, clients, res.Note))
 	return res, nil

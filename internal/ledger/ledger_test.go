@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -377,5 +378,21 @@ func TestCheckImportReportsEveryRowAtItsCell(t *testing.T) {
 	valid, err := CheckImport(rows[:1], Period{2026, 4}, people, rs, LateRule{}, today)
 	if err != nil || valid[0].Category.Code != "task_completion" {
 		t.Fatalf("good row: %v %+v", err, valid)
+	}
+}
+
+// A candidate's category sums land on the dimension of the version in force
+// for each quarter, as the standings' SQL maps them: exam_result counts in
+// 2026 and counts nowhere from 2027, when version 2 no longer knows it;
+// the sums of two categories of one dimension are added.
+func TestByDimensionMapsEachQuarterUnderItsVersion(t *testing.T) {
+	got := ByDimension([]CategorySum{
+		{"2027Q1", "exam_result", 9}, {"2027Q1", "study_attendance", 3},
+		{"2026Q4", "evaluation_result", 20}, {"2026Q4", "deduction", -5}, {"2026Q4", "exam_result", 12},
+		{"2026Q4", "no_such_category", 7},
+	}, testRubrics())
+	want := []PeriodSum{{"2026Q4", DimEvaluation, 15}, {"2026Q4", DimTheoryExam, 12}, {"2027Q1", DimTheoryStudy, 3}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("ByDimension = %v, want %v", got, want)
 	}
 }

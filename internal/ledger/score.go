@@ -16,6 +16,49 @@ type PeriodSum struct {
 	Points    int    `json:"points"`
 }
 
+// CategorySum is the net points of one quarter in one category: what the
+// ledger of one person sums to before any rubric is applied.
+type CategorySum struct {
+	Period   string `json:"period"`
+	Category string `json:"category"`
+	Points   int    `json:"points"`
+}
+
+// ByDimension maps category sums onto dimensions, each quarter under the
+// rubric version in force for it; a category that version does not know
+// counts nowhere. It is the mapping the standings do in SQL, done here so a
+// single read sums its ledger without joining the rubric tables, whose
+// versions are in memory anyway. The result is ordered by quarter and
+// dimension, as the standings order theirs.
+func ByDimension(sums []CategorySum, rubrics Rubrics) []PeriodSum {
+	type key struct{ period, dimension string }
+	net := map[key]int{}
+	for _, s := range sums {
+		p, err := ParsePeriod(s.Period)
+		if err != nil {
+			continue
+		}
+		r, ok := rubrics.InForce(p)
+		if !ok {
+			continue
+		}
+		if c, ok := r.Category(s.Category); ok {
+			net[key{s.Period, c.Dimension}] += s.Points
+		}
+	}
+	out := make([]PeriodSum, 0, len(net))
+	for k, v := range net {
+		out = append(out, PeriodSum{Period: k.period, Dimension: k.dimension, Points: v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Period != out[j].Period {
+			return out[i].Period < out[j].Period
+		}
+		return out[i].Dimension < out[j].Dimension
+	})
+	return out
+}
+
 // DimensionScore is the points of one dimension against its cap.
 type DimensionScore struct {
 	Code   string

@@ -41,6 +41,7 @@ type DB struct {
 	dsn   string
 
 	rubricCache *rubricCache
+	stmts       *statements
 }
 
 // ruleSet is the rule set in force on a day, from Rules.
@@ -77,7 +78,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("cannot reach the database: %s", oneLine(err))
 	}
-	return &DB{DB: db, Now: time.Now, dsn: dsn, rubricCache: &rubricCache{}}, nil
+	return &DB{DB: db, Now: time.Now, dsn: dsn, rubricCache: &rubricCache{}, stmts: newStatements(db)}, nil
 }
 
 // LoginRoleName is the role the serving pool of database dbname logs in as.

@@ -110,7 +110,7 @@ func (db *DB) LoadDemoLedgers(ctx context.Context, a seedling.Actor, p *DemoLedg
 			return err
 		}
 		for i, c := range people {
-			if _, err := lockChain(ctx, tx, c.ID); err != nil {
+			if _, err := db.lockChain(ctx, tx, c.ID); err != nil {
 				return err
 			}
 			head, err := readHead(ctx, tx, c.ID)
@@ -138,7 +138,7 @@ func (db *DB) LoadDemoLedgers(ctx context.Context, a seedling.Actor, p *DemoLedg
 				} else {
 					r.requestHash = row.draft.RequestHash()
 				}
-				if plan[n].id, err = appendRow(ctx, tx, &head, r); err != nil {
+				if plan[n].id, err = db.appendRow(ctx, tx, &head, r); err != nil {
 					return fmt.Errorf("demo ledger of %s: %w", c.Code, err)
 				}
 			}

@@ -51,14 +51,14 @@ func (s *LedgerStore) Record(ctx context.Context, a seedling.Actor, candidateID 
 // it corrects.
 func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence, objectionID *int64) (id int64, replayed bool, err error) {
 	reqHash := d.RequestHash()
-	subj, err := lockChain(ctx, tx, candidateID)
+	subj, err := s.db.lockChain(ctx, tx, candidateID)
 	if err != nil {
 		return 0, false, err
 	}
 	// The retry check and the chain head in one statement, read after the
 	// lock (a statement of its own, so that it sees every chain row
 	// committed before the lock was granted).
-	head, prior, found, err := headAndPrior(ctx, tx, candidateID, key)
+	head, prior, found, err := s.db.headAndPrior(ctx, tx, candidateID, key)
 	if err != nil {
 		return 0, false, err
 	}
@@ -81,7 +81,7 @@ func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor,
 	if err != nil {
 		return 0, false, err
 	}
-	id, err = appendEntry(ctx, tx, a, &head, v, key, reqHash, s.db.recordedNow(), objectionID)
+	id, err = s.db.appendEntry(ctx, tx, a, &head, v, key, reqHash, s.db.recordedNow(), objectionID)
 	if err != nil {
 		return 0, false, err
 	}
@@ -90,7 +90,7 @@ func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor,
 		return 0, false, err
 	}
 	for _, f := range files {
-		if _, err := attach(ctx, tx, a, &head, id, f, s.db.recordedNow()); err != nil {
+		if _, err := s.db.attach(ctx, tx, a, &head, id, f, s.db.recordedNow()); err != nil {
 			return 0, false, err
 		}
 	}
@@ -118,18 +118,20 @@ type priorRequest struct {
 // headAndPrior reads, under the chain's lock, the chain head and the entry
 // an earlier request with the same idempotency key wrote, if any (no key:
 // none).
-func headAndPrior(ctx context.Context, tx *sqlx.Tx, candidateID int64, key string) (chainHead, priorRequest, bool, error) {
+func (db *DB) headAndPrior(ctx context.Context, tx *sqlx.Tx, candidateID int64, key string) (chainHead, priorRequest, bool, error) {
 	h := chainHead{CandidateID: candidateID}
 	var seq sql.NullInt64
 	var priorID sql.NullInt64
 	var p priorRequest
-	err := tx.QueryRowxContext(ctx, `
+	st, err := db.prepared(ctx, tx, `
 		SELECT h.seq, h.hash, p.id, p.request_hash FROM (SELECT 1) one
 		LEFT JOIN LATERAL (SELECT seq, hash FROM ledger_entries WHERE candidate_id = $1 ORDER BY seq DESC LIMIT 1) h ON true
 		LEFT JOIN LATERAL (SELECT id, request_hash FROM ledger_entries
-		                   WHERE candidate_id = $1 AND idempotency_key = $2 AND $2 <> '') p ON true`,
-		candidateID, key).Scan(&seq, &h.Hash, &priorID, &p.hash)
+		                   WHERE candidate_id = $1 AND idempotency_key = $2 AND $2 <> '') p ON true`)
 	if err != nil {
+		return h, p, false, err
+	}
+	if err := st.QueryRowxContext(ctx, candidateID, key).Scan(&seq, &h.Hash, &priorID, &p.hash); err != nil {
 		return h, p, false, err
 	}
 	if !seq.Valid {
@@ -140,12 +142,12 @@ func headAndPrior(ctx context.Context, tx *sqlx.Tx, candidateID int64, key strin
 	return h, p, priorID.Valid, nil
 }
 
-func appendEntry(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, v ledger.Valid, key string, reqHash []byte, at time.Time, objectionID *int64) (int64, error) {
+func (db *DB) appendEntry(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, v ledger.Valid, key string, reqHash []byte, at time.Time, objectionID *int64) (int64, error) {
 	row := chainRow{rec: entryRecord(a, at, v), recordedBy: a.UserID, requestHash: reqHash, objectionID: objectionID}
 	if key != "" {
 		row.key = &key
 	}
-	return appendRow(ctx, tx, head, row)
+	return db.appendRow(ctx, tx, head, row)
 }
 
 // entryRecord is the chained record of a checked entry. A single entry and
@@ -191,7 +193,7 @@ func (s *LedgerStore) reverse(ctx context.Context, tx *sqlx.Tx, a seedling.Actor
 	if err != nil {
 		return 0, err
 	}
-	orig, err := lockedEntry(ctx, tx, entryID)
+	orig, err := s.db.lockedEntry(ctx, tx, entryID)
 	if err != nil {
 		return 0, err
 	}
@@ -206,7 +208,7 @@ func (s *LedgerStore) reverse(ctx context.Context, tx *sqlx.Tx, a seedling.Actor
 	rec.Kind, rec.Category, rec.Points = ledger.KindReversal, orig.Category, -orig.Points
 	rec.OccurredOn, rec.Period = orig.OccurredOn.Format(seedling.DateLayout), orig.Period
 	rec.Description, rec.ReversesSeq, rec.Reason = orig.Description, orig.Seq, reason
-	id, err := appendRow(ctx, tx, &head, chainRow{rec: rec, reverses: &orig.ID, recordedBy: a.UserID, objectionID: objectionID})
+	id, err := s.db.appendRow(ctx, tx, &head, chainRow{rec: rec, reverses: &orig.ID, recordedBy: a.UserID, objectionID: objectionID})
 	if err != nil {
 		return 0, err
 	}
@@ -215,12 +217,12 @@ func (s *LedgerStore) reverse(ctx context.Context, tx *sqlx.Tx, a seedling.Actor
 
 // lockedEntry reads one row after locking its chain, so what it says cannot
 // change before the transaction ends.
-func lockedEntry(ctx context.Context, tx *sqlx.Tx, entryID int64) (ledger.Entry, error) {
+func (db *DB) lockedEntry(ctx context.Context, tx *sqlx.Tx, entryID int64) (ledger.Entry, error) {
 	var candidateID int64
 	if err := tx.GetContext(ctx, &candidateID, `SELECT candidate_id FROM ledger_entries WHERE id = $1`, entryID); err != nil {
 		return ledger.Entry{}, translate(err)
 	}
-	if _, err := lockChain(ctx, tx, candidateID); err != nil {
+	if _, err := db.lockChain(ctx, tx, candidateID); err != nil {
 		return ledger.Entry{}, err
 	}
 	var r entryRow
@@ -237,7 +239,7 @@ func (s *LedgerStore) Attach(ctx context.Context, a seedling.Actor, entryID int6
 	var id int64
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		created = false
-		orig, err := lockedEntry(ctx, tx, entryID)
+		orig, err := s.db.lockedEntry(ctx, tx, entryID)
 		if err != nil {
 			return err
 		}
@@ -255,7 +257,7 @@ func (s *LedgerStore) Attach(ctx context.Context, a seedling.Actor, entryID int6
 		if err != nil {
 			return err
 		}
-		id, err = attach(ctx, tx, a, &head, entryID, f, s.db.recordedNow())
+		id, err = s.db.attach(ctx, tx, a, &head, entryID, f, s.db.recordedNow())
 		created = err == nil
 		return err
 	})
@@ -267,7 +269,7 @@ func (s *LedgerStore) Attach(ctx context.Context, a seedling.Actor, entryID int6
 }
 
 // attach writes the file's row and the chain row that vouches for it.
-func attach(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, entryID int64, f ledger.Evidence, at time.Time) (int64, error) {
+func (db *DB) attach(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, entryID int64, f ledger.Evidence, at time.Time) (int64, error) {
 	var entrySeq int
 	if err := tx.GetContext(ctx, &entrySeq, `SELECT seq FROM ledger_entries WHERE id = $1 AND candidate_id = $2`, entryID, head.CandidateID); err != nil {
 		return 0, translate(err)
@@ -282,7 +284,7 @@ func attach(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead,
 	rec := actorRecord(a, at)
 	rec.Kind, rec.EvidenceOfSeq = ledger.KindEvidence, entrySeq
 	rec.EvidenceSHA256, rec.EvidenceName, rec.EvidenceSize, rec.EvidenceType = f.SHA256, f.Name, f.Size, f.ContentType
-	if _, err := appendRow(ctx, tx, head, chainRow{rec: rec, evidenceID: &fileID, recordedBy: a.UserID}); err != nil {
+	if _, err := db.appendRow(ctx, tx, head, chainRow{rec: rec, evidenceID: &fileID, recordedBy: a.UserID}); err != nil {
 		return 0, err
 	}
 	return fileID, auditChain(ctx, tx, a, "ledger.evidence", *head,
@@ -342,8 +344,12 @@ func (r entryRow) entry() ledger.Entry {
 
 // entryAlone returns one entry or reversal without its evidence.
 func (s *LedgerStore) entryAlone(ctx context.Context, id int64) (ledger.Entry, error) {
+	st, err := s.db.prepared(ctx, nil, entrySelect+` WHERE e.id = $1 AND e.kind <> 'evidence'`)
+	if err != nil {
+		return ledger.Entry{}, translate(err)
+	}
 	var r entryRow
-	if err := s.db.GetContext(ctx, &r, entrySelect+` WHERE e.id = $1 AND e.kind <> 'evidence'`, id); err != nil {
+	if err := st.GetContext(ctx, &r, id); err != nil {
 		return ledger.Entry{}, translate(err)
 	}
 	return r.entry(), nil

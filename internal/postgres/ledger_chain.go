@@ -25,13 +25,16 @@ type chainHead struct {
 // other tables may still insert rows that refer to the candidate meanwhile.
 // It returns what the entry rules need to know about the candidate, read
 // under the same lock.
-func lockChain(ctx context.Context, tx *sqlx.Tx, candidateID int64) (ledger.Subject, error) {
+func (db *DB) lockChain(ctx context.Context, tx *sqlx.Tx, candidateID int64) (ledger.Subject, error) {
 	var r struct {
 		Stage         string     `db:"stage"`
 		ActivistSince *time.Time `db:"activist_since"`
 	}
-	err := tx.GetContext(ctx, &r, `SELECT stage, activist_since FROM candidates WHERE id = $1 FOR NO KEY UPDATE`, candidateID)
+	st, err := db.prepared(ctx, tx, `SELECT stage, activist_since FROM candidates WHERE id = $1 FOR NO KEY UPDATE`)
 	if err != nil {
+		return ledger.Subject{}, translate(err)
+	}
+	if err := st.GetContext(ctx, &r, candidateID); err != nil {
 		return ledger.Subject{}, translate(err)
 	}
 	return ledger.Subject{Stage: seedling.Stage(r.Stage), ActivistSince: r.ActivistSince}, nil
@@ -61,7 +64,7 @@ type chainRow struct {
 }
 
 // appendRow writes the next row of the chain at head and moves head on.
-func appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row chainRow) (int64, error) {
+func (db *DB) appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row chainRow) (int64, error) {
 	prev, hash := head.link(&row.rec)
 	var occurred, period, category any
 	if row.rec.OccurredOn != "" {
@@ -70,13 +73,17 @@ func appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row chainRow) 
 	if row.rec.Category != "" {
 		category = row.rec.Category
 	}
-	var id int64
-	err := tx.GetContext(ctx, &id, `
+	st, err := db.prepared(ctx, tx, `
 		INSERT INTO ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period, description,
 		                            reverses, reason, evidence_id, recorded_by, recorded_by_name, recorded_at,
 		                            idempotency_key, request_hash, prev_hash, hash, objection_id, late_reason)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-		RETURNING id`,
+		RETURNING id`)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = st.GetContext(ctx, &id,
 		row.rec.CandidateID, row.rec.Seq, row.rec.Kind, category, row.rec.Points, occurred, period, row.rec.Description,
 		row.reverses, row.rec.Reason, row.evidenceID, row.recordedBy, row.rec.RecordedBy, row.rec.RecordedAt,
 		row.key, row.requestHash, prev, hash, row.objectionID, row.rec.LateReason)

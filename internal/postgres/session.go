@@ -202,6 +202,14 @@ func (s *SessionStore) countFailure(ctx context.Context, userID *int64, ip strin
 	return id, err
 }
 
+// sessionLookupSQL finds a live session with its account and grants.
+const sessionLookupSQL = `
+	SELECT ` + principalColumns + `, s.csrf, s.seen_at < now() - interval '1 minute' AS refresh
+	FROM sessions s JOIN users u ON u.id = s.user_id
+	WHERE s.token_hash = $1 AND NOT u.disabled
+	  AND s.seen_at > now() - make_interval(secs => $2)
+	  AND s.created_at > now() - make_interval(secs => $3)`
+
 // Lookup finds the live session of a token. It refreshes the idle clock at
 // most once a minute, so reading pages does not turn into a write each time.
 func (s *SessionStore) Lookup(ctx context.Context, token string) (*Session, error) {
@@ -209,20 +217,17 @@ func (s *SessionStore) Lookup(ctx context.Context, token string) (*Session, erro
 		return nil, seedling.Errorf(seedling.EUnauthorized, "no valid session").Keyed("error.unauthorized")
 	}
 	// One round trip for the session, the account and every grant with its
-	// node: this runs on every request.
+	// node, prepared: this runs on every request.
 	var row struct {
 		principalRow
 		CSRF    string `db:"csrf"`
 		Refresh bool   `db:"refresh"`
 	}
-	err := s.db.GetContext(ctx, &row, `
-		SELECT `+principalColumns+`, s.csrf, s.seen_at < now() - interval '1 minute' AS refresh
-		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = $1 AND NOT u.disabled
-		  AND s.seen_at > now() - make_interval(secs => $2)
-		  AND s.created_at > now() - make_interval(secs => $3)`,
-		tokenHash(token), s.Idle.Seconds(), s.Absolute.Seconds())
+	st, err := s.db.prepared(ctx, nil, sessionLookupSQL)
 	if err != nil {
+		return nil, translate(err)
+	}
+	if err := st.GetContext(ctx, &row, tokenHash(token), s.Idle.Seconds(), s.Absolute.Seconds()); err != nil {
 		if seedling.ErrorCode(translate(err)) == seedling.ENotFound {
 			return nil, seedling.Errorf(seedling.EUnauthorized, "no valid session").Keyed("error.unauthorized")
 		}

@@ -177,22 +177,31 @@ func (r createCandidateRequest) validate(org seedling.Org, now time.Time) (postg
 	return n, nil
 }
 
-// apiCandidate shows one candidate to those whose scope reaches them.
+// apiCandidate shows one candidate to those whose scope reaches them. The
+// row, the ledger's sums and the strikes come in one statement; rubric and
+// rules are in memory.
 func (s *Server) apiCandidate(c *fiber.Ctx) error {
-	cand, _, err := s.loadCandidate(c, authz.Candidate, authz.Read)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	out := s.candidateDetail(c, cand)
-	sc, _, err := s.scoredOne(c.UserContext(), cand.ID)
+	ctx := c.UserContext()
+	rd, err := s.db.Candidates().Read(ctx, id)
 	if err != nil {
 		return err
 	}
+	if _, err := s.authorizeCandidate(c, rd.Candidate, authz.Candidate, authz.Read); err != nil {
+		return err
+	}
+	rubrics, err := s.db.Rubric().Versions(ctx)
+	if err != nil {
+		return err
+	}
+	rs, today := s.rules()
+	sc := postgres.Assess([]postgres.Standing{rd.Standing(rubrics)}, rubrics, today, rs.Door())[0]
+	out := s.candidateDetail(c, rd.Candidate)
 	out.Score, out.Eligibility = scoreOut(sc.Score, false), eligibilityOut(s.localizer(c), sc.Eligibility)
-	rs, _ := s.rules()
-	if out.FailedReviews, err = s.db.Pipeline().FailedReviews(c.UserContext(), cand.ID, rs); err != nil {
-		return err
-	}
+	out.FailedReviews = rs.Strikes(rd.Returned)
 	out.MaxFailedReviews, out.Strikes = rs.MaxFailedReviews, translateProblem(s.localizer(c), rs.StrikesUsed(out.FailedReviews))
 	return c.JSON(out)
 }
@@ -208,8 +217,13 @@ func (s *Server) loadCandidate(c *fiber.Ctx, obj, act string) (seedling.Candidat
 	if err != nil {
 		return seedling.Candidate{}, seedling.Actor{}, err
 	}
-	a, err := s.authorize(c, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, obj, act)
+	a, err := s.authorizeCandidate(c, cand, obj, act)
 	return cand, a, err
+}
+
+// authorizeCandidate checks an action on a candidate against their node.
+func (s *Server) authorizeCandidate(c *fiber.Ctx, cand seedling.Candidate, obj, act string) (seedling.Actor, error) {
+	return s.authorize(c, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, obj, act)
 }
 
 // candidateJSON is the API view of one candidate.

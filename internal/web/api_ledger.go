@@ -590,7 +590,7 @@ func (s *Server) authorizeEvidence(c *fiber.Ctx, candidateID int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.authorize(c, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Evidence, authz.Read)
+	_, err = s.authorizeCandidate(c, cand, authz.Evidence, authz.Read)
 	return err
 }
 

@@ -197,6 +197,20 @@ func BenchmarkScore200Entries(b *testing.B) {
 	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
 }
 
+// BenchmarkCandidateRead200Entries reads the page of the same activist:
+// the candidate, score, eligibility and strikes (one statement after the
+// session's).
+func BenchmarkCandidateRead200Entries(b *testing.B) {
+	bb := newBenchBranch(b)
+	path := fmt.Sprintf("/api/v1/candidates/%d", bb.heavy)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if status, body, err := bb.do("GET", path, nil); err != nil || status != 200 {
+			b.Fatalf("candidate: %d %v %s", status, err, body)
+		}
+	}
+}
+
 // BenchmarkRoster50 reads the roster of a branch of fifty, each scored.
 func BenchmarkRoster50(b *testing.B) {
 	bb := newBenchBranch(b)
