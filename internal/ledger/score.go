@@ -16,6 +16,49 @@ type PeriodSum struct {
 	Points    int    `json:"points"`
 }
 
+// CategorySum is the net points of one quarter in one category, as SQL sums
+// them straight off the ledger's covering index; ByDimension maps them onto
+// the rubric's dimensions.
+type CategorySum struct {
+	Period   string
+	Category string
+	Points   int
+}
+
+// ByDimension maps category sums onto dimensions by the rubric version in
+// force for each sum's quarter, in (period, dimension) order. A category the
+// version does not name counts for nothing, and a period that is no period
+// is dropped: the ledger's own checks keep both from being recorded.
+func (rs Rubrics) ByDimension(sums []CategorySum) []PeriodSum {
+	type key struct{ period, dimension string }
+	inForce := map[string]Rubric{}
+	total := map[key]int{}
+	for _, s := range sums {
+		r, seen := inForce[s.Period]
+		if !seen {
+			p, err := ParsePeriod(s.Period)
+			if err == nil {
+				r, _ = rs.InForce(p)
+			}
+			inForce[s.Period] = r
+		}
+		if c, ok := r.Category(s.Category); ok {
+			total[key{s.Period, c.Dimension}] += s.Points
+		}
+	}
+	out := make([]PeriodSum, 0, len(total))
+	for k, v := range total {
+		out = append(out, PeriodSum{Period: k.period, Dimension: k.dimension, Points: v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Period != out[j].Period {
+			return out[i].Period < out[j].Period
+		}
+		return out[i].Dimension < out[j].Dimension
+	})
+	return out
+}
+
 // DimensionScore is the points of one dimension against its cap.
 type DimensionScore struct {
 	Code   string
