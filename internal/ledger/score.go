@@ -1,7 +1,9 @@
 package ledger
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -30,31 +32,49 @@ type CategorySum struct {
 // version does not name counts for nothing, and a period that is no period
 // is dropped: the ledger's own checks keep both from being recorded.
 func (rs Rubrics) ByDimension(sums []CategorySum) []PeriodSum {
-	type key struct{ period, dimension string }
-	inForce := map[string]Rubric{}
-	total := map[key]int{}
+	return rs.DimensionMap().Sums(sums)
+}
+
+// DimensionMap is ByDimension for many people at once: it remembers the
+// dimension of each (quarter, category) it has met, so that a committee's
+// hundreds of thousands of sums cost a lookup each.
+func (rs Rubrics) DimensionMap() *DimensionMap {
+	return &DimensionMap{rubrics: rs, dims: map[[2]string]string{}}
+}
+
+// DimensionMap maps category sums onto dimensions; see Rubrics.DimensionMap.
+type DimensionMap struct {
+	rubrics Rubrics
+	dims    map[[2]string]string // "" for a category the version does not name
+}
+
+// Sums maps one person's category sums, as ByDimension does.
+func (m *DimensionMap) Sums(sums []CategorySum) []PeriodSum {
+	out := make([]PeriodSum, 0, len(sums))
 	for _, s := range sums {
-		r, seen := inForce[s.Period]
+		k := [2]string{s.Period, s.Category}
+		dim, seen := m.dims[k]
 		if !seen {
-			p, err := ParsePeriod(s.Period)
-			if err == nil {
-				r, _ = rs.InForce(p)
+			if p, err := ParsePeriod(s.Period); err == nil {
+				r, _ := m.rubrics.InForce(p)
+				if c, ok := r.Category(s.Category); ok {
+					dim = c.Dimension
+				}
 			}
-			inForce[s.Period] = r
+			m.dims[k] = dim
 		}
-		if c, ok := r.Category(s.Category); ok {
-			total[key{s.Period, c.Dimension}] += s.Points
+		if dim == "" {
+			continue
 		}
+		i := slices.IndexFunc(out, func(x PeriodSum) bool { return x.Period == s.Period && x.Dimension == dim })
+		if i < 0 {
+			out = append(out, PeriodSum{Period: s.Period, Dimension: dim})
+			i = len(out) - 1
+		}
+		out[i].Points += s.Points
 	}
-	out := make([]PeriodSum, 0, len(total))
-	for k, v := range total {
-		out = append(out, PeriodSum{Period: k.period, Dimension: k.dimension, Points: v})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Period != out[j].Period {
-			return out[i].Period < out[j].Period
-		}
-		return out[i].Dimension < out[j].Dimension
+	slices.SortFunc(out, func(a, b PeriodSum) int {
+		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.Dimension, b.Dimension))
 	})
 	return out
 }

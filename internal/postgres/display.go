@@ -227,7 +227,7 @@ type newDisplay struct {
 
 // createDisplays takes the given displays, every node under root, from one
 // snapshot, with one insert of the displays, one of all their rows and an
-// audit event each, and returns them as drafts with their rows, in order.
+// audit event each (in one statement), and returns them as drafts with their rows, in order.
 func createDisplays(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, root string, news []newDisplay, p display.Period, rules *pipeline.Registry) ([]display.Display, error) {
 	nodes := make([]seedling.Org, len(news))
 	for i, n := range news {
@@ -271,13 +271,12 @@ func createDisplays(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, root str
 	if err := insertRows(ctx, tx, out); err != nil {
 		return nil, err
 	}
-	for _, d := range out {
-		if err := audit(ctx, tx, a, "display.create", "display:"+itoa(d.ID),
-			fmt.Sprintf("org=%d period=%s version=%d rows=%d hash=%s", d.OrgID, p, d.Version, len(d.Rows), display.VerificationCode(d.Hash))); err != nil {
-			return nil, err
-		}
+	targets, summaries := make([]string, n), make([]string, n)
+	for i, d := range out {
+		targets[i] = "display:" + itoa(d.ID)
+		summaries[i] = fmt.Sprintf("org=%d period=%s version=%d rows=%d hash=%s", d.OrgID, p, d.Version, len(d.Rows), display.VerificationCode(d.Hash))
 	}
-	return out, nil
+	return out, auditEach(ctx, tx, a, "display.create", targets, summaries)
 }
 
 // insertRows writes the rows of every display in one statement.

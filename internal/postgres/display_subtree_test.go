@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/lib/pq"
+
 	"seedling/internal/display"
 	"seedling/internal/ledger"
 	"seedling/internal/pipeline"
@@ -123,6 +125,14 @@ func TestSubtreeDisplaysEqualPerCandidateComputation(t *testing.T) {
 	}
 	if shown != len(people) {
 		t.Fatalf("%d rows shown for %d people", shown, len(people))
+	}
+	targets := make([]string, len(made))
+	for i, d := range made {
+		targets[i] = fmt.Sprintf("display:%d", d.ID)
+	}
+	var audited int
+	if err := db.GetContext(ctx, &audited, `SELECT count(DISTINCT target) FROM audit_events WHERE action = 'display.create' AND target = ANY($1)`, pq.Array(targets)); err != nil || audited != len(made) {
+		t.Fatalf("%d displays audited of %d: %v", audited, len(made), err)
 	}
 
 	// Every branch has its display now: a second pass takes none.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -123,12 +124,10 @@ func standings(ctx context.Context, q sqlx.QueryerContext, f StandingFilter) ([]
 	if err != nil {
 		return nil, err
 	}
+	dims := rubrics.DimensionMap()
 	for i, r := range rows {
 		out[i] = Standing{ID: r.ID, Name: r.Name, Stage: seedling.Stage(r.Stage), OrgID: r.OrgID, OrgName: r.OrgName, OrgPath: r.Path,
-			ActivistSince: r.ActivistSince, Sums: rubrics.ByDimension(sums[r.ID])}
-		if out[i].Sums == nil {
-			out[i].Sums = []ledger.PeriodSum{}
-		}
+			ActivistSince: r.ActivistSince, Sums: dims.Sums(sums[r.ID])}
 	}
 	return out, nil
 }
@@ -152,13 +151,25 @@ func categorySums(ctx context.Context, q sqlx.QueryerContext, ids []int64, asOf 
 	}
 	defer rows.Close()
 	out := make(map[int64][]ledger.CategorySum, len(ids))
+	// A committee's sums name a few dozen quarters and categories hundreds
+	// of thousands of times: each distinct text is kept once.
+	texts := map[string]string{}
+	text := func(b sql.RawBytes) string {
+		s, ok := texts[string(b)]
+		if !ok {
+			s = string(b)
+			texts[s] = s
+		}
+		return s
+	}
+	var id int64
+	var period, category sql.RawBytes
+	var points int
 	for rows.Next() {
-		var id int64
-		var s ledger.CategorySum
-		if err := rows.Scan(&id, &s.Period, &s.Category, &s.Points); err != nil {
+		if err := rows.Scan(&id, &period, &category, &points); err != nil {
 			return nil, err
 		}
-		out[id] = append(out[id], s)
+		out[id] = append(out[id], ledger.CategorySum{Period: text(period), Category: text(category), Points: points})
 	}
 	return out, rows.Err()
 }
