@@ -51,15 +51,15 @@ type StandingFilter struct {
 }
 
 // Standings returns the candidates the filter picks, each with the net
-// points of every (quarter, dimension) of their ledger, in two statements
-// whatever their number: the people, then their sums. The sums are grouped
-// by (candidate, quarter, category) straight off the covering index
-// ledger_entries_sums (migration 00021), which hands them over in group
-// order with no sort and no hash; the rubric version in force for each
-// quarter then maps the categories onto their dimensions in Go
-// (ledger.Rubrics.ByDimension). Mapping in SQL joined every ledger row to
-// the versions and regrouped them, and made a committee's snapshot several
-// times slower than the GROUP BY alone.
+// points of every (quarter, dimension) of their ledger, in the same three
+// statements whatever their number: the people, their sums, the rubric
+// versions. The sums are grouped by (candidate, quarter, category) straight
+// off the covering index ledger_entries_sums (migration 00021), which hands
+// them over in group order with no sort and no hash; the rubric version in
+// force for each quarter then maps the categories onto their dimensions in
+// Go (ledger.Rubrics.DimensionMap). Mapping in SQL joined every ledger row
+// to the versions and regrouped them, and made a committee's snapshot
+// several times slower than the GROUP BY alone.
 func (s *ScoreStore) Standings(ctx context.Context, f StandingFilter) ([]Standing, error) {
 	return standings(ctx, s.db, f)
 }
