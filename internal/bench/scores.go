@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/lib/pq"
+
 	"seedling/internal/display"
 	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
@@ -13,8 +15,8 @@ import (
 )
 
 // RawSubtreeSums is a committee's scores in SQL alone, the raw twin of its
-// standings and of its displays: the net points of every activist and
-// probationary member under the node ($1) per quarter and dimension, each
+// standings and of its displays: the net points of everyone under the node
+// ($1) at the given stages ($2, NULL for all) per quarter and dimension, each
 // category mapped onto its dimension by the rubric version in force for
 // the quarter, as ledger.Compute needs them (caps are per quarter). It is
 // the store's own arithmetic in one statement, on the same index, so it is
@@ -34,7 +36,7 @@ const RawSubtreeSums = `
 	sums AS (
 		SELECT e.candidate_id, e.period, e.category, sum(e.points) AS points
 		FROM ledger_entries e JOIN candidates k ON k.id = e.candidate_id JOIN orgs o ON o.id = k.org_id
-		WHERE o.path LIKE $1 || '%' AND k.stage IN ('activist', 'probationary') AND e.kind <> 'evidence'
+		WHERE o.path LIKE $1 || '%' AND ($2::text[] IS NULL OR k.stage = ANY($2)) AND e.kind <> 'evidence'
 		GROUP BY e.candidate_id, e.period, e.category
 	)
 	SELECT count(*) FROM (
@@ -91,10 +93,14 @@ func durations(app, raw []time.Duration) Result {
 	return res
 }
 
-// rawSums runs the raw twin under a node.
-func rawSums(ctx context.Context, db *postgres.DB, path string) error {
+// rawSums runs the raw twin under a node, for the given stages (nil: all).
+func rawSums(ctx context.Context, db *postgres.DB, path string, stages []seedling.Stage) error {
+	var st []string
+	for _, s := range stages {
+		st = append(st, string(s))
+	}
 	var n int
-	if err := db.QueryRowContext(ctx, RawSubtreeSums, path).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, RawSubtreeSums, path, pq.Array(st)).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {
@@ -115,9 +121,8 @@ func committeeOf(ctx context.Context, db *postgres.DB, id int64) (seedling.Org, 
 	return seedling.Org{ID: o.ID, Kind: seedling.OrgKind(o.Kind), Name: o.Name, Path: o.Path}, err
 }
 
-// measureStandings scores every activist and probationary member of the
-// committee (about 10,000) through the score store, against the same sums
-// in SQL alone.
+// measureStandings scores everyone under the committee (about 10,000)
+// through the score store, against the same sums in SQL alone.
 func measureStandings(ctx context.Context, cfg Config, _ *client, fx *fixture) (Result, error) {
 	com, err := committeeOf(ctx, cfg.DB, fx.committee)
 	if err != nil {
@@ -126,14 +131,14 @@ func measureStandings(ctx context.Context, cfg Config, _ *client, fx *fixture) (
 	door := pipeline.DefaultRegistry().InForce(seedling.Today(time.Now())).Door()
 	people := 0
 	app, err := timed(ctx, cfg.Duration, clock(func(ctx context.Context) error {
-		list, err := cfg.DB.Scores().Scored(ctx, postgres.StandingFilter{Under: com.Path, Stages: display.Stages}, door)
+		list, err := cfg.DB.Scores().Scored(ctx, postgres.StandingFilter{Under: com.Path}, door)
 		people = len(list)
 		return err
 	}))
 	if err != nil {
 		return Result{}, err
 	}
-	raw, err := timed(ctx, cfg.Duration, clock(func(ctx context.Context) error { return rawSums(ctx, cfg.DB, com.Path) }))
+	raw, err := timed(ctx, cfg.Duration, clock(func(ctx context.Context) error { return rawSums(ctx, cfg.DB, com.Path, nil) }))
 	if err != nil {
 		return Result{}, err
 	}
@@ -176,7 +181,7 @@ func measureDisplay(ctx context.Context, cfg Config, _ *client, fx *fixture) (Re
 	if branches == 0 {
 		return Result{}, fmt.Errorf("every branch under %s has a display of %s already", com.Name, p)
 	}
-	raw, err := timed(ctx, cfg.Duration, clock(func(ctx context.Context) error { return rawSums(ctx, cfg.DB, com.Path) }))
+	raw, err := timed(ctx, cfg.Duration, clock(func(ctx context.Context) error { return rawSums(ctx, cfg.DB, com.Path, display.Stages) }))
 	if err != nil {
 		return Result{}, err
 	}

@@ -284,8 +284,8 @@ func createDisplays(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, root str
 // unnest'ed arrays. What remains is mostly the two foreign-key checks of
 // each row.
 func insertRows(ctx context.Context, tx *sqlx.Tx, displays []display.Display) error {
-	st, err := tx.PrepareContext(ctx, pq.CopyIn("display_rows",
-		"display_id", "candidate_id", "name", "stage", "points", "dimensions", "strikes", "head_seq", "head_hash"))
+	st, err := tx.PrepareContext(ctx, `
+		COPY display_rows (display_id, candidate_id, name, stage, points, dimensions, strikes, head_seq, head_hash) FROM STDIN`)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
+
 	"seedling/internal/bench"
 	"seedling/internal/display"
 	"seedling/internal/pipeline"
@@ -144,7 +146,7 @@ func BenchmarkDisplaysOfASubtree(b *testing.B) {
 	b.Run("RawAggregate", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			var n int
-			if err := db.QueryRowContext(ctx, bench.RawSubtreeSums, com.Path).Scan(&n); err != nil || n == 0 {
+			if err := db.QueryRowContext(ctx, bench.RawSubtreeSums, com.Path, pq.Array([]string{"activist", "probationary"})).Scan(&n); err != nil || n == 0 {
 				b.Fatal(n, err)
 			}
 		}
