@@ -1,0 +1,122 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	rtmetrics "runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"seedling/internal/seedling"
+	"seedling/internal/synth"
+	"seedling/internal/testdb"
+)
+
+// province is a generated province served over a real socket, logged in
+// as its organisation department, whose grant covers every ledger.
+type province struct {
+	app   *testApp
+	base  string
+	token string
+	root  int64
+}
+
+func newProvince(t testing.TB, candidates, entries int) province {
+	t.Helper()
+	db := testdb.New(t)
+	res, err := synth.Generate(t.Context(), db, synth.Params{Candidates: candidates, Entries: entries, Seed: 11, Today: seedling.Today(time.Now())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := province{app: newTestAppOn(t, db)}
+	for _, a := range res.Accounts {
+		if a.Role == seedling.RoleOrgAdmin {
+			p.root = a.OrgID
+			r := p.app.call("POST", "/api/v1/login", "", map[string]string{"username": a.Username, "password": synth.Password})
+			expectStatus(t, r, 200)
+			p.token = r.JSON(t)["token"].(string)
+			break
+		}
+	}
+	if p.token == "" {
+		t.Fatal("the province has no organisation department account")
+	}
+	p.base = p.app.serve()
+	return p
+}
+
+// get downloads path into w and returns the status.
+func (p province) get(path string, w io.Writer) (int, error) {
+	req, _ := http.NewRequest("GET", p.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	_, err = io.Copy(w, res.Body)
+	return res.StatusCode, err
+}
+
+// heapPeak samples the bytes of live heap objects until stopped and
+// returns the highest reading above the first: what an export holds at its
+// fullest, which a count of bytes allocated does not tell.
+func heapPeak() (stop func() uint64) {
+	sample := []rtmetrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { rtmetrics.Read(sample); return sample[0].Value.Uint64() }
+	base, peak := read(), uint64(0)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(2 * time.Millisecond):
+				if v := read(); v > base && v-base > peak {
+					peak = v - base
+				}
+			}
+		}
+	}()
+	return func() uint64 { close(done); wg.Wait(); return peak }
+}
+
+// BenchmarkExportOrgLedgers downloads the ledger workbook of a province of
+// 4,000 people (about 2,800 of them at the ledger stages) and 400,000
+// ledger rows over HTTP, and reports the peak of the live heap beside the
+// bytes allocated.
+func BenchmarkExportOrgLedgers(b *testing.B) {
+	p := newProvince(b, 4000, 400000)
+	var rows int
+	if err := p.app.db.GetContext(context.Background(), &rows, `
+		SELECT count(*) FROM ledger_entries e JOIN candidates k ON k.id = e.candidate_id
+		WHERE e.kind <> 'evidence' AND k.stage IN ('activist', 'target', 'probationary')`); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var peak, size uint64
+	for i := 0; i < b.N; i++ {
+		stop := heapPeak()
+		var n countWriter
+		status, err := p.get(fmt.Sprintf("/api/v1/orgs/%d/ledger.xlsx", p.root), &n)
+		peak = max(peak, stop())
+		if err != nil || status != 200 {
+			b.Fatalf("status %d, %v", status, err)
+		}
+		size = uint64(n)
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(size)/(1<<20), "xlsx-MB")
+	b.ReportMetric(float64(rows), "rows")
+}
+
+type countWriter int
+
+func (w *countWriter) Write(p []byte) (int, error) { *w += countWriter(len(p)); return len(p), nil }
