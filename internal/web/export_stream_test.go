@@ -1,14 +1,18 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	rtmetrics "runtime/metrics"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"seedling/internal/seedling"
 	"seedling/internal/synth"
@@ -120,3 +124,84 @@ func BenchmarkExportOrgLedgers(b *testing.B) {
 type countWriter int
 
 func (w *countWriter) Write(p []byte) (int, error) { *w += countWriter(len(p)); return len(p), nil }
+
+// The org export of a province is streamed (chunked, no length known up
+// front) and holds every ledger row of everyone at the ledger stages, person
+// by person in the roster's order and each ledger in chain order, with the
+// standings sheet in the same order.
+func TestOrgExportIsStreamedWithEveryRowInOrder(t *testing.T) {
+	t.Parallel()
+	p := newProvince(t, 600, 15000)
+	ctx := context.Background()
+	var root string
+	if err := p.app.db.GetContext(ctx, &root, `SELECT path FROM orgs WHERE id = $1`, p.root); err != nil {
+		t.Fatal(err)
+	}
+	var want []struct {
+		Candidate int64 `db:"candidate_id"`
+		Seq       int   `db:"seq"`
+	}
+	if err := p.app.db.SelectContext(ctx, &want, `
+		SELECT e.candidate_id, e.seq FROM ledger_entries e
+		JOIN candidates k ON k.id = e.candidate_id JOIN orgs o ON o.id = k.org_id
+		WHERE e.kind <> 'evidence' AND k.stage IN ('activist', 'target', 'probationary') AND o.path LIKE $1 || '%'
+		ORDER BY o.path, k.name, k.id, e.seq`, root); err != nil {
+		t.Fatal(err)
+	}
+	var people []int64
+	if err := p.app.db.SelectContext(ctx, &people, `
+		SELECT k.id FROM candidates k JOIN orgs o ON o.id = k.org_id
+		WHERE k.stage IN ('activist', 'target', 'probationary') AND o.path LIKE $1 || '%'
+		ORDER BY o.path, k.name, k.id`, root); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 5000 || len(people) < 300 {
+		t.Fatalf("the province is too small to prove anything: %d rows, %d people", len(want), len(people))
+	}
+
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/orgs/%d/ledger.xlsx", p.base, p.root), nil)
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 || res.ContentLength != -1 || len(res.TransferEncoding) != 1 || res.TransferEncoding[0] != "chunked" {
+		t.Fatalf("status %d, length %d, transfer %v: not streamed", res.StatusCode, res.ContentLength, res.TransferEncoding)
+	}
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	sheets := x.GetSheetList()
+	rows, err := x.GetRows(sheets[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows)-1 != len(want) {
+		t.Fatalf("%d entry rows, want %d", len(rows)-1, len(want))
+	}
+	for i, w := range want {
+		got := fmt.Sprintf("%s #%s", rows[i+1][0], rows[i+1][3])
+		if exp := fmt.Sprintf("%d #%d", w.Candidate, w.Seq); got != exp {
+			t.Fatalf("entry row %d is %s, want %s", i+2, got, exp)
+		}
+	}
+	scores, err := x.GetRows(sheets[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scores)-1 != len(people) {
+		t.Fatalf("%d standing rows, want %d", len(scores)-1, len(people))
+	}
+	for i, id := range people {
+		if scores[i+1][0] != strconv.FormatInt(id, 10) {
+			t.Fatalf("standing row %d is %s, want %d", i+2, scores[i+1][0], id)
+		}
+	}
+}
