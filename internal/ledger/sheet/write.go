@@ -142,12 +142,12 @@ func TemplateCSV(people []Person, lang string) ([]byte, error) {
 	return buf.Bytes(), w.Error()
 }
 
-// Ledger is one candidate's ledger and standing, for an export.
+// Ledger is one person of an export and their standing; their entries are
+// added to the LedgerBook one by one.
 type Ledger struct {
 	CandidateID int64
 	Name        string
 	Org         string
-	Entries     []ledger.Entry
 	Score       ledger.Score
 	Eligibility ledger.Eligibility
 }
