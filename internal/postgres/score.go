@@ -77,24 +77,7 @@ type standingRow struct {
 // standings is Standings on any querier, so a display's snapshot sums the
 // ledgers inside the transaction that reads their chain heads.
 func standings(ctx context.Context, q sqlx.QueryerContext, f StandingFilter) ([]Standing, error) {
-	where := []string{"true"}
-	var args []any
-	if f.Under != "" {
-		args = append(args, f.Under)
-		where = append(where, `o.path LIKE $`+itoa(int64(len(args)))+` || '%'`)
-	}
-	if f.IDs != nil {
-		args = append(args, pq.Array(f.IDs))
-		where = append(where, `k.id = ANY($`+itoa(int64(len(args)))+`)`)
-	}
-	if f.Stages != nil {
-		stages := make([]string, len(f.Stages))
-		for i, st := range f.Stages {
-			stages[i] = string(st)
-		}
-		args = append(args, pq.Array(stages))
-		where = append(where, `k.stage = ANY($`+itoa(int64(len(args)))+`)`)
-	}
+	where, args := f.where()
 	where, args, limit, err := f.Page.afterPath("o.path, k.name, k.id", where, args)
 	if err != nil {
 		return nil, err
@@ -172,6 +155,30 @@ func categorySums(ctx context.Context, q sqlx.QueryerContext, ids []int64, asOf 
 		out[id] = append(out[id], ledger.CategorySum{Period: text(period), Category: text(category), Points: points})
 	}
 	return out, rows.Err()
+}
+
+// where picks the candidates of f (k) by their node (o), without the page:
+// the standings and the ledger export select the same people.
+func (f StandingFilter) where() ([]string, []any) {
+	where := []string{"true"}
+	var args []any
+	if f.Under != "" {
+		args = append(args, f.Under)
+		where = append(where, `o.path LIKE $`+itoa(int64(len(args)))+` || '%'`)
+	}
+	if f.IDs != nil {
+		args = append(args, pq.Array(f.IDs))
+		where = append(where, `k.id = ANY($`+itoa(int64(len(args)))+`)`)
+	}
+	if f.Stages != nil {
+		stages := make([]string, len(f.Stages))
+		for i, st := range f.Stages {
+			stages[i] = string(st)
+		}
+		args = append(args, pq.Array(stages))
+		where = append(where, `k.stage = ANY($`+itoa(int64(len(args)))+`)`)
+	}
+	return where, args
 }
 
 // Standing returns one candidate's standing.
