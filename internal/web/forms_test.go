@@ -49,3 +49,93 @@ func TestProposalFormOnlyWhenTheStepIsOpen(t *testing.T) {
 		t.Fatalf("the fixture has %d blocked and %d open steps: the test needs both", seen[true], seen[false])
 	}
 }
+
+// A refused record form says every problem at once, each beside its field
+// (aria-describedby) and all of them in the alert above the form.
+func TestLedgerFormShowsEveryProblemAtItsField(t *testing.T) {
+	t.Parallel()
+	f := newLedgerFixture(t)
+	before := f.count(t)
+	r := f.app.form("POST", fmt.Sprintf("/candidates/%d/ledger", f.a), f.sec, "category=&points=abc&occurred_on=2999-01-01&description=&idempotency_key=all-at-once")
+	expectStatus(t, r, 400)
+	body := string(r.Body)
+	alert := body[strings.Index(body, `role="alert" id="record-error"`):]
+	alert = alert[:strings.Index(alert, "</div>")]
+	for _, field := range []string{"category", "points", "occurred_on", "description"} {
+		if !strings.Contains(body, `id="error-`+field+`"`) || !strings.Contains(body, `aria-describedby="error-`+field+`"`) {
+			t.Errorf("field %s has no reason beside it", field)
+		}
+		if !strings.Contains(alert, `href="#`+field+`"`) {
+			t.Errorf("the summary does not list %s: %s", field, alert)
+		}
+	}
+	if f.count(t) != before {
+		t.Fatal("a refused form booked an entry")
+	}
+}
+
+// Points that are not whole are refused as such, in the page's language,
+// not as missing.
+func TestLedgerFormPointsMustBeWhole(t *testing.T) {
+	t.Parallel()
+	f := newLedgerFixture(t)
+	for _, points := range []string{"2.5", "abc"} {
+		for lang, want := range map[string]string{"zh-CN": "分值须为整数", "en": "Points must be a whole number"} {
+			r := f.app.formWith("POST", fmt.Sprintf("/candidates/%d/ledger", f.a),
+				"category=task_completion&points="+points+"&occurred_on="+f.today+"&description=x&idempotency_key=whole-"+lang,
+				"token", f.sec, "Cookie", langCookie+"="+lang)
+			expectStatus(t, r, 400)
+			body := string(r.Body)
+			i := strings.Index(body, `id="error-points"`)
+			if i < 0 || !strings.Contains(body[i:i+200], want) {
+				t.Errorf("[%s] %q: the points field does not say %q", lang, points, want)
+			}
+		}
+	}
+}
+
+// A refused proposal shows each missing fact beside its input in the form,
+// and every reason in the alert above.
+func TestProposalFormShowsEveryProblemAtItsField(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	cand := newApplicant(t, app, sec, f.orgA, 60)
+	r := app.form("POST", fmt.Sprintf("/candidates/%d/submissions", cand), sec, "to_stage=activist&kind=advance")
+	expectStatus(t, r, 422)
+	body := string(r.Body)
+	alert := body[strings.Index(body, `id="propose-error"`):]
+	alert = alert[:strings.Index(alert, "</section>")]
+	steps := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/next-steps", cand), sec, nil).JSON(t)["steps"].([]any)
+	required := 0
+	for _, x := range steps {
+		st := x.(map[string]any)
+		if st["to_stage"] != "activist" {
+			continue
+		}
+		for _, y := range st["facts"].([]any) {
+			fact := y.(map[string]any)
+			if fact["required"] != true {
+				continue
+			}
+			required++
+			id := "activist-advance_f_" + fact["name"].(string)
+			if fact["type"] == "names" {
+				id += "_0"
+			}
+			if !strings.Contains(body, `id="`+id+`-error"`) || !strings.Contains(body, `aria-describedby="`+id+`-error"`) {
+				t.Errorf("the missing fact %s has no reason beside its input", id)
+			}
+			if !strings.Contains(alert, `href="#`+id+`"`) {
+				t.Errorf("the summary does not link %s: %s", id, alert)
+			}
+		}
+	}
+	if required < 2 {
+		t.Fatalf("the activist step has %d required facts: the test needs several", required)
+	}
+	if strings.Contains(alert, "<code>") {
+		t.Errorf("the summary shows field codes: %s", alert)
+	}
+}

@@ -79,6 +79,7 @@ type ledgerView struct {
 	Form        recordForm
 	Errors      map[string]string
 	Problem     string
+	Problems    []formProblem // every field's reason, in the form's order, for the summary
 	Today       string
 	MinDate     string
 	LateDays    int // an entry dated further back is a late record (补录)
@@ -236,6 +237,8 @@ func (s *Server) ledgerRecord(c *fiber.Ctx) error {
 	d := ledger.Draft{Category: form.Category, OccurredOn: form.OccurredOn, Description: form.Description, LateReason: form.LateReason}
 	if n, err := strconv.Atoi(form.Points); err == nil {
 		d.Points = &n
+	} else {
+		d.PointsText = form.Points
 	}
 	if form.Key == "" || len(form.Key) > 64 {
 		form.Key = newFormKey()
@@ -287,11 +290,29 @@ func (s *Server) ledgerRefused(c *fiber.Ctx, cand seedling.Candidate, form recor
 		}
 	} else {
 		v.Form, v.Errors, v.Problem = form, fields, general
+		v.Problems = recordProblems(s.localizer(c), fields)
 		if _, ok := fields["Idempotency-Key"]; ok {
 			v.Form.Key = newFormKey()
 		}
 	}
 	return s.renderForm(c, statusOf[de.Code], "ledger", "ledger.title", v, de)
+}
+
+// recordFields are the record form's inputs in the order the form shows
+// them, with the catalog key of each one's label.
+var recordFields = [][2]string{{"category", "ledger.category"}, {"points", "ledger.points"}, {"occurred_on", "ledger.occurred_on"},
+	{"description", "ledger.description"}, {"late_reason", "ledger.late_reason"}, {"file", "ledger.evidence_file"}}
+
+// recordProblems lists every field's reason for the summary above the
+// record form, in the form's order, each linked to its input.
+func recordProblems(l *i18n.Localizer, fields map[string]string) []formProblem {
+	var out []formProblem
+	for _, f := range recordFields {
+		if why, ok := fields[f[0]]; ok {
+			out = append(out, formProblem{Field: f[0], Label: translate(l, f[1]), Text: why})
+		}
+	}
+	return out
 }
 
 // refusal explains a refused input in the reader's language: a message per
