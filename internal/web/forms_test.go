@@ -139,3 +139,37 @@ func TestProposalFormShowsEveryProblemAtItsField(t *testing.T) {
 		t.Errorf("the summary shows field codes: %s", alert)
 	}
 }
+
+// Points into a dimension at its cap would not all count: the form warns,
+// books nothing, and books them when sent again with the confirmation; the
+// category list then marks the dimension as full.
+func TestLedgerFormWarnsBeforeAFullDimension(t *testing.T) {
+	t.Parallel()
+	f := newLedgerFixture(t)
+	page := fmt.Sprintf("/candidates/%d/ledger", f.a)
+	// activist-a has 22 of 25 in theory study: 5 more would count 3.
+	body := "category=study_attendance&points=5&occurred_on=" + f.today + "&description=" + "参加集中学习" + "&idempotency_key=full-1"
+	before := f.count(t)
+	for lang, want := range map[string]string{"zh-CN": "本条 5 分中有 2 分不会计入总分", "en": "2 of these 5 points would not count"} {
+		r := f.app.formWith("POST", page, body, "token", f.sec, "Cookie", langCookie+"="+lang)
+		expectStatus(t, r, 409)
+		got := string(r.Body)
+		i := strings.Index(got, `id="error-points"`)
+		if i < 0 || !strings.Contains(got[i:i+400], want) {
+			t.Fatalf("[%s] the points field does not warn %q:\n%.4000s", lang, want, got)
+		}
+		mustContain(t, r, `name="confirm_uncounted"`, `role="alert" id="record-error"`)
+	}
+	if f.count(t) != before {
+		t.Fatal("the warning booked an entry")
+	}
+	expectStatus(t, f.app.form("POST", page, f.sec, body+"&confirm_uncounted=1"), 303)
+	if f.count(t) != before+1 {
+		t.Fatalf("the confirmed form booked %d entries", f.count(t)-before)
+	}
+	r := f.app.page(page, f.sec)
+	mustContain(t, r, `id="score-total">79<`, "参加政治理论学习 · 政治理论学习 · 1~5 · 维度已满")
+	mustNotContain(t, r, "任务完成情况 · 参加实践锻炼 · 1~10 · 维度已满")
+	// A deduction into the full dimension counts and is not asked about.
+	expectStatus(t, f.app.form("POST", page, f.sec, "category=study_absence&points=-1&occurred_on="+f.today+"&description=缺席&idempotency_key=full-2"), 303)
+}

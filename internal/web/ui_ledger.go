@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -58,6 +59,7 @@ type categoryOption struct {
 	Name      string
 	Dimension string
 	Min, Max  int
+	Full      bool // its dimension is at its cap: more points would not count
 }
 
 type recordForm struct {
@@ -80,6 +82,9 @@ type ledgerView struct {
 	Errors      map[string]string
 	Problem     string
 	Problems    []formProblem // every field's reason, in the form's order, for the summary
+	// ConfirmUncounted says the form was refused because its points would
+	// not all count; sent again with confirm_uncounted, it books them.
+	ConfirmUncounted bool
 	Today       string
 	MinDate     string
 	LateDays    int // an entry dated further back is a late record (补录)
@@ -183,7 +188,7 @@ func (s *Server) loadLedgerView(c *fiber.Ctx, cand seedling.Candidate) (*ledgerV
 		for _, cat := range r.Categories {
 			d, _ := r.Dimension(cat.Dimension)
 			v.Categories = append(v.Categories, categoryOption{Code: cat.Code, Name: pickName(en, cat.NameZh, cat.NameEn),
-				Dimension: pickName(en, d.NameZh, d.NameEn), Min: cat.Min, Max: cat.Max})
+				Dimension: pickName(en, d.NameZh, d.NameEn), Min: cat.Min, Max: cat.Max, Full: cat.Max > 0 && sc.Score.Full(cat.Dimension)})
 		}
 	}
 	return v, nil
@@ -255,7 +260,11 @@ func (s *Server) ledgerRecord(c *fiber.Ctx) error {
 		}
 		files = append(files, f)
 	}
-	e, _, err := s.db.Ledger().Record(ctx, a, cand.ID, d, "form:"+form.Key, files)
+	record := s.db.Ledger().RecordCounted
+	if c.FormValue("confirm_uncounted") != "" {
+		record = s.db.Ledger().Record
+	}
+	e, _, err := record(ctx, a, cand.ID, d, "form:"+form.Key, files)
 	if err != nil {
 		return s.ledgerRefused(c, cand, form, err, 0, "")
 	}
@@ -291,6 +300,7 @@ func (s *Server) ledgerRefused(c *fiber.Ctx, cand seedling.Candidate, form recor
 	} else {
 		v.Form, v.Errors, v.Problem = form, fields, general
 		v.Problems = recordProblems(s.localizer(c), fields)
+		v.ConfirmUncounted = de.Key == "problem.dimension_full"
 		if _, ok := fields["Idempotency-Key"]; ok {
 			v.Form.Key = newFormKey()
 		}
@@ -336,6 +346,11 @@ func (s *Server) refusal(c *fiber.Ctx, err error) (map[string]string, string) {
 	case de.Fields["Idempotency-Key"] != "":
 		fields["Idempotency-Key"] = translate(l, "problem.idempotency_reused")
 		return fields, fields["Idempotency-Key"]
+	case de.Key != "" && len(de.Fields) > 0:
+		// A keyed refusal about fields (points that would not count) says
+		// itself, beside each field and as the whole.
+		maps.Copy(fields, de.Fields)
+		return fields, de.Message
 	case de.Code == seedling.EConflict:
 		return fields, translate(l, "ledger.already_reversed")
 	case de.Code == seedling.ERule:
