@@ -85,11 +85,11 @@ type ledgerView struct {
 	// ConfirmUncounted says the form was refused because its points would
 	// not all count; sent again with confirm_uncounted, it books them.
 	ConfirmUncounted bool
-	Today       string
-	MinDate     string
-	LateDays    int // an entry dated further back is a late record (补录)
-	Accept      string
-	MaxMiB      int64
+	Today            string
+	MinDate          string
+	LateDays         int // an entry dated further back is a late record (补录)
+	Accept           string
+	MaxMiB           int64
 }
 
 func langEn(c *fiber.Ctx) bool { return pickLanguage(c) == "en" }
