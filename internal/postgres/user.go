@@ -390,7 +390,8 @@ func (s *UserStore) ChangeOwnPassword(ctx context.Context, a seedling.Actor, use
 		return translate(err)
 	}
 	if !seedling.CheckPassword(current, r.PasswordHash) {
-		return seedling.FieldError("current_password", "the current password is wrong")
+		return seedling.FieldError("current_password", "the current password is wrong").
+			Keyed("problem.password_wrong").KeyedField("current_password", "problem.password_wrong")
 	}
 	hash, err := seedling.HashPassword(next)
 	if err != nil {

@@ -96,11 +96,14 @@ func ValidatePassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < MinPasswordLen:
-		return FieldError("password", "password must be at least 10 characters")
+		return FieldError("password", "password must be at least 10 characters").
+			Keyed("problem.password_short", "Min", MinPasswordLen).KeyedField("password", "problem.password_short", "Min", MinPasswordLen)
 	case len(pw) > MaxPasswordLen:
-		return FieldError("password", "password is too long")
+		return FieldError("password", "password is too long").
+			Keyed("problem.password_long").KeyedField("password", "problem.password_long")
 	case commonPasswords[strings.ToLower(pw)]:
-		return FieldError("password", "password is too common")
+		return FieldError("password", "password is too common").
+			Keyed("problem.password_common").KeyedField("password", "problem.password_common")
 	}
 	return nil
 }
