@@ -58,6 +58,9 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 		return err
 	}
 	data := homeData{Stages: seedling.Stages, Since: *visit.Since}
+	if data.Displays, err = s.displayStart(c); err != nil {
+		return err
+	}
 	rs, today := s.rules()
 	for _, g := range p.Grants {
 		sec := startSection{Grant: g}
@@ -103,13 +106,10 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 			}
 			sec.Due = wordDue(s.localizer(c), sec.Due)
 		}
-		if err := s.startTodo(c, &sec, data.Since); err != nil {
+		if err := s.startTodo(c, &sec, data.Since, data.Displays); err != nil {
 			return err
 		}
 		data.Sections = append(data.Sections, sec)
-	}
-	if data.Displays, err = s.displayStart(c); err != nil {
-		return err
 	}
 	return s.render(c, fiber.StatusOK, "home", "home.title", data)
 }

@@ -41,8 +41,9 @@ type newsItem struct {
 // startTodo fills the section's to-do block for its role: the secretary's
 // decisions since the last visit, overdue items and displays to publish;
 // the committee's queue with its overdue decisions; a group leader's people
-// with their scores and the group's display.
-func (s *Server) startTodo(c *fiber.Ctx, sec *startSection, since time.Time) error {
+// with their scores and the group's display; a member's displays open for
+// objections.
+func (s *Server) startTodo(c *fiber.Ctx, sec *startSection, since time.Time, shown displayStart) error {
 	ctx := c.UserContext()
 	l := s.localizer(c)
 	g := sec.Grant
@@ -116,6 +117,8 @@ func (s *Server) startTodo(c *fiber.Ctx, sec *startSection, since time.Time) err
 		add("queue", len(pending), "home.todo.queue", "/reviews", false)
 		add("queue-overdue", late, "home.todo.queue_overdue", "/reviews", true)
 		add("overdue", overdue, "home.todo.overdue", fmt.Sprintf("#due-%d", g.OrgID), true)
+	case seedling.RoleMember:
+		add("displays", len(shown.Open), "home.todo.displays_open", "#start-displays", false)
 	case seedling.RoleOrgAdmin:
 		add("overdue", overdue, "home.todo.overdue", fmt.Sprintf("#due-%d", g.OrgID), true)
 	case seedling.RoleGroupLeader:
