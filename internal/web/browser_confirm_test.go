@@ -23,7 +23,7 @@ func TestBrowserDestructiveStepsAskFirst(t *testing.T) {
 	// checkVisibility, not the box: a closed details keeps its content laid
 	// out but not rendered.
 	visible := func(sel string) bool {
-		return get(b, chromedp.Evaluate[bool](`(() => { const el = document.querySelector('` + sel + `'); return !!el && el.checkVisibility(); })()`))
+		return get(b, chromedp.Evaluate[bool](`(() => { const el = document.querySelector('`+sel+`'); return !!el && el.checkVisibility(); })()`))
 	}
 	if visible("#propose-withdrawn-withdraw") || !visible("#propose-open-withdrawn-withdraw") {
 		t.Fatal("withdrawing is one tap: the final button shows before the confirmation step")
@@ -43,7 +43,7 @@ func TestBrowserDestructiveStepsAskFirst(t *testing.T) {
 	}
 	b.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('reverse-submit-`+id+`').closest('details').querySelector('summary').click()`),
 		chromedp.WaitVisible("#reverse-consequence-"+id))
-	if text := get(b, chromedp.Text("#reverse-consequence-" + id)); !strings.Contains(text, "不再计入总分") {
+	if text := get(b, chromedp.Text("#reverse-consequence-"+id)); !strings.Contains(text, "不再计入总分") {
 		t.Fatalf("reversal consequence: %q", text)
 	}
 	b.do(chromedp.SendKeys("#entry-"+id+" input[name=reason]", "误记，予以冲销"), chromedp.Click("#reverse-submit-"+id), chromedp.WaitVisible("#flash"))
