@@ -133,7 +133,7 @@ func (s *Server) startTodo(c *fiber.Ctx, sec *startSection, since time.Time, sho
 				eligible++
 			}
 		}
-		ds, err := s.db.Displays().List(ctx, postgres.DisplayFilter{Roots: roots, DraftRoots: s.publishRoots(c, g), Limit: 1})
+		ds, err := s.db.Displays().List(ctx, postgres.DisplayFilter{Roots: roots, DraftRoots: s.publishRoots(g), Limit: 1})
 		if err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func (s *Server) startTodo(c *fiber.Ctx, sec *startSection, since time.Time, sho
 
 // publishRoots is the grant's node when its role may publish displays
 // there: drafts are shown only to those who may publish them.
-func (s *Server) publishRoots(c *fiber.Ctx, g seedling.Grant) []string {
+func (s *Server) publishRoots(g seedling.Grant) []string {
 	if s.authz.RoleMay(g.Role, authz.Display, authz.Publish) {
 		return []string{g.OrgPath}
 	}
@@ -160,7 +160,7 @@ func (s *Server) publishRoots(c *fiber.Ctx, g seedling.Grant) []string {
 // drafts counts the display drafts under the grant's node waiting to be
 // checked and published.
 func (s *Server) drafts(c *fiber.Ctx, g seedling.Grant) (int, error) {
-	roots := s.publishRoots(c, g)
+	roots := s.publishRoots(g)
 	if roots == nil {
 		return 0, nil
 	}
