@@ -10,7 +10,7 @@ import (
 )
 
 // A long ledger reads a quarter at a time: one section per quarter, newest
-// first, the newest open, each headed by its count and the points its
+// first, the newest open and the latest entry's, each headed by its count and the points its
 // standing entries bring; every entry sits in its own quarter.
 func TestLedgerPageGroupsEntriesByQuarter(t *testing.T) {
 	t.Parallel()
@@ -29,6 +29,7 @@ func TestLedgerPageGroupsEntriesByQuarter(t *testing.T) {
 		count[e.Period]++
 		want[e.Period] += e.Standing()
 	}
+	latest := entries[len(entries)-1].Period // entries come in seq order
 	if len(order) < 2 {
 		t.Fatalf("the fixture's ledger spans %v: too few quarters to group", order)
 	}
@@ -43,8 +44,8 @@ func TestLedgerPageGroupsEntriesByQuarter(t *testing.T) {
 		if i > 0 && m[1] >= got[i-1][1] {
 			t.Fatalf("quarter %s shown after %s: not newest first", m[1], got[i-1][1])
 		}
-		if (i == 0) != (m[2] == "open") {
-			t.Fatalf("quarter %s open=%q: only the newest is open", m[1], m[2])
+		if (i == 0 || m[1] == latest) != (m[2] == "open") {
+			t.Fatalf("quarter %s open=%q: the newest quarter and the latest entry's (%s) are open, no other", m[1], m[2], latest)
 		}
 		p, _ := ledger.ParsePeriod(m[1])
 		head := fmt.Sprintf("%d年第%d季度</strong> · <span class=\"quarter-total\">%d条记录 · 计%d分", p.Year, p.Quarter, count[m[1]], want[m[1]])

@@ -199,12 +199,15 @@ func (s *Server) loadLedgerView(c *fiber.Ctx, cand seedling.Candidate) (*ledgerV
 }
 
 // Quarters groups the entries (newest first) by the quarter they count in,
-// newest quarter first. It is worked out when the page renders, so a refusal
-// set on one entry opens that entry's quarter.
+// newest quarter first. The newest quarter is open, and so is the quarter of
+// the latest entry, which a late record or a correction puts in an older
+// quarter: what was just written is in view after the redirect. It is
+// worked out when the page renders, so a refusal set on one entry opens
+// that entry's quarter.
 func (v *ledgerView) Quarters() []quarterView {
 	var out []quarterView
 	at := map[string]int{}
-	for _, e := range v.Entries {
+	for n, e := range v.Entries {
 		i, ok := at[e.Period]
 		if !ok {
 			p, _ := ledger.ParsePeriod(e.Period)
@@ -214,7 +217,7 @@ func (v *ledgerView) Quarters() []quarterView {
 		q := &out[i]
 		q.Entries = append(q.Entries, e)
 		q.Points += e.Standing()
-		q.Open = q.Open || e.ReverseError != "" || e.AttachError != ""
+		q.Open = q.Open || n == 0 || e.ReverseError != "" || e.AttachError != ""
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Period.String() > out[j].Period.String() })
 	if len(out) > 0 {
