@@ -46,6 +46,8 @@ type StandingFilter struct {
 	Under  string
 	IDs    []int64
 	Stages []seedling.Stage
+	Name   string                 // a part of the name, any case: the roster's search
+	Group  seedling.PriorityGroup // one priority group, or any
 	AsOf   time.Time
 	Page   *Page
 }
@@ -177,6 +179,15 @@ func (f StandingFilter) where() ([]string, []any) {
 		}
 		args = append(args, pq.Array(stages))
 		where = append(where, `k.stage = ANY($`+itoa(int64(len(args)))+`)`)
+	}
+	if f.Name != "" {
+		// strpos, not LIKE: a % or _ typed into the search is a character.
+		args = append(args, f.Name)
+		where = append(where, `strpos(lower(k.name), lower($`+itoa(int64(len(args)))+`)) > 0`)
+	}
+	if f.Group != "" {
+		args = append(args, string(f.Group))
+		where = append(where, `k.priority_group = $`+itoa(int64(len(args))))
 	}
 	return where, args
 }
