@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"seedling/internal/seedling"
 )
 
 // The proposal form shows only for a step that can be submitted; a blocked
@@ -37,7 +40,7 @@ func TestProposalFormOnlyWhenTheStepIsOpen(t *testing.T) {
 				}
 			}
 			want := "上述条件满足后"
-			if on, _ := st["earliest_on"].(string); on != "" {
+			if on, _ := st["earliest_on"].(string); on > seedling.Today(time.Now()).Format(seedling.DateLayout) {
 				want = on + " 起可以提交"
 			}
 			if !strings.Contains(body, `id="opens-`+key+`"`) || !strings.Contains(body, want) {

@@ -33,6 +33,9 @@ type candidatePage struct {
 	CanDecide           bool
 	Values              map[string]string // what the user typed, when a proposal was refused
 	Chosen              string            // the step whose form was sent
+	// Today is the day as the pages write dates: a blocked step's earliest
+	// day that has passed is no longer when its form opens.
+	Today string
 	// FieldErrors says, by input id, why a field of the sent form was
 	// refused; Problems lists every reason of the refusal for the summary
 	// on top, each linked to its field when it has one.
@@ -112,6 +115,7 @@ func (s *Server) renderCandidate(c *fiber.Ctx, status int, cand seedling.Candida
 	data := candidatePage{Candidate: cand, IDNumber: s.shownIDNumber(c, cand), Score: subj.Score, Threshold: rs.MinScore, Steps: rs.NextSteps(subj, today),
 		Submissions: subs, Failed: rs.Strikes(subj.Returned), MaxFailed: rs.MaxFailedReviews,
 		StrikesProbationary: rs.StrikesApplyToProbationary, CanPropose: proposeErr == nil, CanDecide: decideErr == nil, Values: values, Chosen: chosen}
+	data.Today = formatDate(today)
 	data.FieldErrors, data.Problems = proposalProblems(data.Steps, chosen, formErr, langEn(c))
 	return s.renderForm(c, status, "candidate", "candidate.title", data, formErr)
 }
