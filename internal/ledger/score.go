@@ -304,5 +304,5 @@ func CheckCounted(sums []PeriodSum, rubrics Rubrics, asOf Period, v Valid) error
 	}
 	return seedling.FieldProblem(seedling.EConflict, "points", "problem.dimension_full",
 		fmt.Sprintf("%d of the %d points would not count: dimension %s is at its cap of %d", lost, v.Points, dim.Code, dim.Cap),
-		"DimensionZh", dim.NameZh, "DimensionEn", dim.NameEn, "Cap", dim.Cap, "Points", v.Points, "Lost", lost)
+		"Cap", dim.Cap, "Points", v.Points, "Lost", lost)
 }
