@@ -44,7 +44,7 @@ func Load(ctx context.Context, db *postgres.DB, actor seedling.Actor) error {
 	if err != nil {
 		return err
 	}
-	if err := db.LoadDemo(ctx, d); err != nil {
+	if err := LoadTree(ctx, db, d); err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
 	for _, a := range Accounts {

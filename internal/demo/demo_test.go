@@ -1,4 +1,4 @@
-package postgres_test
+package demo_test
 
 import (
 	"reflect"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"seedling/internal/demo"
 	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
@@ -51,11 +52,11 @@ func TestLoadDemoTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := db.LoadDemo(ctx, d); err != nil {
+	if err := demo.LoadTree(ctx, db, d); err != nil {
 		t.Fatalf("first load: %v", err)
 	}
 	first := takeDemoSnapshot(t, db)
-	if err := db.LoadDemo(ctx, d); err != nil {
+	if err := demo.LoadTree(ctx, db, d); err != nil {
 		t.Fatalf("second load: %v", err)
 	}
 	second := takeDemoSnapshot(t, db)
@@ -134,9 +135,9 @@ func TestLoadDemoRejectsInvalidDataset(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Candidates[0].Org = "no-such-branch"
-	err = db.LoadDemo(t.Context(), d)
+	err = demo.LoadTree(t.Context(), db, d)
 	if seedling.ErrorCode(err) != seedling.EInvalid {
-		t.Fatalf("LoadDemo = %v, want an invalid error", err)
+		t.Fatalf("LoadTree = %v, want an invalid error", err)
 	}
 	var n int
 	if err := db.GetContext(t.Context(), &n, `SELECT count(*) FROM orgs`); err != nil {

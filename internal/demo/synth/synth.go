@@ -68,7 +68,7 @@ func Generate(ctx context.Context, db *postgres.DB, p Params) (Result, error) {
 	if err := w.reserve(ctx, db); err != nil {
 		return Result{}, err
 	}
-	rows, err := db.CopyHistory(ctx, postgres.SyntheticRun{Seed: p.Seed, Params: p}, w.tables())
+	rows, err := db.CopyHistory(ctx, &postgres.SyntheticRun{Seed: p.Seed, Params: p}, w.tables())
 	if err != nil {
 		return Result{}, err
 	}
