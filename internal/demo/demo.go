@@ -53,11 +53,11 @@ func Load(ctx context.Context, db *postgres.DB, actor seedling.Actor) error {
 		}
 	}
 	// Ledgers last: they are recorded by the branches' secretaries.
-	lp, err := postgres.DemoLedgerSeed()
+	lp, err := LedgerSeed()
 	if err != nil {
 		return err
 	}
-	if err := db.LoadDemoLedgers(ctx, actor, lp); err != nil {
+	if err := loadLedgers(ctx, db, actor, d, lp); err != nil {
 		return fmt.Errorf("demo ledgers: %w", err)
 	}
 	pp, err := seeds.DemoPipeline()

@@ -6,5 +6,5 @@ import "embed"
 // (demo*.go). The test harness hashes it into the name of its template
 // database, so a changed generator is never served from a stale template.
 //
-//go:embed demo_ledger.go demo_pipeline.go demo_source.go
+//go:embed demo_pipeline.go demo_source.go
 var DemoSource embed.FS
