@@ -64,7 +64,7 @@ func Load(ctx context.Context, db *postgres.DB, actor seedling.Actor) error {
 	if err != nil {
 		return err
 	}
-	if err := db.LoadDemoPipeline(ctx, pp); err != nil {
+	if err := loadPipeline(ctx, db, d, pp); err != nil {
 		return fmt.Errorf("demo review history: %w", err)
 	}
 	if err := loadDisplays(ctx, db); err != nil {

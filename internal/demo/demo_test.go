@@ -283,3 +283,29 @@ func TestDemoShowsCancelledProbation_Article32(t *testing.T) {
 		t.Errorf("timeline around the probation: %v, want %v", seen, want)
 	}
 }
+
+// Loading the whole demo again over a demo database writes nothing, in
+// any table the demo fills.
+func TestLoadWholeDemoTwice(t *testing.T) {
+	db := testdb.NewDemo(t)
+	ctx := t.Context()
+	count := func() map[string]int {
+		out := map[string]int{}
+		for _, table := range []string{"orgs", "candidates", "users", "grants", "ledger_keepers", "ledger_entries", "audit_events", "submissions",
+			"stage_changes", "filings", "political_reviews", "branch_records", "quotas", "displays", "objections"} {
+			var n int
+			if err := db.GetContext(ctx, &n, `SELECT count(*) FROM `+table); err != nil {
+				t.Fatal(err)
+			}
+			out[table] = n
+		}
+		return out
+	}
+	before := count()
+	if err := demo.Load(ctx, db, seedling.Actor{Username: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if after := count(); !reflect.DeepEqual(before, after) {
+		t.Errorf("rows before a second load %v, after %v", before, after)
+	}
+}

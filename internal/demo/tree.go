@@ -54,21 +54,44 @@ func LoadTree(ctx context.Context, db *postgres.DB, d *seeds.Dataset) error {
 		}
 		return nil
 	}
+	pp, err := seeds.DemoPipeline()
+	if err != nil {
+		return err
+	}
 	candidates := func(put func(values ...any) error) error {
 		for _, c := range d.Candidates {
 			if err := put(ids[c.Org], c.Code, c.Name, c.Gender, nullable(c.BirthDate), c.Occupation, nullable(c.PriorityGroup),
-				c.ReservePool, c.FrontLine, c.Stage, c.AppliedOn, nullable(c.ActivistSince), c.StageSince); err != nil {
+				c.ReservePool, c.FrontLine, c.Stage, c.AppliedOn, nullable(c.ActivistSince), c.StageSince, probationSince(c, pp)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	_, err := db.CopyHistory(ctx, nil, []postgres.HistoryTable{
+	_, err = db.CopyHistory(ctx, nil, []postgres.HistoryTable{
 		{Name: "orgs", Columns: []string{"id", "parent_id", "kind", "name", "code"}, Rows: orgs, SkipExisting: true},
 		{Name: "candidates", Columns: []string{"org_id", "code", "name", "gender", "birth_date", "occupation", "priority_group",
-			"reserve_pool", "front_line", "stage", "applied_on", "activist_since", "stage_since"}, Rows: candidates, SkipExisting: true},
+			"reserve_pool", "front_line", "stage", "applied_on", "activist_since", "stage_since", "probation_since"}, Rows: candidates, SkipExisting: true},
 	})
 	return err
+}
+
+// probationSince is when a candidate's probation began, as the review
+// history that loadPipeline writes has it: a probationary member's stage
+// began with it, a full member's a year after it, and a cancelled
+// probation began on its admission.
+func probationSince(c seeds.Candidate, p *seeds.Pipeline) any {
+	for _, x := range p.Cancellations {
+		if x.Candidate == c.Code {
+			return x.AdmittedOn
+		}
+	}
+	switch seedling.Stage(c.Stage) {
+	case seedling.StageProbationary:
+		return c.StageSince
+	case seedling.StageFull:
+		return date(mustDate(c.StageSince).AddDate(-1, 0, 0))
+	}
+	return nil
 }
 
 // nullable maps the dataset's "not known" (an empty string) to SQL NULL:
