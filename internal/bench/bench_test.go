@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"seedling/internal/authz"
+	"seedling/internal/demo/synth"
 	"seedling/internal/evidence"
-	"seedling/internal/synth"
 	"seedling/internal/testdb"
 	"seedling/internal/web"
 )

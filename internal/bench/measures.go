@@ -13,10 +13,10 @@ import (
 
 	"github.com/lib/pq"
 
+	"seedling/internal/demo/synth"
 	"seedling/internal/ledger"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
-	"seedling/internal/synth"
 )
 
 // Config says what to measure against and how hard.

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"seedling/internal/bench"
+	"seedling/internal/demo/synth"
 	"seedling/internal/postgres"
-	"seedling/internal/synth"
 )
 
 // benchCmd measures the service beside PostgreSQL alone. It runs against

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"seedling/internal/demo/synth"
 	"seedling/internal/seedling"
-	"seedling/internal/synth"
 )
 
 // gen fills a database with a synthetic province for load tests. It refuses

@@ -44,7 +44,7 @@ func Load(ctx context.Context, db *postgres.DB, actor seedling.Actor) error {
 	if err != nil {
 		return err
 	}
-	if err := db.LoadDemo(ctx, d); err != nil {
+	if err := LoadTree(ctx, db, d); err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
 	for _, a := range Accounts {
@@ -53,18 +53,18 @@ func Load(ctx context.Context, db *postgres.DB, actor seedling.Actor) error {
 		}
 	}
 	// Ledgers last: they are recorded by the branches' secretaries.
-	lp, err := postgres.DemoLedgerSeed()
+	lp, err := LedgerSeed()
 	if err != nil {
 		return err
 	}
-	if err := db.LoadDemoLedgers(ctx, actor, lp); err != nil {
+	if err := loadLedgers(ctx, db, actor, d, lp); err != nil {
 		return fmt.Errorf("demo ledgers: %w", err)
 	}
 	pp, err := seeds.DemoPipeline()
 	if err != nil {
 		return err
 	}
-	if err := db.LoadDemoPipeline(ctx, pp); err != nil {
+	if err := loadPipeline(ctx, db, d, pp); err != nil {
 		return fmt.Errorf("demo review history: %w", err)
 	}
 	if err := loadDisplays(ctx, db); err != nil {

@@ -18,6 +18,11 @@ type HistoryTable struct {
 	Name    string
 	Columns []string
 	Rows    func(put func(values ...any) error) error
+	// SkipExisting skips rows that a unique key says are there already,
+	// for history that may have been loaded before (the demo, loaded on
+	// every start of `serve --demo`). Such rows go through a scratch
+	// table, a little slower than COPY straight into the table.
+	SkipExisting bool
 }
 
 // SyntheticRun is the mark a generator run leaves in the database.
@@ -28,20 +33,23 @@ type SyntheticRun struct {
 
 // CopyHistory is the one way to write history past the stores: every table
 // through COPY, in the order given (parents before children), all in one
-// transaction together with the run's mark, so a failed load leaves nothing
-// behind. Triggers and constraints still run; the rows must already satisfy
+// transaction together with the run's mark (a generator run; nil for the
+// demo, which is not synthetic data `seedling gen` may write over), so a
+// failed load leaves nothing behind. Triggers and constraints still run; the rows must already satisfy
 // them (the generator computes the hash chains and paths the stores would).
 // It returns the rows written per table.
-func (db *DB) CopyHistory(ctx context.Context, run SyntheticRun, tables []HistoryTable) (map[string]int64, error) {
+func (db *DB) CopyHistory(ctx context.Context, run *SyntheticRun, tables []HistoryTable) (map[string]int64, error) {
 	counts := map[string]int64{}
-	params, err := json.Marshal(run.Params)
-	if err != nil {
-		return nil, err
-	}
-	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		clear(counts)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO synthetic_runs (seed, params) VALUES ($1, $2)`, int64(run.Seed), params); err != nil {
-			return err
+		if run != nil {
+			params, err := json.Marshal(run.Params)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO synthetic_runs (seed, params) VALUES ($1, $2)`, int64(run.Seed), params); err != nil {
+				return err
+			}
 		}
 		for _, t := range tables {
 			n, err := copyTable(ctx, tx, t)
@@ -61,7 +69,10 @@ func (db *DB) CopyHistory(ctx context.Context, run SyntheticRun, tables []Histor
 	// for a hundred people) and heap fetches where the score index is
 	// meant to answer alone (migration 00018). The tables loaded are
 	// vacuumed and analysed now, as a DBA would after a restore.
-	for name := range counts {
+	for name, n := range counts {
+		if n == 0 {
+			continue // nothing new: a demo loaded again
+		}
 		if _, err := db.ExecContext(ctx, `VACUUM (ANALYZE) `+pq.QuoteIdentifier(name)); err != nil {
 			return counts, fmt.Errorf("vacuum %s: %w", name, err)
 		}
@@ -70,7 +81,36 @@ func (db *DB) CopyHistory(ctx context.Context, run SyntheticRun, tables []Histor
 }
 
 func copyTable(ctx context.Context, tx *sqlx.Tx, t HistoryTable) (int64, error) {
-	stmt, err := tx.PrepareContext(ctx, copyFrom(t.Name, t.Columns))
+	if !t.SkipExisting {
+		return copyInto(ctx, tx, t.Name, t)
+	}
+	// The scratch table has the columns and none of the constraints, so
+	// that a column the table's triggers fill (orgs.path) may be missing.
+	// The constraints and triggers run on the INSERT into the table.
+	cols := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = pq.QuoteIdentifier(c)
+	}
+	list, scratch := strings.Join(cols, ", "), pq.QuoteIdentifier("history_"+t.Name)
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE `+scratch+` ON COMMIT DROP AS SELECT `+list+` FROM `+pq.QuoteIdentifier(t.Name)+` WITH NO DATA`); err != nil {
+		return 0, err
+	}
+	if _, err := copyInto(ctx, tx, "history_"+t.Name, t); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO `+pq.QuoteIdentifier(t.Name)+` (`+list+`) SELECT `+list+` FROM `+scratch+` ORDER BY ctid ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `DROP TABLE `+scratch); err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// copyInto copies t's rows into the table named into.
+func copyInto(ctx context.Context, tx *sqlx.Tx, into string, t HistoryTable) (int64, error) {
+	stmt, err := tx.PrepareContext(ctx, copyFrom(into, t.Columns))
 	if err != nil {
 		return 0, err
 	}

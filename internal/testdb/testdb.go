@@ -240,7 +240,6 @@ func fingerprintInputs() map[string][]byte {
 		{"migrations", "*.*", migrations.FS},
 		{"seeds", "*.*", seeds.FS},
 		{"internal/demo", "*.go", demo.Source},
-		{"internal/postgres", "*.go", postgres.DemoSource},
 	} {
 		names, _ := fs.Glob(src.fs, src.glob)
 		for _, n := range names {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"seedling/internal/demo/synth"
 	"seedling/internal/seedling"
-	"seedling/internal/synth"
 	"seedling/internal/testdb"
 )
 

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"seedling/internal/demo"
 	"seedling/internal/ledger"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
@@ -56,7 +57,7 @@ func Generate(ctx context.Context, db *postgres.DB, p Params) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	words, err := postgres.DemoLedgerSeed()
+	words, err := demo.LedgerSeed()
 	if err != nil {
 		return Result{}, err
 	}
@@ -68,7 +69,7 @@ func Generate(ctx context.Context, db *postgres.DB, p Params) (Result, error) {
 	if err := w.reserve(ctx, db); err != nil {
 		return Result{}, err
 	}
-	rows, err := db.CopyHistory(ctx, postgres.SyntheticRun{Seed: p.Seed, Params: p}, w.tables())
+	rows, err := db.CopyHistory(ctx, &postgres.SyntheticRun{Seed: p.Seed, Params: p}, w.tables())
 	if err != nil {
 		return Result{}, err
 	}

@@ -1,4 +1,4 @@
-package postgres_test
+package demo_test
 
 import (
 	"reflect"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"seedling/internal/demo"
 	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
@@ -51,11 +52,11 @@ func TestLoadDemoTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := db.LoadDemo(ctx, d); err != nil {
+	if err := demo.LoadTree(ctx, db, d); err != nil {
 		t.Fatalf("first load: %v", err)
 	}
 	first := takeDemoSnapshot(t, db)
-	if err := db.LoadDemo(ctx, d); err != nil {
+	if err := demo.LoadTree(ctx, db, d); err != nil {
 		t.Fatalf("second load: %v", err)
 	}
 	second := takeDemoSnapshot(t, db)
@@ -134,9 +135,9 @@ func TestLoadDemoRejectsInvalidDataset(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Candidates[0].Org = "no-such-branch"
-	err = db.LoadDemo(t.Context(), d)
+	err = demo.LoadTree(t.Context(), db, d)
 	if seedling.ErrorCode(err) != seedling.EInvalid {
-		t.Fatalf("LoadDemo = %v, want an invalid error", err)
+		t.Fatalf("LoadTree = %v, want an invalid error", err)
 	}
 	var n int
 	if err := db.GetContext(t.Context(), &n, `SELECT count(*) FROM orgs`); err != nil {
@@ -280,5 +281,31 @@ func TestDemoShowsCancelledProbation_Article32(t *testing.T) {
 		"submitted:probationary>disqualified", "stage:probationary>disqualified", "approved:probationary>disqualified"}
 	if !reflect.DeepEqual(seen, want) {
 		t.Errorf("timeline around the probation: %v, want %v", seen, want)
+	}
+}
+
+// Loading the whole demo again over a demo database writes nothing, in
+// any table the demo fills.
+func TestLoadWholeDemoTwice(t *testing.T) {
+	db := testdb.NewDemo(t)
+	ctx := t.Context()
+	count := func() map[string]int {
+		out := map[string]int{}
+		for _, table := range []string{"orgs", "candidates", "users", "grants", "ledger_keepers", "ledger_entries", "audit_events", "submissions",
+			"stage_changes", "filings", "political_reviews", "branch_records", "quotas", "displays", "objections"} {
+			var n int
+			if err := db.GetContext(ctx, &n, `SELECT count(*) FROM `+table); err != nil {
+				t.Fatal(err)
+			}
+			out[table] = n
+		}
+		return out
+	}
+	before := count()
+	if err := demo.Load(ctx, db, seedling.Actor{Username: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if after := count(); !reflect.DeepEqual(before, after) {
+		t.Errorf("rows before a second load %v, after %v", before, after)
 	}
 }

@@ -1,4 +1,4 @@
-package postgres
+package demo
 
 import (
 	"bytes"
@@ -7,21 +7,21 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
-
 	"seedling/internal/ledger"
+	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 	"seedling/seeds"
 )
 
-// DemoLedgerParams are the generator's parameters in seeds/ledger.json. They
+// LedgerParams are the generator's parameters in seeds/ledger.json. They
 // live in a seed file, not in code, so that the test template database
 // (fingerprinted by the seed files) is rebuilt when they change.
-type DemoLedgerParams struct {
+type LedgerParams struct {
 	Comment        string              `json:"_comment"`
 	Generator      int                 `json:"generator"` // bumped with the generator's code
 	Until          string              `json:"until"`
@@ -31,7 +31,7 @@ type DemoLedgerParams struct {
 	ReversalEvery  int                 `json:"reversal_every"`
 	DeductionEvery int                 `json:"deduction_every"`
 	Keepers        map[string]string   `json:"keepers"`
-	LateRecords    map[string]DemoLate `json:"late_records"`
+	LateRecords    map[string]Late     `json:"late_records"`
 	Descriptions   map[string][]string `json:"descriptions"`
 	Mistakes       struct {
 		Duplicate   string `json:"duplicate"`
@@ -39,24 +39,24 @@ type DemoLedgerParams struct {
 	} `json:"mistakes"`
 }
 
-// DemoLate makes one of a candidate's entries a late record (补录): booked
+// Late makes one of a candidate's entries a late record (补录): booked
 // Days after the date it claims, with its Reason, as a secretary catching up
 // on a paper ledger would. Days is to exceed the rule set's late_record_days
 // (TestDemoShowsLateRecordAndProbation holds it to that).
-type DemoLate struct {
+type Late struct {
 	Days   int    `json:"days"`
 	Reason string `json:"reason"`
 }
 
-// DemoLedgerSeed reads seeds/ledger.json strictly.
-func DemoLedgerSeed() (*DemoLedgerParams, error) {
+// LedgerSeed reads seeds/ledger.json strictly.
+func LedgerSeed() (*LedgerParams, error) {
 	b, err := seeds.FS.ReadFile("ledger.json")
 	if err != nil {
 		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	var p DemoLedgerParams
+	var p LedgerParams
 	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("seeds/ledger.json: %w", err)
 	}
@@ -66,108 +66,232 @@ func DemoLedgerSeed() (*DemoLedgerParams, error) {
 	return &p, nil
 }
 
-// LoadDemoLedgers gives every demo candidate at the listed stages a ledger
+// loadLedgers gives every demo candidate at the listed stages a ledger
 // from the day they became an activist: study, tasks, activities, critical
-// moments, an exam and half-yearly evaluations, with some deductions and some
-// mistakes corrected by a reversal. Generation is deterministic per
-// candidate code, and a candidate whose ledger is not empty is left alone, so
-// loading twice changes nothing. Entries go through the same chain writer as
-// the application's, so `seedling verify` holds for them too.
-func (db *DB) LoadDemoLedgers(ctx context.Context, a seedling.Actor, p *DemoLedgerParams) error {
+// moments, an exam and half-yearly evaluations, with some deductions and
+// some mistakes corrected by a reversal. Generation is deterministic per
+// candidate code, and a candidate whose ledger is not empty is left alone,
+// so loading twice changes nothing. The chains are linked with the
+// ledger's own hash, as the store's chain writer links them, so `seedling
+// verify` holds for them too.
+func loadLedgers(ctx context.Context, db *postgres.DB, a seedling.Actor, d *seeds.Dataset, p *LedgerParams) error {
 	until, _ := seedling.ParseDate(p.Until)
 	if today := seedling.Today(db.Now()); today.Before(until) {
 		until = today
 	}
-	return db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := loadDemoKeepers(ctx, tx, p.Keepers); err != nil {
-			return err
-		}
-		rubrics, err := loadRubrics(ctx, tx)
+	keepers, err := newKeepers(ctx, db, p.Keepers)
+	if err != nil {
+		return err
+	}
+	rubrics, err := db.Rubric().Versions(ctx)
+	if err != nil {
+		return err
+	}
+	recorders, err := branchSecretaries(ctx, db)
+	if err != nil {
+		return err
+	}
+	people, err := ledgerSubjects(ctx, db, d, p.Stages)
+	if err != nil {
+		return err
+	}
+	now := db.Now().UTC().Truncate(time.Microsecond)
+	type chain struct {
+		cand subject
+		who  seedling.Actor
+		plan []plannedRow
+	}
+	var chains []chain
+	var rows int64
+	for i, c := range people {
+		entries, err := db.Ledger().Entries(ctx, c.ID)
 		if err != nil {
 			return err
 		}
-		var people []struct {
-			ID            int64     `db:"id"`
-			Code          string    `db:"code"`
-			Stage         string    `db:"stage"`
-			ActivistSince time.Time `db:"activist_since"`
-			FrontLine     bool      `db:"front_line"`
-			RecorderID    *int64    `db:"recorder_id"`
-			Recorder      *string   `db:"recorder"`
+		if len(entries) > 0 {
+			continue
 		}
-		stages := make([]string, len(p.Stages))
-		copy(stages, p.Stages)
-		err = tx.SelectContext(ctx, &people, `
-			SELECT c.id, c.code, c.stage, c.activist_since, c.front_line, r.id AS recorder_id, r.username AS recorder
-			FROM candidates c JOIN orgs o ON o.id = c.org_id
-			LEFT JOIN LATERAL (
-				SELECT u.id, u.username FROM grants g JOIN users u ON u.id = g.user_id JOIN orgs b ON b.id = g.org_id
-				WHERE g.role = 'secretary' AND b.kind = 'branch' AND o.path LIKE b.path || '%'
-				ORDER BY u.id LIMIT 1) r ON true
-			WHERE c.code IS NOT NULL AND c.activist_since IS NOT NULL AND c.stage = ANY($1)
-			ORDER BY c.code`, pq.Array(stages))
+		org, err := db.Orgs().ByID(ctx, c.OrgID)
 		if err != nil {
 			return err
 		}
-		for i, c := range people {
-			if _, err := db.lockChain(ctx, tx, c.ID); err != nil {
-				return err
+		who := seedling.Actor{Username: "demo"}
+		for _, s := range recorders {
+			if strings.HasPrefix(org.Path, s.path) {
+				who = s.Actor
+				break
 			}
-			head, err := readHead(ctx, tx, c.ID)
-			if err != nil {
-				return err
-			}
-			if head.Seq > 0 {
-				continue
-			}
-			who := seedling.Actor{Username: "demo"}
-			if c.Recorder != nil {
-				who = seedling.Actor{Username: *c.Recorder, UserID: c.RecorderID}
-			}
-			plan := planDemoLedger(p, rubrics, c.Code, c.Stage, c.ActivistSince, until, db.recordedNow(), c.FrontLine, i, p.LateRecords[c.Code])
-			for n, row := range plan {
-				key := fmt.Sprintf("demo:%s:%d", c.Code, n)
-				row.rec.RecordedBy, row.rec.RecordedAt = who.Username, row.rec.RecordedAt.Truncate(time.Microsecond)
-				if who.UserID != nil {
-					row.rec.RecordedByID = *who.UserID
+		}
+		plan := planDemoLedger(p, rubrics, c.Code, string(c.Stage), *c.ActivistSince, until, now, c.FrontLine, i, p.LateRecords[c.Code])
+		chains = append(chains, chain{cand: c, who: who, plan: plan})
+		rows += int64(len(plan))
+	}
+	if rows == 0 && len(keepers) == 0 {
+		return nil
+	}
+	// Ids reserved up front, so that a reversal can name the entry it
+	// reverses within the same load.
+	var next int64
+	if rows > 0 {
+		if next, err = db.ReserveIDs(ctx, "ledger_entries", rows); err != nil {
+			return err
+		}
+	}
+	type head struct {
+		candidateID int64
+		seq         int
+		hash        []byte
+	}
+	var heads []head
+	entryRows := func(put func(values ...any) error) error {
+		for _, ch := range chains {
+			h := head{candidateID: ch.cand.ID, hash: ledger.Genesis}
+			for n := range ch.plan {
+				row := &ch.plan[n]
+				row.id, next = next, next+1
+				rec := row.rec
+				rec.RecordedBy, rec.RecordedAt = ch.who.Username, rec.RecordedAt.Truncate(time.Microsecond)
+				if ch.who.UserID != nil {
+					rec.RecordedByID = *ch.who.UserID
 				}
-				r := chainRow{rec: row.rec, recordedBy: who.UserID, key: &key}
+				rec.CandidateID, rec.Seq = h.candidateID, h.seq+1
+				prev, hash := h.hash, ledger.Hash(h.hash, rec)
+				h.seq, h.hash = rec.Seq, hash
+				// nil, not an empty []byte, which COPY would write as ''.
+				var reverses, requestHash any
 				if row.reverses >= 0 {
-					id := plan[row.reverses].id
-					r.reverses = &id
+					reverses = ch.plan[row.reverses].id
 				} else {
-					r.requestHash = row.draft.RequestHash()
+					requestHash = row.draft.RequestHash()
 				}
-				if plan[n].id, err = db.appendRow(ctx, tx, &head, r); err != nil {
-					return fmt.Errorf("demo ledger of %s: %w", c.Code, err)
-				}
-			}
-			if head.Seq > 0 {
-				if err := auditChain(ctx, tx, a, "ledger.demo", head, fmt.Sprintf("rows=%d", head.Seq)); err != nil {
+				if err := put(row.id, rec.CandidateID, rec.Seq, rec.Kind, rec.Category, rec.Points, rec.OccurredOn, rec.Period, rec.Description,
+					reverses, rec.Reason, ch.who.UserID, rec.RecordedBy, rec.RecordedAt,
+					fmt.Sprintf("demo:%s:%d", ch.cand.Code, n), requestHash, prev, hash, rec.LateReason); err != nil {
 					return err
 				}
 			}
+			if h.seq > 0 {
+				heads = append(heads, h)
+			}
 		}
 		return nil
+	}
+	// Each chain's head is audited as the store audits what it appends.
+	auditRows := func(put func(values ...any) error) error {
+		for _, h := range heads {
+			if err := put(a.UserID, a.Username, string(a.Role), a.OrgID, "ledger.demo", fmt.Sprintf("candidate:%d", h.candidateID),
+				a.RequestID, a.IP, fmt.Sprintf("seq=%d hash=%s rows=%d", h.seq, ledger.AuditHash(h.hash), h.seq)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	_, err = db.CopyHistory(ctx, nil, []postgres.HistoryTable{
+		{Name: "ledger_keepers", Columns: []string{"org_id", "user_id"}, Rows: keepers.rows},
+		{Name: "ledger_entries", Columns: []string{"id", "candidate_id", "seq", "kind", "category", "points", "occurred_on", "period", "description",
+			"reverses", "reason", "recorded_by", "recorded_by_name", "recorded_at", "idempotency_key", "request_hash", "prev_hash", "hash", "late_reason"}, Rows: entryRows},
+		{Name: "audit_events", Columns: []string{"actor_id", "actor", "role", "org_id", "action", "target", "request_id", "ip", "summary"}, Rows: auditRows},
 	})
+	return err
 }
 
-func loadDemoKeepers(ctx context.Context, tx *sqlx.Tx, keepers map[string]string) error {
+// keeperRows are the ledger keepers of seeds/ledger.json at branches that
+// have named nobody yet.
+type keeperRows [][2]int64
+
+func (k keeperRows) rows(put func(values ...any) error) error {
+	for _, r := range k {
+		if err := put(r[0], r[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newKeepers(ctx context.Context, db *postgres.DB, keepers map[string]string) (keeperRows, error) {
 	codes := make([]string, 0, len(keepers))
 	for code := range keepers {
 		codes = append(codes, code)
 	}
 	sort.Strings(codes)
+	var out keeperRows
 	for _, code := range codes {
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO ledger_keepers (org_id, user_id)
-			SELECT o.id, u.id FROM orgs o, users u
-			WHERE o.code = $1 AND u.username = $2
-			  AND NOT EXISTS (SELECT 1 FROM ledger_keepers k WHERE k.org_id = o.id)`, code, keepers[code]); err != nil {
-			return err
+		org, err := db.Orgs().ByCode(ctx, code)
+		if err != nil {
+			return nil, fmt.Errorf("keeper of %s: %w", code, err)
+		}
+		u, err := db.Users().ByUsername(ctx, keepers[code])
+		if err != nil {
+			return nil, fmt.Errorf("keeper of %s: %w", code, err)
+		}
+		k, found, err := db.Ledger().KeeperFor(ctx, org.Path)
+		if err != nil {
+			return nil, err
+		}
+		if !found || k.OrgID != org.ID {
+			out = append(out, [2]int64{org.ID, u.ID})
 		}
 	}
-	return nil
+	return out, nil
+}
+
+// secretary is a demo secretary and the path of the branch they keep.
+type secretary struct {
+	seedling.Actor
+	path string
+}
+
+// branchSecretaries are the demo's branch secretaries, oldest account
+// first: a candidate's entries are recorded by the first whose branch holds
+// them, or by "demo" where no demo secretary works.
+func branchSecretaries(ctx context.Context, db *postgres.DB) ([]secretary, error) {
+	var out []secretary
+	for _, a := range Accounts {
+		if a.Role != seedling.RoleSecretary || a.ParentOf {
+			continue
+		}
+		u, err := db.Users().ByUsername(ctx, a.Username)
+		if err != nil {
+			return nil, fmt.Errorf("demo secretary %s: %w", a.Username, err)
+		}
+		org, err := db.Orgs().ByCode(ctx, a.OrgCode)
+		if err != nil {
+			return nil, err
+		}
+		if org.Kind != seedling.KindBranch {
+			continue
+		}
+		out = append(out, secretary{Actor: seedling.Actor{Username: u.Username, UserID: &u.ID}, path: org.Path})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return *out[i].UserID < *out[j].UserID })
+	return out, nil
+}
+
+// subject is a candidate whose ledger the demo may write.
+type subject struct {
+	seedling.Candidate
+	Code string
+}
+
+// ledgerSubjects are the dataset's candidates, as the database holds them
+// now, who are activists at one of the stages, in code order.
+func ledgerSubjects(ctx context.Context, db *postgres.DB, d *seeds.Dataset, stages []string) ([]subject, error) {
+	codes := make([]string, 0, len(d.Candidates))
+	for _, c := range d.Candidates {
+		codes = append(codes, c.Code)
+	}
+	sort.Strings(codes)
+	var out []subject
+	for _, code := range codes {
+		c, err := db.Candidates().ByCode(ctx, code)
+		if err != nil {
+			return nil, fmt.Errorf("candidate %s: %w", code, err)
+		}
+		if c.ActivistSince != nil && slices.Contains(stages, string(c.Stage)) {
+			out = append(out, subject{Candidate: c, Code: code})
+		}
+	}
+	return out, nil
 }
 
 // plannedRow is one generated row; reverses is the index of the row it
@@ -187,7 +311,7 @@ type plannedRow struct {
 // mistakes come in pairs of a wrong entry and its reversal, so the total is
 // met exactly. A late record (late.Days > 0) is one of the entries booked
 // late rather than an extra one, so it moves no total either.
-func planDemoLedger(p *DemoLedgerParams, rubrics ledger.Rubrics, code, stage string, from, until, now time.Time, frontLine bool, index int, late DemoLate) []plannedRow {
+func planDemoLedger(p *LedgerParams, rubrics ledger.Rubrics, code, stage string, from, until, now time.Time, frontLine bool, index int, late Late) []plannedRow {
 	h := fnv.New64a()
 	h.Write([]byte(code))
 	rng := rand.New(rand.NewPCG(h.Sum64(), 0x5eed))
