@@ -19,6 +19,10 @@ type Draft struct {
 	// LateReason says why an entry dated long before the day it is recorded
 	// comes late (补录); required then, ignored otherwise.
 	LateReason string
+	// PointsText is the points as a form typed them when they are not a
+	// whole number ("2.5", "abc"), so that the refusal says why rather
+	// than that the points are missing.
+	PointsText string
 }
 
 // RequestHash fingerprints a draft for idempotent retries: the same key
@@ -145,6 +149,8 @@ func CheckEntry(d Draft, subj Subject, rubrics Rubrics, late LateRule, today tim
 		p.invalid("category", "category_unknown", fmt.Sprintf("unknown category %q in rubric version %d", code, rubric.Version), "Version", rubric.Version)
 	}
 	switch {
+	case d.Points == nil && strings.TrimSpace(d.PointsText) != "":
+		p.invalid("points", "points_whole", "points must be a whole number")
 	case d.Points == nil:
 		p.invalid("points", "required", "points is required")
 	case *d.Points == 0:

@@ -92,19 +92,20 @@ func TestCheckEntry(t *testing.T) {
 		code   string // "" = accepted
 		fields []string
 	}{
-		{"good", Draft{"task_completion", ptr(5), "2026-11-20", "完成入户走访", ""}, activist, "", nil},
-		{"deduction", Draft{"deduction", ptr(-3), "2026-11-20", "未请假缺席", ""}, activist, "", nil},
-		{"over the per-entry limit", Draft{"task_completion", ptr(11), "2026-11-20", "x", ""}, activist, seedling.ERule, []string{"points"}},
-		{"positive points on a deduction", Draft{"deduction", ptr(3), "2026-11-20", "x", ""}, activist, seedling.ERule, []string{"points"}},
-		{"zero points", Draft{"task_completion", ptr(0), "2026-11-20", "x", ""}, activist, seedling.EInvalid, []string{"points"}},
-		{"unknown category", Draft{"bravery", ptr(5), "2026-11-20", "x", ""}, activist, seedling.EInvalid, []string{"category"}},
-		{"future date", Draft{"task_completion", ptr(5), "2026-11-27", "x", ""}, activist, seedling.ERule, []string{"occurred_on"}},
-		{"before becoming an activist", Draft{"task_completion", ptr(5), "2025-09-14", "x", ""}, activist, seedling.ERule, []string{"occurred_on"}},
-		{"bad date", Draft{"task_completion", ptr(5), "2026/11/20", "x", ""}, activist, seedling.EInvalid, []string{"occurred_on"}},
+		{"good", Draft{"task_completion", ptr(5), "2026-11-20", "完成入户走访", "", ""}, activist, "", nil},
+		{"deduction", Draft{"deduction", ptr(-3), "2026-11-20", "未请假缺席", "", ""}, activist, "", nil},
+		{"over the per-entry limit", Draft{"task_completion", ptr(11), "2026-11-20", "x", "", ""}, activist, seedling.ERule, []string{"points"}},
+		{"positive points on a deduction", Draft{"deduction", ptr(3), "2026-11-20", "x", "", ""}, activist, seedling.ERule, []string{"points"}},
+		{"zero points", Draft{"task_completion", ptr(0), "2026-11-20", "x", "", ""}, activist, seedling.EInvalid, []string{"points"}},
+		{"points not whole", Draft{"task_completion", nil, "2026-11-20", "x", "", "2.5"}, activist, seedling.EInvalid, []string{"points"}},
+		{"unknown category", Draft{"bravery", ptr(5), "2026-11-20", "x", "", ""}, activist, seedling.EInvalid, []string{"category"}},
+		{"future date", Draft{"task_completion", ptr(5), "2026-11-27", "x", "", ""}, activist, seedling.ERule, []string{"occurred_on"}},
+		{"before becoming an activist", Draft{"task_completion", ptr(5), "2025-09-14", "x", "", ""}, activist, seedling.ERule, []string{"occurred_on"}},
+		{"bad date", Draft{"task_completion", ptr(5), "2026/11/20", "x", "", ""}, activist, seedling.EInvalid, []string{"occurred_on"}},
 		{"everything missing", Draft{}, activist, seedling.EInvalid, []string{"category", "points", "occurred_on", "description"}},
-		{"an applicant keeps no ledger", Draft{"task_completion", ptr(5), "2026-11-20", "x", ""}, Subject{Stage: seedling.StageApplicant}, seedling.ERule, []string{"candidate"}},
-		{"too long", Draft{"task_completion", ptr(5), "2026-11-20", strings.Repeat("长", 501), ""}, activist, seedling.EInvalid, []string{"description"}},
-		{"control characters", Draft{"task_completion", ptr(5), "2026-11-20", "a\x00b", ""}, activist, seedling.EInvalid, []string{"description"}},
+		{"an applicant keeps no ledger", Draft{"task_completion", ptr(5), "2026-11-20", "x", "", ""}, Subject{Stage: seedling.StageApplicant}, seedling.ERule, []string{"candidate"}},
+		{"too long", Draft{"task_completion", ptr(5), "2026-11-20", strings.Repeat("长", 501), "", ""}, activist, seedling.EInvalid, []string{"description"}},
+		{"control characters", Draft{"task_completion", ptr(5), "2026-11-20", "a\x00b", "", ""}, activist, seedling.EInvalid, []string{"description"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -137,11 +138,11 @@ func TestCheckEntry(t *testing.T) {
 }
 
 func TestRequestHashIgnoresSpacingButNotContent(t *testing.T) {
-	a := Draft{"task_completion", ptr(5), "2026-11-20", "走访", ""}
-	b := Draft{" task_completion ", ptr(5), "2026-11-20 ", " 走访", ""}
-	c := Draft{"task_completion", ptr(6), "2026-11-20", "走访", ""}
+	a := Draft{"task_completion", ptr(5), "2026-11-20", "走访", "", ""}
+	b := Draft{" task_completion ", ptr(5), "2026-11-20 ", " 走访", "", ""}
+	c := Draft{"task_completion", ptr(6), "2026-11-20", "走访", "", ""}
 	// Length prefixes: moving a character between fields changes the hash.
-	d := Draft{"task_completio", ptr(5), "n2026-11-20", "走访", ""}
+	d := Draft{"task_completio", ptr(5), "n2026-11-20", "走访", "", ""}
 	if !bytes.Equal(a.RequestHash(), b.RequestHash()) {
 		t.Error("surrounding spaces changed the hash")
 	}
@@ -352,10 +353,10 @@ func TestCheckImportReportsEveryRowAtItsCell(t *testing.T) {
 		2: {Name: "韩志强", Subject: Subject{seedling.StageActivist, ptr(day("2026-03-01"))}},
 	}
 	rows := []ImportRow{
-		{Line: 2, CandidateID: 1, Name: "郭晓雯", Draft: Draft{"任务完成情况", ptr(5), "2026-11-02", "走访", ""}},
-		{Line: 3, CandidateID: 2, Name: "韩志强", Draft: Draft{"study_attendance", ptr(9), "2026-11-02", "学习", ""}},
-		{Line: 4, CandidateID: 9, Name: "外人", Draft: Draft{"study_attendance", ptr(1), "2026-11-02", "学习", ""}},
-		{Line: 5, CandidateID: 1, Name: "郭晓", Draft: Draft{"study_attendance", ptr(1), "2026-08-02", "学习", ""}},
+		{Line: 2, CandidateID: 1, Name: "郭晓雯", Draft: Draft{"任务完成情况", ptr(5), "2026-11-02", "走访", "", ""}},
+		{Line: 3, CandidateID: 2, Name: "韩志强", Draft: Draft{"study_attendance", ptr(9), "2026-11-02", "学习", "", ""}},
+		{Line: 4, CandidateID: 9, Name: "外人", Draft: Draft{"study_attendance", ptr(1), "2026-11-02", "学习", "", ""}},
+		{Line: 5, CandidateID: 1, Name: "郭晓", Draft: Draft{"study_attendance", ptr(1), "2026-08-02", "学习", "", ""}},
 	}
 	_, err := CheckImport(rows, Period{2026, 4}, people, rs, LateRule{}, today)
 	var ie *InputError

@@ -104,6 +104,17 @@ type Score struct {
 	Version    int // the version whose caps bound the cumulative score
 }
 
+// Full reports whether the dimension code is at its cap in the cumulative
+// score: a further entry in it would not count.
+func (s Score) Full(code string) bool {
+	for _, d := range s.Dimensions {
+		if d.Code == code {
+			return d.Points >= d.Cap
+		}
+	}
+	return false
+}
+
 // Compute scores a candidate from their quarterly sums.
 //
 // How scores are computed (the pages repeat this in words):
@@ -270,4 +281,28 @@ func Assess(total int, subj Subject, today time.Time, door Door) Eligibility {
 		}
 	}
 	return Eligibility{Eligible: len(rs) == 0, Reasons: rs}
+}
+
+// CheckCounted refuses an entry whose points would not all count toward
+// the score, as Compute counts them: its dimension is already at its cap
+// for the quarter or in all, or the total is at 100. Deductions always
+// count. A form asks this before booking and books on confirmation; the
+// refusal says how many points would not count.
+func CheckCounted(sums []PeriodSum, rubrics Rubrics, asOf Period, v Valid) error {
+	if v.Points <= 0 {
+		return nil
+	}
+	before := Compute(sums, rubrics, asOf).Total
+	with := append(slices.Clone(sums), PeriodSum{Period: v.Period.String(), Dimension: v.Category.Dimension, Points: v.Points})
+	lost := v.Points - (Compute(with, rubrics, asOf).Total - before)
+	if lost <= 0 {
+		return nil
+	}
+	dim := Dimension{Code: v.Category.Dimension}
+	if r, ok := rubrics.InForce(v.Period); ok {
+		dim, _ = r.Dimension(v.Category.Dimension)
+	}
+	return seedling.FieldProblem(seedling.EConflict, "points", "problem.dimension_full",
+		fmt.Sprintf("%d of the %d points would not count: dimension %s is at its cap of %d", lost, v.Points, dim.Code, dim.Cap),
+		"Cap", dim.Cap, "Points", v.Points, "Lost", lost)
 }

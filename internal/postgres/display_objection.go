@@ -208,7 +208,7 @@ func (s *DisplayStore) Resolve(ctx context.Context, a seedling.Actor, id int64, 
 			}
 		}
 		if correction != nil {
-			if _, _, err := ledgers.record(ctx, tx, a, o.CandidateID, correction.Correcting(res.Reason), "", nil, &o.ID); err != nil {
+			if _, _, err := ledgers.record(ctx, tx, a, o.CandidateID, correction.Correcting(res.Reason), "", nil, &o.ID, false); err != nil {
 				return err
 			}
 		}

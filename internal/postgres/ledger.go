@@ -28,9 +28,20 @@ func (db *DB) Ledger() *LedgerStore { return &LedgerStore{db: db} }
 // the same draft returns the original entry (replayed = true) and writes
 // nothing; the same key with another draft is refused.
 func (s *LedgerStore) Record(ctx context.Context, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence) (e ledger.Entry, replayed bool, err error) {
+	return s.recordIn(ctx, a, candidateID, d, key, files, false)
+}
+
+// RecordCounted is Record that refuses, with ledger.CheckCounted's EConflict,
+// points that would not all count: the page's form asks before booking
+// them, and books them when the person confirms (Record).
+func (s *LedgerStore) RecordCounted(ctx context.Context, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence) (e ledger.Entry, replayed bool, err error) {
+	return s.recordIn(ctx, a, candidateID, d, key, files, true)
+}
+
+func (s *LedgerStore) recordIn(ctx context.Context, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence, counted bool) (e ledger.Entry, replayed bool, err error) {
 	var id int64
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		id, replayed, err = s.record(ctx, tx, a, candidateID, d, key, files, nil)
+		id, replayed, err = s.record(ctx, tx, a, candidateID, d, key, files, nil, counted)
 		return err
 	})
 	if err != nil {
@@ -48,8 +59,9 @@ func (s *LedgerStore) Record(ctx context.Context, a seedling.Actor, candidateID 
 // record is the step of Record inside a transaction the caller owns, so
 // that another action (upholding an objection) books its correction through
 // the same checks. objectionID, when set, links the entry to the objection
-// it corrects.
-func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence, objectionID *int64) (id int64, replayed bool, err error) {
+// it corrects. counted refuses points that would not all count
+// (ledger.CheckCounted), judged under the chain's lock.
+func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence, objectionID *int64, counted bool) (id int64, replayed bool, err error) {
 	reqHash := d.RequestHash()
 	subj, err := s.db.lockChain(ctx, tx, candidateID)
 	if err != nil {
@@ -80,6 +92,17 @@ func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor,
 	v, err := ledger.CheckEntry(d, subj, rubrics, rs.Late(), today)
 	if err != nil {
 		return 0, false, err
+	}
+	if counted {
+		list, err := standings(ctx, tx, StandingFilter{IDs: []int64{candidateID}})
+		if err != nil {
+			return 0, false, err
+		}
+		if len(list) == 1 {
+			if err := ledger.CheckCounted(list[0].Sums, rubrics, ledger.PeriodOf(today), v); err != nil {
+				return 0, false, err
+			}
+		}
 	}
 	id, err = s.db.appendEntry(ctx, tx, a, &head, v, key, reqHash, s.db.recordedNow(), objectionID)
 	if err != nil {

@@ -22,8 +22,12 @@ func TestDestructiveFormsAskFirstAndSayTheConsequence(t *testing.T) {
 		t.Fatalf("withdrawing does not ask first:\n%.6000s", r.Body)
 	}
 	mustContain(t, r, "发展流程就此结束，不能恢复")
-	// Advancing is not destructive: it is sent in one step.
-	mustContain(t, r, `<button type="submit" id="propose-target-advance">`)
+	// Advancing is not destructive: it is sent in one step (an applicant's,
+	// whose step is open; activist-a's is blocked by the score, so it shows
+	// no form at all).
+	mustContain(t, f.app.page(fmt.Sprintf("/candidates/%d", newApplicant(t, f.app, f.sec, f.orgA, 60)), f.sec),
+		`<button type="submit" id="propose-activist-advance">`)
+	mustNotContain(t, r, `id="propose-target-advance"`)
 
 	r = f.app.page(fmt.Sprintf("/candidates/%d/ledger", f.a), f.sec)
 	expectStatus(t, r, 200)

@@ -82,4 +82,39 @@ func TestBrowserRecordWithEvidenceThenActivistSeesIt(t *testing.T) {
 	if strings.Contains(get(b, chromedp.OuterHTML("main")), `id="record-form"`) {
 		t.Fatal("the activist is offered the record form")
 	}
+	b.do(chromedp.Click("#logout"), chromedp.WaitVisible("#username"))
+
+	// Points into a dimension at its cap: theory study stands at 22 of 25,
+	// so 5 more would count 3. The form warns beside the points, books
+	// nothing, and books them once the secretary confirms.
+	b.login(base, "secretary")
+	b.do(chromedp.WaitVisible("#start-secretary"))
+	b.do(
+		chromedp.Navigate(fmt.Sprintf("%s/candidates/%d/ledger", base, cand.ID)),
+		chromedp.WaitVisible("#record-form"),
+		chromedp.SetValue("#category", "study_attendance"),
+		chromedp.SendKeys("#points", "5"),
+		chromedp.SetValue("#occurred_on", today),
+		chromedp.SendKeys("#description", "参加集中学习"),
+	)
+	b.clickAndLoad("#record-submit")
+	b.do(chromedp.WaitVisible("#error-points"))
+	if warn := get(b, chromedp.Text("#error-points")); !strings.Contains(warn, "有 2 分不会计入总分") {
+		t.Fatalf("the full dimension is not warned about: %q", warn)
+	}
+	if got := get(b, chromedp.Evaluate[string](`document.getElementById('points').getAttribute('aria-describedby')`)); got != "error-points" {
+		t.Fatalf("the points input is described by %q", got)
+	}
+	if wide := get(b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); wide {
+		t.Fatal("the warned form scrolls sideways at phone width")
+	}
+	if got := get(b, chromedp.Text("#score-total")); got != "79" {
+		t.Fatalf("the warning booked the points: score %q", got)
+	}
+	b.do(chromedp.Click("#confirm_uncounted"))
+	b.clickAndLoad("#record-submit")
+	b.do(chromedp.WaitVisible("#flash"))
+	if got := get(b, chromedp.Text("#score-total")); got != "82" {
+		t.Fatalf("score after the confirmed +5 into 22/25: %q", got)
+	}
 }

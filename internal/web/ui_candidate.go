@@ -1,7 +1,10 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,6 +33,57 @@ type candidatePage struct {
 	CanDecide           bool
 	Values              map[string]string // what the user typed, when a proposal was refused
 	Chosen              string            // the step whose form was sent
+	// Today is the day as the pages write dates: a blocked step's earliest
+	// day that has passed is no longer when its form opens.
+	Today string
+	// FieldErrors says, by input id, why a field of the sent form was
+	// refused; Problems lists every reason of the refusal for the summary
+	// on top, each linked to its field when it has one.
+	FieldErrors map[string]string
+	Problems    []formProblem
+}
+
+// formProblem is one reason of a refused form: Field is the id of the
+// input it is about ("" for a rule of the process as a whole).
+type formProblem struct {
+	Field, Label, Text string
+}
+
+// proposalProblems places each reason of a refused proposal: a fact's
+// beside its input in the step's form, in the order of the form, and every
+// reason in the summary, so that all of them show at once.
+func proposalProblems(steps []pipeline.NextStep, chosen string, de *seedling.Error, en bool) (map[string]string, []formProblem) {
+	if de == nil {
+		return nil, nil
+	}
+	if len(de.Fields) == 0 {
+		return nil, []formProblem{{Text: de.Message}}
+	}
+	byID, out, placed := map[string]string{}, []formProblem{}, map[string]bool{}
+	for _, st := range steps {
+		if string(st.ToStage)+"/"+st.Kind != chosen {
+			continue
+		}
+		for _, f := range st.Facts {
+			why, ok := de.Fields["facts."+f.Name]
+			if !ok {
+				continue
+			}
+			id := fmt.Sprintf("%s-%s_f_%s", st.ToStage, st.Kind, f.Name)
+			if f.Type == pipeline.TypeNames {
+				id += "_0"
+			}
+			byID[id], placed["facts."+f.Name] = why, true
+			out = append(out, formProblem{Field: id, Label: pickName(en, f.Label, cmp.Or(f.LabelEn, f.Label)), Text: why})
+		}
+	}
+	rest := slices.Sorted(maps.Keys(de.Fields))
+	for _, k := range rest {
+		if !placed[k] {
+			out = append(out, formProblem{Text: de.Fields[k]})
+		}
+	}
+	return byID, out
 }
 
 // candidatePage is one candidate's overview: stage, score, the three-strike
@@ -61,6 +115,8 @@ func (s *Server) renderCandidate(c *fiber.Ctx, status int, cand seedling.Candida
 	data := candidatePage{Candidate: cand, IDNumber: s.shownIDNumber(c, cand), Score: subj.Score, Threshold: rs.MinScore, Steps: rs.NextSteps(subj, today),
 		Submissions: subs, Failed: rs.Strikes(subj.Returned), MaxFailed: rs.MaxFailedReviews,
 		StrikesProbationary: rs.StrikesApplyToProbationary, CanPropose: proposeErr == nil, CanDecide: decideErr == nil, Values: values, Chosen: chosen}
+	data.Today = formatDate(today)
+	data.FieldErrors, data.Problems = proposalProblems(data.Steps, chosen, formErr, langEn(c))
 	return s.renderForm(c, status, "candidate", "candidate.title", data, formErr)
 }
 

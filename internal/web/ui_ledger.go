@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strconv"
@@ -68,6 +69,7 @@ type categoryOption struct {
 	Name      string
 	Dimension string
 	Min, Max  int
+	Full      bool // its dimension is at its cap: more points would not count
 }
 
 type recordForm struct {
@@ -89,11 +91,15 @@ type ledgerView struct {
 	Form        recordForm
 	Errors      map[string]string
 	Problem     string
-	Today       string
-	MinDate     string
-	LateDays    int // an entry dated further back is a late record (补录)
-	Accept      string
-	MaxMiB      int64
+	Problems    []formProblem // every field's reason, in the form's order, for the summary
+	// ConfirmUncounted says the form was refused because its points would
+	// not all count; sent again with confirm_uncounted, it books them.
+	ConfirmUncounted bool
+	Today            string
+	MinDate          string
+	LateDays         int // an entry dated further back is a late record (补录)
+	Accept           string
+	MaxMiB           int64
 }
 
 func langEn(c *fiber.Ctx) bool { return pickLanguage(c) == "en" }
@@ -192,7 +198,7 @@ func (s *Server) loadLedgerView(c *fiber.Ctx, cand seedling.Candidate) (*ledgerV
 		for _, cat := range r.Categories {
 			d, _ := r.Dimension(cat.Dimension)
 			v.Categories = append(v.Categories, categoryOption{Code: cat.Code, Name: pickName(en, cat.NameZh, cat.NameEn),
-				Dimension: pickName(en, d.NameZh, d.NameEn), Min: cat.Min, Max: cat.Max})
+				Dimension: pickName(en, d.NameZh, d.NameEn), Min: cat.Min, Max: cat.Max, Full: cat.Max > 0 && sc.Score.Full(cat.Dimension)})
 		}
 	}
 	return v, nil
@@ -274,6 +280,8 @@ func (s *Server) ledgerRecord(c *fiber.Ctx) error {
 	d := ledger.Draft{Category: form.Category, OccurredOn: form.OccurredOn, Description: form.Description, LateReason: form.LateReason}
 	if n, err := strconv.Atoi(form.Points); err == nil {
 		d.Points = &n
+	} else {
+		d.PointsText = form.Points
 	}
 	if form.Key == "" || len(form.Key) > 64 {
 		form.Key = newFormKey()
@@ -290,7 +298,11 @@ func (s *Server) ledgerRecord(c *fiber.Ctx) error {
 		}
 		files = append(files, f)
 	}
-	e, _, err := s.db.Ledger().Record(ctx, a, cand.ID, d, "form:"+form.Key, files)
+	record := s.db.Ledger().RecordCounted
+	if c.FormValue("confirm_uncounted") != "" {
+		record = s.db.Ledger().Record
+	}
+	e, _, err := record(ctx, a, cand.ID, d, "form:"+form.Key, files)
 	if err != nil {
 		return s.ledgerRefused(c, cand, form, err, 0, "")
 	}
@@ -325,11 +337,30 @@ func (s *Server) ledgerRefused(c *fiber.Ctx, cand seedling.Candidate, form recor
 		}
 	} else {
 		v.Form, v.Errors, v.Problem = form, fields, general
+		v.Problems = recordProblems(s.localizer(c), fields)
+		v.ConfirmUncounted = de.Key == "problem.dimension_full"
 		if _, ok := fields["Idempotency-Key"]; ok {
 			v.Form.Key = newFormKey()
 		}
 	}
 	return s.renderForm(c, statusOf[de.Code], "ledger", "ledger.title", v, de)
+}
+
+// recordFields are the record form's inputs in the order the form shows
+// them, with the catalog key of each one's label.
+var recordFields = [][2]string{{"category", "ledger.category"}, {"points", "ledger.points"}, {"occurred_on", "ledger.occurred_on"},
+	{"description", "ledger.description"}, {"late_reason", "ledger.late_reason"}, {"file", "ledger.evidence_file"}}
+
+// recordProblems lists every field's reason for the summary above the
+// record form, in the form's order, each linked to its input.
+func recordProblems(l *i18n.Localizer, fields map[string]string) []formProblem {
+	var out []formProblem
+	for _, f := range recordFields {
+		if why, ok := fields[f[0]]; ok {
+			out = append(out, formProblem{Field: f[0], Label: translate(l, f[1]), Text: why})
+		}
+	}
+	return out
 }
 
 // refusal explains a refused input in the reader's language: a message per
@@ -353,6 +384,11 @@ func (s *Server) refusal(c *fiber.Ctx, err error) (map[string]string, string) {
 	case de.Fields["Idempotency-Key"] != "":
 		fields["Idempotency-Key"] = translate(l, "problem.idempotency_reused")
 		return fields, fields["Idempotency-Key"]
+	case de.Key != "" && len(de.Fields) > 0:
+		// A keyed refusal about fields (points that would not count) says
+		// itself, beside each field and as the whole.
+		maps.Copy(fields, de.Fields)
+		return fields, de.Message
 	case de.Code == seedling.EConflict:
 		return fields, translate(l, "ledger.already_reversed")
 	case de.Code == seedling.ERule:
