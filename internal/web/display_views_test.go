@@ -206,3 +206,38 @@ func TestLateDisplayInTheDueList(t *testing.T) {
 		t.Errorf("branch B's start page lacks the late display")
 	}
 }
+
+// An upheld objection's correcting entries link to the ledger of the
+// person the objection is about (not to the candidate whose id happens to
+// be the display's), and only for a reader who may open that ledger: a
+// member of the branch sees the entry numbers without a link to a 404.
+func TestUpheldObjectionLinksTheObjectedPersonsLedger(t *testing.T) {
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	var o struct {
+		Display   int64 `db:"display_id"`
+		Candidate int64 `db:"candidate_id"`
+		Entry     int64 `db:"entry_id"`
+	}
+	if err := app.db.Get(&o, `
+		SELECT o.display_id, o.candidate_id, e.id AS entry_id
+		FROM objections o JOIN displays d ON d.id = o.display_id
+		JOIN ledger_entries e ON e.objection_id = o.id
+		WHERE d.org_id = $1 ORDER BY e.id LIMIT 1`, f.orgA); err != nil {
+		t.Fatalf("no upheld objection with a correction in branch A: %v", err)
+	}
+	if o.Display == o.Candidate {
+		t.Fatalf("fixture cannot tell the display's id from the person's: both %d", o.Display)
+	}
+	want := fmt.Sprintf(`href="/candidates/%d/ledger#entry-%d"`, o.Candidate, o.Entry)
+	r := app.form("GET", fmt.Sprintf("/displays/%d", o.Display), app.login("secretary"), "")
+	expectStatus(t, r, 200)
+	if !strings.Contains(string(r.Body), want) {
+		t.Fatalf("secretary's display page lacks %s", want)
+	}
+	r = app.form("GET", fmt.Sprintf("/displays/%d", o.Display), app.login("member"), "")
+	expectStatus(t, r, 200)
+	if body := string(r.Body); strings.Contains(body, "/ledger#entry-") || !strings.Contains(body, fmt.Sprintf("#%d", o.Entry)) {
+		t.Fatalf("member's display page should name entry #%d without a ledger link", o.Entry)
+	}
+}

@@ -76,10 +76,13 @@ type displayView struct {
 	CanPublish bool
 	CanObject  bool
 	CanResolve bool
-	Open       bool
-	Upheld     int
-	Categories []categoryChoice
-	Today      string
+	// LedgerLinks: the correcting entries of an upheld objection link to
+	// the ledger only for readers who may open it; a member sees numbers.
+	LedgerLinks bool
+	Open        bool
+	Upheld      int
+	Categories  []categoryChoice
+	Today       string
 }
 
 type categoryChoice struct{ Code, Name string }
@@ -108,9 +111,10 @@ func (s *Server) renderDisplayID(c *fiber.Ctx, id int64, status int, formErr *se
 		return err
 	}
 	v := displayView{D: full, Names: map[int64]string{}, Open: d.Open(s.today()), Today: s.today().Format(seedling.DateLayout),
-		CanPublish: s.mayAt(c, d.OrgPath, authz.Display, authz.Publish),
-		CanObject:  s.mayAt(c, d.OrgPath, authz.Objection, authz.Create),
-		CanResolve: s.mayAt(c, d.OrgPath, authz.Objection, authz.Resolve)}
+		CanPublish:  s.mayAt(c, d.OrgPath, authz.Display, authz.Publish),
+		CanObject:   s.mayAt(c, d.OrgPath, authz.Objection, authz.Create),
+		CanResolve:  s.mayAt(c, d.OrgPath, authz.Objection, authz.Resolve),
+		LedgerLinks: s.mayAt(c, d.OrgPath, authz.Ledger, authz.Read)}
 	for _, r := range d.Rows {
 		v.Names[r.CandidateID] = r.Name
 	}
