@@ -56,7 +56,7 @@ const rolePages = `(() => {
   const seen = new Set(['/']);
   const add = a => { const u = new URL(a.href, location.href); if (u.origin === location.origin && !u.pathname.startsWith('/api/') && !u.pathname.startsWith('/lang/')) seen.add(u.pathname + u.search); };
   document.querySelectorAll('nav a').forEach(add);
-  for (const pre of ['/candidates/', '/reviews/', '/displays/', '/branches/', '/me']) {
+  for (const pre of ['/candidates/', '/reviews/', '/displays/', '/branches/', '/me', '/audit', '/rubric', '/calendar', '/admin/', '/notices/', '/display-overview', '/stats', '/due']) {
     const a = [...document.querySelectorAll('main a')].find(a => new URL(a.href, location.href).pathname.startsWith(pre));
     if (a) add(a);
   }
@@ -119,12 +119,13 @@ func TestBrowserEveryRoleOnAPhone(t *testing.T) {
 		for queue := []string{"/"}; len(queue) > 0; queue = queue[1:] {
 			pages = append(pages, queue[0])
 			for _, q := range check("zh-CN", queue[0], true) {
-				if !seen[q] && len(seen) < 10 {
+				if !seen[q] && len(seen) < 30 {
 					seen[q] = true
 					queue = append(queue, q)
 				}
 			}
 		}
+		t.Logf("%s: %d pages: %v", a.Username, len(pages), pages)
 		shoot := func(lang string) {
 			b.do(chromedp.Navigate(base + "/"))
 			png := get(b, chromedp.FullScreenshot(80))
