@@ -106,17 +106,17 @@ func ruleAssessedInTraining() Rule {
 		Article:   "细则 第十一条、第十三条",
 		Message:   "培养期内每半年考察一次，考察记录齐全方可列为发展对象",
 		MessageEn: "The half-year assessments of the training period must be recorded",
-		Check: func(e Env) string {
+		Check: func(e Env) Why {
 			since, ok := activistSince(e.Subject)
 			d, ok2 := e.Facts.Date("decided_on")
 			if !ok || !ok2 {
-				return ""
+				return Why{}
 			}
 			need := orDefault(e.Rules.TrainingMonths, 12) / orDefault(e.Rules.AssessmentMonths, 6)
 			if got := assessmentsBetween(e.Subject.Assessments, since, d); got < need {
-				return fmt.Sprintf("培养期内应有 %d 次半年考察记录，现有 %d 次", need, got)
+				return because("reason.assessed_in_training", fmt.Sprintf("培养期内应有 %d 次半年考察记录，现有 %d 次", need, got), "Need", need, "Got", got)
 			}
-			return ""
+			return Why{}
 		},
 	}
 }

@@ -164,6 +164,22 @@ func (p *Problems) AddKey(field, key, text string, pairs ...any) {
 	p.keys[field] = Problem{Key: key, Params: Params(pairs...)}
 }
 
+// AddProblem records why field is wrong as a coded problem; text is the
+// same in plain words for logs. A problem without a key is text alone.
+func (p *Problems) AddProblem(field string, pr Problem, text string) {
+	if _, ok := p.fields[field]; ok {
+		return
+	}
+	p.Add(field, text)
+	if pr.Key == "" {
+		return
+	}
+	if p.keys == nil {
+		p.keys = map[string]Problem{}
+	}
+	p.keys[field] = pr
+}
+
 // AddErr records err as the reason field is wrong, keeping its catalog key.
 func (p *Problems) AddErr(field string, err error) {
 	var e *Error

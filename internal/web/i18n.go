@@ -10,6 +10,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
+	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
@@ -79,6 +80,8 @@ func translateProblem(l *i18n.Localizer, p seedling.Problem) string {
 			v = translate(l, fmt.Sprintf("stage.%v", v))
 		case "Col":
 			v = translate(l, fmt.Sprintf("import.col.%v", v))
+		case "Doc":
+			v = translate(l, fmt.Sprintf("rule.doc.%v", v))
 		}
 		args = append(args, k, v)
 	}
@@ -93,6 +96,22 @@ func wordDue(l *i18n.Localizer, items []postgres.DueEntry) []postgres.DueEntry {
 		}
 	}
 	return items
+}
+
+// wordSteps words what blocks each step, and the article it cites, in
+// the reader's language; the rule codes stay as they are.
+func wordSteps(l *i18n.Localizer, steps []pipeline.NextStep) []pipeline.NextStep {
+	for _, st := range steps {
+		for i, b := range st.BlockedBy {
+			if b.Why.Key != "" {
+				st.BlockedBy[i].Message = translateProblem(l, b.Why)
+			}
+			if b.Cite.Key != "" {
+				st.BlockedBy[i].Article = translateProblem(l, b.Cite)
+			}
+		}
+	}
+	return steps
 }
 
 // translate looks a message up; a missing key shows the key itself so that a

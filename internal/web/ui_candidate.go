@@ -58,7 +58,7 @@ func (s *Server) renderCandidate(c *fiber.Ctx, status int, cand seedling.Candida
 	p := currentSession(c).Principal
 	_, proposeErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Create)
 	_, decideErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Decide)
-	data := candidatePage{Candidate: cand, IDNumber: s.shownIDNumber(c, cand), Score: subj.Score, Threshold: rs.MinScore, Steps: rs.NextSteps(subj, today),
+	data := candidatePage{Candidate: cand, IDNumber: s.shownIDNumber(c, cand), Score: subj.Score, Threshold: rs.MinScore, Steps: wordSteps(s.localizer(c), rs.NextSteps(subj, today)),
 		Submissions: subs, Failed: rs.Strikes(subj.Returned), MaxFailed: rs.MaxFailedReviews,
 		StrikesProbationary: rs.StrikesApplyToProbationary, CanPropose: proposeErr == nil, CanDecide: decideErr == nil, Values: values, Chosen: chosen}
 	return s.renderForm(c, status, "candidate", "candidate.title", data, formErr)

@@ -56,7 +56,7 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 				if err != nil {
 					return err
 				}
-				data.Me, data.MyNext = &me, rs.NextSteps(subj, today)
+				data.Me, data.MyNext = &me, wordSteps(s.localizer(c), rs.NextSteps(subj, today))
 			}
 			continue
 		case seedling.RoleOrgAdmin, seedling.RoleCommittee:
