@@ -27,8 +27,8 @@ var citations = map[string]string{
 }
 
 // Cite is the coded form of a rule's article: "细则 第十一条、第十三条"
-// is rule.article with Doc "rules2014", Articles "11, 13" and ArticlesZh
-// the articles as the 细则 numbers them; every other citation has a key
+// is rule.article with Doc "rules2014" and Articles "11, 13" (in Chinese
+// as the 细则 numbers them); every other citation has a key
 // of its own. An article not known here has no key, which a test of the
 // shipped rule sets refuses.
 func Cite(article string) seedling.Problem {
@@ -47,7 +47,7 @@ func Cite(article string) seedling.Problem {
 		}
 		nums = append(nums, strconv.Itoa(n))
 	}
-	return seedling.Problem{Key: "rule.article", Params: seedling.Params("Doc", "rules2014", "Articles", strings.Join(nums, ", "), "ArticlesZh", m[1])}
+	return seedling.Problem{Key: "rule.article", Params: seedling.Params("Doc", "rules2014", "Articles", seedling.Words{Zh: m[1], En: strings.Join(nums, ", ")})}
 }
 
 // chineseNumber reads a numeral from 一 to 九十九 as the 细则 numbers its

@@ -37,7 +37,7 @@ func ruleNoticeCompleted() Rule {
 		Check: func(e Env) Why {
 			n, ok := e.Subject.Notices[e.Step.To]
 			if !ok {
-				return because("reason.notice_missing", fmt.Sprintf("尚未对本人进行%s前公示（不少于 %d 个工作日）", e.Step.Label, e.Rules.NoticeWorkingDays), "Step", e.Step.Label, "StepEn", e.Step.LabelEn, "Days", e.Rules.NoticeWorkingDays)
+				return because("reason.notice_missing", fmt.Sprintf("尚未对本人进行%s前公示（不少于 %d 个工作日）", e.Step.Label, e.Rules.NoticeWorkingDays), "Step", seedling.Words{Zh: e.Step.Label, En: e.Step.LabelEn}, "Days", e.Rules.NoticeWorkingDays)
 			}
 			on, _ := e.Facts.Date(e.Step.EffectiveFact)
 			if on.IsZero() {
@@ -46,7 +46,7 @@ func ruleNoticeCompleted() Rule {
 			closes := dateOf(n.ClosesOn)
 			switch {
 			case !closes.Before(on):
-				return because("reason.notice_open", fmt.Sprintf("公示期至 %s 结束，%s须在公示期满之后", fmtDate(closes), factLabel(e.Step, e.Step.EffectiveFact)), "Closes", fmtDate(closes), "Fact", factLabel(e.Step, e.Step.EffectiveFact), "FactEn", factLabelEn(e.Step, e.Step.EffectiveFact))
+				return because("reason.notice_open", fmt.Sprintf("公示期至 %s 结束，%s须在公示期满之后", fmtDate(closes), factLabel(e.Step, e.Step.EffectiveFact)), "Closes", fmtDate(closes), "Fact", factWords(e.Step, e.Step.EffectiveFact))
 			case n.Open > 0:
 				return because("reason.notice_objections_open", fmt.Sprintf("公示期间的 %d 条异议尚未处理", n.Open), "Count", n.Open)
 			case n.Upheld > 0:

@@ -34,13 +34,14 @@ func factLabel(st *Step, name string) string {
 	return name
 }
 
-func factLabelEn(st *Step, name string) string {
+// factWords is a fact's label in both languages, as a problem quotes it.
+func factWords(st *Step, name string) seedling.Words {
 	for _, f := range st.Facts {
 		if f.Name == name {
-			return f.LabelEn
+			return seedling.Words{Zh: f.Label, En: f.LabelEn}
 		}
 	}
-	return name
+	return seedling.Words{Zh: name, En: name}
 }
 
 // datesBreaking is the refusal of a rule that each date fact of the step
@@ -57,7 +58,7 @@ func datesBreaking(e Env, key string, breaks func(time.Time) bool, text func(Fac
 	if len(bad) == 0 {
 		return Why{}
 	}
-	return because(key, strings.Join(bad, "；"), append(pairs, "Facts", strings.Join(zh, "、"), "FactsEn", strings.Join(en, "; "))...)
+	return because(key, strings.Join(bad, "；"), append(pairs, "Facts", seedling.Words{Zh: strings.Join(zh, "、"), En: strings.Join(en, "; ")})...)
 }
 
 // ruleStrikesLeft: the committee reviews every step (一步一审) and the
@@ -140,7 +141,7 @@ func ruleLateRecord() Rule {
 			}
 			why := LateBy(e.Facts, e.Step, e.RecordedOn, e.Rules.LateRecordDays)
 			if _, given := e.Facts.Text("late_reason"); why > 0 && !given {
-				return because("reason.late_record", fmt.Sprintf("%s距报送日 %d 天，超过 %d 天，属补录，须填写补录原因", factLabel(e.Step, e.Step.EffectiveFact), why, e.Rules.LateRecordDays), "Fact", factLabel(e.Step, e.Step.EffectiveFact), "FactEn", factLabelEn(e.Step, e.Step.EffectiveFact), "Days", why, "Max", e.Rules.LateRecordDays)
+				return because("reason.late_record", fmt.Sprintf("%s距报送日 %d 天，超过 %d 天，属补录，须填写补录原因", factLabel(e.Step, e.Step.EffectiveFact), why, e.Rules.LateRecordDays), "Fact", factWords(e.Step, e.Step.EffectiveFact), "Days", why, "Max", e.Rules.LateRecordDays)
 			}
 			return Why{}
 		},
@@ -168,7 +169,7 @@ func dateNotBefore(id, article, later, earlier, msg, msgEn string) Rule {
 			l, ok1 := e.Facts.Date(later)
 			f, ok2 := e.Facts.Date(earlier)
 			if ok1 && ok2 && l.Before(f) {
-				return because("reason.date_not_before", fmt.Sprintf("%s %s 早于%s %s", factLabel(e.Step, later), fmtDate(l), factLabel(e.Step, earlier), fmtDate(f)), "Later", factLabel(e.Step, later), "LaterEn", factLabelEn(e.Step, later), "LaterOn", fmtDate(l), "Earlier", factLabel(e.Step, earlier), "EarlierEn", factLabelEn(e.Step, earlier), "EarlierOn", fmtDate(f))
+				return because("reason.date_not_before", fmt.Sprintf("%s %s 早于%s %s", factLabel(e.Step, later), fmtDate(l), factLabel(e.Step, earlier), fmtDate(f)), "Later", factWords(e.Step, later), "LaterOn", fmtDate(l), "Earlier", factWords(e.Step, earlier), "EarlierOn", fmtDate(f))
 			}
 			return Why{}
 		},

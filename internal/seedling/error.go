@@ -48,6 +48,11 @@ type Problem struct {
 	Params map[string]any
 }
 
+// Words is a value a problem quotes that the rules write in both
+// languages (a fact's label, a step's name, article numbers): the reader
+// sees the one in their language.
+type Words struct{ Zh, En string }
+
 // Params builds a parameter map from name, value pairs.
 func Params(pairs ...any) map[string]any {
 	if len(pairs) < 2 {

@@ -83,9 +83,22 @@ func translateProblem(l *i18n.Localizer, p seedling.Problem) string {
 		case "Doc":
 			v = translate(l, fmt.Sprintf("rule.doc.%v", v))
 		}
+		if w, ok := v.(seedling.Words); ok {
+			v = w.Zh
+			if english(l) {
+				v = w.En
+			}
+		}
 		args = append(args, k, v)
 	}
 	return translate(l, p.Key, args...)
+}
+
+// english says whether l speaks English: the one thing a problem's
+// two-language values (seedling.Words) need to know.
+func english(l *i18n.Localizer) bool {
+	_, tag, err := l.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: "error.internal"})
+	return err == nil && tag == language.English
 }
 
 // wordDue words each due-list item in the reader's language.
