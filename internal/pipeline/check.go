@@ -92,7 +92,7 @@ func (rs *RuleSet) check(c Subject, to seedling.Stage, kind string, facts map[st
 	env := Env{Subject: c, Facts: f, Today: today, RecordedOn: recordedOn, Rules: rs, Step: step}
 	p := seedling.NewProblems(seedling.ERule)
 	for _, m := range missing {
-		p.Add(m[0], m[1])
+		p.AddProblem(m.Field, m.Why.Problem, m.Why.Text)
 	}
 	for _, r := range rs.rulesOf(step) {
 		if why := r.Check(env); why.Broken() {

@@ -97,7 +97,7 @@ func (rs *RuleSet) Recheck(c Subject, sub Pending, decision map[string]any, toda
 		return nil, derr
 	}
 	for _, m := range missing {
-		problems.Add(m[0], m[1])
+		problems.AddProblem(m.Field, m.Why.Problem, m.Why.Text)
 	}
 	all := Facts{}
 	for k, v := range prop.Facts {

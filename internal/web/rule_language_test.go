@@ -71,6 +71,12 @@ func TestRuleRefusalsReachTheAPIInTheReadersLanguage(t *testing.T) {
 		{"a talk after the decision, dated in the future", 422, []string{"not_in_future", "decided_after_talk"},
 			post(fmt.Sprintf("/api/v1/candidates/%d/submissions", applicant), sec, map[string]any{"to_stage": "activist",
 				"facts": map[string]any{"talked_on": day(-3), "recommended_by": "members", "decided_on": day(1), "contacts": []string{"王建国"}}})},
+		{"three training contacts", 400, []string{"facts.contacts"},
+			post(fmt.Sprintf("/api/v1/candidates/%d/submissions", applicant), sec, map[string]any{"to_stage": "activist",
+				"facts": map[string]any{"talked_on": day(3), "recommended_by": "members", "decided_on": day(1), "contacts": []string{"王建国", "李红梅", "赵敏"}}})},
+		{"a proposal without the decision's date", 422, []string{"facts.decided_on"},
+			post(fmt.Sprintf("/api/v1/candidates/%d/submissions", applicant), sec, map[string]any{"to_stage": "activist",
+				"facts": map[string]any{"talked_on": day(3), "recommended_by": "members", "contacts": []string{"王建国"}}})},
 		{"a return without reasons", 400, []string{"reasons"},
 			post(fmt.Sprintf("/api/v1/submissions/%d/decision", f.subA), com, map[string]any{"decision": "return", "reasons": " "})},
 	}
