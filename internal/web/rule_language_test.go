@@ -77,6 +77,8 @@ func TestRuleRefusalsReachTheAPIInTheReadersLanguage(t *testing.T) {
 		{"a proposal without the decision's date", 422, []string{"facts.decided_on"},
 			post(fmt.Sprintf("/api/v1/candidates/%d/submissions", applicant), sec, map[string]any{"to_stage": "activist",
 				"facts": map[string]any{"talked_on": day(3), "recommended_by": "members", "contacts": []string{"王建国"}}})},
+		{"an oath of an applicant", 422, []string{"kind"},
+			post(fmt.Sprintf("/api/v1/candidates/%d/records", applicant), sec, map[string]any{"kind": "oath", "on": day(1), "by": "王建国", "conclusion": "宣誓完成"})},
 		{"a return without reasons", 400, []string{"reasons"},
 			post(fmt.Sprintf("/api/v1/submissions/%d/decision", f.subA), com, map[string]any{"decision": "return", "reasons": " "})},
 	}
