@@ -65,7 +65,9 @@ const (
 type RuleSet struct {
 	Version       string
 	EffectiveFrom time.Time
-	Source        string
+	// Source names the documents the rule set follows, in Chinese;
+	// SourceEn the same in English.
+	Source, SourceEn string
 
 	// MinScore is the Ruzhou threshold (out of 100) for being named a
 	// development target (育壮苗: 80 分以上).
