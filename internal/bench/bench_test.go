@@ -55,7 +55,7 @@ func TestEveryMeasureHasBothSides(t *testing.T) {
 	if err := Run(ctx, cfg, &rep); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"write_entry", "read_candidate", "branch_roster", "committee_list", "session_lookup", "authz_decision", "csv_import"} {
+	for _, name := range []string{"write_entry", "read_candidate", "branch_roster", "committee_list", "standings", "display", "session_lookup", "authz_decision", "csv_import"} {
 		r, ok := rep.Results[name]
 		if !ok || r.App <= 0 || r.Raw <= 0 || r.Ratio <= 0 || r.Unit == "" {
 			t.Errorf("%s: %+v", name, r)
@@ -63,6 +63,11 @@ func TestEveryMeasureHasBothSides(t *testing.T) {
 	}
 	if w := rep.Results["write_entry"]; w.P99 < w.P50 || w.Note != "" {
 		t.Errorf("write_entry: %+v", w)
+	}
+	// The display measure throws its drafts away again.
+	var drafts int
+	if err := db.GetContext(ctx, &drafts, `SELECT count(*) FROM displays WHERE state = 'draft' AND created_by_name = 'bench'`); err != nil || drafts != 0 {
+		t.Errorf("%d drafts left by the display measure: %v", drafts, err)
 	}
 	chains, err := db.Ledger().VerifyChains(ctx)
 	if err != nil || len(chains.Broken) > 0 {

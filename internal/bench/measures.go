@@ -67,6 +67,8 @@ func Run(ctx context.Context, cfg Config, rep *Report) error {
 		{"read_candidate", measureRead},
 		{"branch_roster", measureRoster},
 		{"committee_list", measureCommitteeList},
+		{"standings", measureStandings},
+		{"display", measureDisplay},
 		{"session_lookup", measureSession},
 		{"authz_decision", measureAuthz},
 		{"csv_import", measureImport},

@@ -57,6 +57,16 @@ func (e Entry) Late() bool { return e.LateReason != "" }
 // Reversed reports whether a later reversal cancels this entry.
 func (e Entry) Reversed() bool { return e.ReversedBy != nil }
 
+// Standing is the points an entry still brings, before any cap: a reversed
+// entry and its reversal cancel out, so both bring nothing, and evidence
+// rows carry no points.
+func (e Entry) Standing() int {
+	if e.Kind != KindEntry || e.Reversed() {
+		return 0
+	}
+	return e.Points
+}
+
 // Evidence is one file attached to an entry (佐证材料). The file itself lives
 // in content-addressed storage under SHA256.
 type Evidence struct {

@@ -381,18 +381,36 @@ func TestCheckImportReportsEveryRowAtItsCell(t *testing.T) {
 	}
 }
 
-// A candidate's category sums land on the dimension of the version in force
-// for each quarter, as the standings' SQL maps them: exam_result counts in
-// 2026 and counts nowhere from 2027, when version 2 no longer knows it;
-// the sums of two categories of one dimension are added.
-func TestByDimensionMapsEachQuarterUnderItsVersion(t *testing.T) {
-	got := ByDimension([]CategorySum{
-		{"2027Q1", "exam_result", 9}, {"2027Q1", "study_attendance", 3},
-		{"2026Q4", "evaluation_result", 20}, {"2026Q4", "deduction", -5}, {"2026Q4", "exam_result", 12},
-		{"2026Q4", "no_such_category", 7},
-	}, testRubrics())
-	want := []PeriodSum{{"2026Q4", DimEvaluation, 15}, {"2026Q4", DimTheoryExam, 12}, {"2027Q1", DimTheoryStudy, 3}}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("ByDimension = %v, want %v", got, want)
+// Category sums land on the dimension of the version in force for their
+// quarter: a category a later version moves counts where that version puts
+// it, one it drops counts for nothing from then on, and the result is in
+// (period, dimension) order whichever order the sums came in.
+func TestByDimensionMapsEachQuarterByItsVersion(t *testing.T) {
+	rs := testRubrics()
+	v2 := rs[1]
+	v2.Categories = append([]Category(nil), v2.Categories...)
+	for i, c := range v2.Categories {
+		if c.Code == "deduction" {
+			v2.Categories[i].Dimension = DimPractice
+		}
+	}
+	rs[1] = v2
+	sums := []CategorySum{
+		{"2027Q1", "task_completion", 4}, {"2026Q4", "exam_result", 10}, {"2027Q1", "exam_result", 5},
+		{"2026Q4", "deduction", -3}, {"2027Q1", "deduction", -2}, {"2026Q4", "evaluation_result", 6}, {"bogus", "exam_result", 7},
+	}
+	want := []PeriodSum{{"2026Q4", DimEvaluation, 3}, {"2026Q4", DimTheoryExam, 10}, {"2027Q1", DimPractice, 2}}
+	if got := rs.ByDimension(sums); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+	m := rs.DimensionMap()
+	if got := m.Sums(sums[:2]); fmt.Sprint(got) != fmt.Sprint([]PeriodSum{{"2026Q4", DimTheoryExam, 10}, {"2027Q1", DimPractice, 4}}) {
+		t.Fatalf("first person %v", got)
+	}
+	if got := m.Sums(sums); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("second person, remembered mapping: %v", got)
+	}
+	if got := m.Sums(nil); got == nil || len(got) != 0 {
+		t.Fatalf("no sums: %#v", got)
 	}
 }

@@ -1,7 +1,9 @@
 package ledger
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -16,45 +18,63 @@ type PeriodSum struct {
 	Points    int    `json:"points"`
 }
 
-// CategorySum is the net points of one quarter in one category: what the
-// ledger of one person sums to before any rubric is applied.
+// CategorySum is the net points of one quarter in one category, as SQL sums
+// them straight off the ledger's covering index; ByDimension maps them onto
+// the rubric's dimensions.
 type CategorySum struct {
 	Period   string `json:"period"`
 	Category string `json:"category"`
 	Points   int    `json:"points"`
 }
 
-// ByDimension maps category sums onto dimensions, each quarter under the
-// rubric version in force for it; a category that version does not know
-// counts nowhere. It is the mapping the standings do in SQL, done here so a
-// single read sums its ledger without joining the rubric tables, whose
-// versions are in memory anyway. The result is ordered by quarter and
-// dimension, as the standings order theirs.
-func ByDimension(sums []CategorySum, rubrics Rubrics) []PeriodSum {
-	type key struct{ period, dimension string }
-	net := map[key]int{}
+// ByDimension maps category sums onto dimensions by the rubric version in
+// force for each sum's quarter, in (period, dimension) order. A category the
+// version does not name counts for nothing, and a period that is no period
+// is dropped: the ledger's own checks keep both from being recorded.
+func (rs Rubrics) ByDimension(sums []CategorySum) []PeriodSum {
+	return rs.DimensionMap().Sums(sums)
+}
+
+// DimensionMap is ByDimension for many people at once: it remembers the
+// dimension of each (quarter, category) it has met, so that a committee's
+// hundreds of thousands of sums cost a lookup each.
+func (rs Rubrics) DimensionMap() *DimensionMap {
+	return &DimensionMap{rubrics: rs, dims: map[[2]string]string{}}
+}
+
+// DimensionMap maps category sums onto dimensions; see Rubrics.DimensionMap.
+type DimensionMap struct {
+	rubrics Rubrics
+	dims    map[[2]string]string // "" for a category the version does not name
+}
+
+// Sums maps one person's category sums, as ByDimension does.
+func (m *DimensionMap) Sums(sums []CategorySum) []PeriodSum {
+	out := make([]PeriodSum, 0, len(sums))
 	for _, s := range sums {
-		p, err := ParsePeriod(s.Period)
-		if err != nil {
+		k := [2]string{s.Period, s.Category}
+		dim, seen := m.dims[k]
+		if !seen {
+			if p, err := ParsePeriod(s.Period); err == nil {
+				r, _ := m.rubrics.InForce(p)
+				if c, ok := r.Category(s.Category); ok {
+					dim = c.Dimension
+				}
+			}
+			m.dims[k] = dim
+		}
+		if dim == "" {
 			continue
 		}
-		r, ok := rubrics.InForce(p)
-		if !ok {
-			continue
+		i := slices.IndexFunc(out, func(x PeriodSum) bool { return x.Period == s.Period && x.Dimension == dim })
+		if i < 0 {
+			out = append(out, PeriodSum{Period: s.Period, Dimension: dim})
+			i = len(out) - 1
 		}
-		if c, ok := r.Category(s.Category); ok {
-			net[key{s.Period, c.Dimension}] += s.Points
-		}
+		out[i].Points += s.Points
 	}
-	out := make([]PeriodSum, 0, len(net))
-	for k, v := range net {
-		out = append(out, PeriodSum{Period: k.period, Dimension: k.dimension, Points: v})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Period != out[j].Period {
-			return out[i].Period < out[j].Period
-		}
-		return out[i].Dimension < out[j].Dimension
+	slices.SortFunc(out, func(a, b PeriodSum) int {
+		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.Dimension, b.Dimension))
 	})
 	return out
 }

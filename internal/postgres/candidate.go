@@ -90,7 +90,7 @@ type CandidateRead struct {
 // of the rubric versions.
 func (r CandidateRead) Standing(rubrics ledger.Rubrics) Standing {
 	return Standing{ID: r.ID, Name: r.Name, Stage: r.Stage, OrgID: r.OrgID, OrgName: r.OrgName, ActivistSince: r.ActivistSince,
-		Sums: ledger.ByDimension(r.Sums, rubrics)}
+		Sums: rubrics.ByDimension(r.Sums)}
 }
 
 // Read returns one candidate with their ledger's sums and their returned

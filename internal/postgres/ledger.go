@@ -316,11 +316,15 @@ type entryRow struct {
 	ObjectionID    *int64     `db:"objection_id"`
 }
 
-const entrySelect = `
+const entryColumns = `
 	SELECT e.id, e.candidate_id, e.seq, e.kind, COALESCE(e.category, '') AS category, e.points, e.occurred_on,
 	       COALESCE(e.period, '') AS period, e.description, e.reverses, r.seq AS reverses_seq,
 	       rb.id AS reversed_by, rb.seq AS reversed_seq, e.reason, e.late_reason, e.recorded_by, e.recorded_by_name,
-	       COALESCE(u.display_name, e.recorded_by_name) AS recorded_by_display, e.recorded_at, e.hash, e.objection_id
+	       COALESCE(u.display_name, e.recorded_by_name) AS recorded_by_display, e.recorded_at, e.hash, e.objection_id`
+
+const entrySelect = entryColumns + entryFrom
+
+const entryFrom = `
 	FROM ledger_entries e
 	LEFT JOIN ledger_entries r ON r.id = e.reverses
 	LEFT JOIN ledger_entries rb ON rb.reverses = e.id
@@ -374,12 +378,6 @@ func (s *LedgerStore) Entry(ctx context.Context, id int64) (ledger.Entry, error)
 func (s *LedgerStore) Entries(ctx context.Context, candidateID int64) ([]ledger.Entry, error) {
 	m, err := s.entriesWhere(ctx, `e.candidate_id = $1`, candidateID)
 	return m[candidateID], err
-}
-
-// EntriesUnder returns the ledgers of every candidate under a node, keyed by
-// candidate, for an export.
-func (s *LedgerStore) EntriesUnder(ctx context.Context, path string) (map[int64][]ledger.Entry, error) {
-	return s.entriesWhere(ctx, `e.candidate_id IN (SELECT c.id FROM candidates c JOIN orgs o ON o.id = c.org_id WHERE o.path LIKE $1 || '%')`, path)
 }
 
 func (s *LedgerStore) entriesWhere(ctx context.Context, where string, arg any) (map[int64][]ledger.Entry, error) {

@@ -302,28 +302,24 @@ func mustEntries(t *testing.T, db *postgres.DB, id int64) []ledger.Entry {
 	return e
 }
 
-// The score is the ledger: random entries and reversals, summed in Go
-// straight from the rows, give what the SQL of the roster gives.
-func TestStandingsEqualTheLedgerRowByRow(t *testing.T) {
-	t.Parallel()
-	db := testdb.NewDemo(t)
+// recordRandom books n random entries on a candidate's ledger, dated at
+// random over the whole candidacy (so many are late records), and
+// reverses about one in five.
+func recordRandom(t *testing.T, db *postgres.DB, sec seedling.Actor, c seedling.Candidate, rng *rand.Rand, n int) {
+	t.Helper()
 	ctx := t.Context()
-	sec := secretaryActor(t, db)
-	a := candidateByCode(t, db, "branch-a-03")
-	rng := rand.New(rand.NewPCG(1, 2))
 	cats := []struct {
 		code     string
 		min, max int
 	}{{"study_attendance", 1, 5}, {"task_completion", 1, 10}, {"deduction", -10, -1}, {"critical_moment", 1, 10}, {"study_absence", -5, -1}}
-	since := *a.ActivistSince
-	days := int(seedling.Today(time.Now()).Sub(since).Hours() / 24)
-	for i := range 60 {
-		c := cats[rng.IntN(len(cats))]
-		d := ledger.Draft{Category: c.code, Points: intp(c.min + rng.IntN(c.max-c.min+1)),
+	since := *c.ActivistSince
+	days := int(seedling.Today(db.Now()).Sub(since).Hours() / 24)
+	for i := range n {
+		cat := cats[rng.IntN(len(cats))]
+		d := ledger.Draft{Category: cat.code, Points: intp(cat.min + rng.IntN(cat.max-cat.min+1)),
 			OccurredOn: since.AddDate(0, 0, rng.IntN(days+1)).Format(seedling.DateLayout), Description: fmt.Sprintf("随机 %d", i),
-			// Dates are random over the whole candidacy, so many are late records.
 			LateReason: "按档案补录"}
-		e, _, err := db.Ledger().Record(ctx, sec, a.ID, d, "", nil)
+		e, _, err := db.Ledger().Record(ctx, sec, c.ID, d, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -333,24 +329,51 @@ func TestStandingsEqualTheLedgerRowByRow(t *testing.T) {
 			}
 		}
 	}
-	rubrics, _ := db.Rubric().Versions(ctx)
+}
+
+// ledgerSums sums a ledger in Go straight from its rows, per quarter and
+// dimension under the rubric version in force for the quarter, keeping
+// the quarters up to last ("" keeps them all).
+func ledgerSums(t *testing.T, db *postgres.DB, rubrics ledger.Rubrics, id int64, last string) map[string]int {
+	t.Helper()
 	want := map[string]int{}
-	for _, e := range mustEntries(t, db, a.ID) {
+	for _, e := range mustEntries(t, db, id) {
+		if last != "" && e.Period > last {
+			continue
+		}
 		p, _ := ledger.ParsePeriod(e.Period)
 		r, _ := rubrics.InForce(p)
 		cat, _ := r.Category(e.Category)
 		want[e.Period+"/"+cat.Dimension] += e.Points
 	}
+	return want
+}
+
+func sumsOf(list []ledger.PeriodSum) map[string]int {
+	got := map[string]int{}
+	for _, s := range list {
+		got[s.Period+"/"+s.Dimension] += s.Points
+	}
+	return got
+}
+
+// The score is the ledger: random entries and reversals, summed in Go
+// straight from the rows, give what the SQL of the roster gives.
+func TestStandingsEqualTheLedgerRowByRow(t *testing.T) {
+	t.Parallel()
+	db := testdb.NewDemo(t)
+	ctx := t.Context()
+	sec := secretaryActor(t, db)
+	a := candidateByCode(t, db, "branch-a-03")
+	recordRandom(t, db, sec, a, rand.New(rand.NewPCG(1, 2)), 60)
+	rubrics, _ := db.Rubric().Versions(ctx)
+	want := ledgerSums(t, db, rubrics, a.ID, "")
 	st, err := db.Scores().Standing(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]int{}
-	for _, s := range st.Sums {
-		got[s.Period+"/"+s.Dimension] += s.Points
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("SQL sums %v\nledger sums %v", got, want)
+	if got := sumsOf(st.Sums); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("SQL sums %v\nledger sums %v", sumsOf(st.Sums), want)
 	}
 	roster, err := db.Scores().Standings(ctx, postgres.StandingFilter{Under: a.OrgPath})
 	if err != nil {

@@ -81,10 +81,11 @@ func (p *PipelineStore) SubmissionByID(ctx context.Context, id int64) (Submissio
 
 // SubmissionFilter narrows the queue to the caller's scope.
 type SubmissionFilter struct {
-	Roots       []string
-	State       string
-	CandidateID int64
-	Page        *Page
+	Roots        []string
+	State        string
+	CandidateID  int64
+	DecidedSince *time.Time // only those decided after this moment: a start page's news
+	Page         *Page
 }
 
 // timeKey is the sort key of lists ordered by a moment and the id.
@@ -100,6 +101,10 @@ func (p *PipelineStore) Submissions(ctx context.Context, f SubmissionFilter) ([]
 	}
 	where := []string{inSubtrees("o.path", 1), `($2 = '' OR s.state = $2)`, `($3 = 0 OR s.candidate_id = $3)`}
 	args := []any{pq.Array(f.Roots), f.State, f.CandidateID}
+	if f.DecidedSince != nil {
+		args = append(args, *f.DecidedSince)
+		where = append(where, `s.decided_at > $`+itoa(int64(len(args))))
+	}
 	limit := ""
 	if f.Page != nil {
 		var k timeKey
@@ -109,7 +114,7 @@ func (p *PipelineStore) Submissions(ctx context.Context, f SubmissionFilter) ([]
 		}
 		if ok {
 			args = append(args, k.At, k.ID)
-			where = append(where, `(s.submitted_at, s.id) > ($4, $5)`)
+			where = append(where, `(s.submitted_at, s.id) > ($`+itoa(int64(len(args)-1))+`, $`+itoa(int64(len(args)))+`)`)
 		}
 		args = append(args, f.Page.limit()+1)
 		limit = ` LIMIT $` + itoa(int64(len(args)))

@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -28,6 +28,7 @@ type Standing struct {
 	Stage         seedling.Stage
 	OrgID         int64
 	OrgName       string
+	OrgPath       string
 	ActivistSince *time.Time
 	Sums          []ledger.PeriodSum
 }
@@ -45,28 +46,22 @@ type StandingFilter struct {
 	Under  string
 	IDs    []int64
 	Stages []seedling.Stage
+	Name   string                 // a part of the name, any case: the roster's search
+	Group  seedling.PriorityGroup // one priority group, or any
 	AsOf   time.Time
 	Page   *Page
 }
 
-// versionRanges gives each rubric version the span of quarter starts it
-// governs; the first version also governs everything before it, as
-// ledger.Rubrics.InForce does.
-const versionRanges = `
-	versions AS (
-		SELECT id,
-		       CASE WHEN row_number() OVER w = 1 THEN DATE '-infinity' ELSE effective_from END AS from_day,
-		       lead(effective_from) OVER w AS until_day
-		FROM rubric_versions WINDOW w AS (ORDER BY effective_from)
-	)`
-
 // Standings returns the candidates the filter picks, each with the net
-// points of every (quarter, dimension) of their ledger, in one statement: a
-// roster of fifty costs one round trip, not fifty-one. The sums join the
-// people once and are grouped (a correlated subquery per person made a
-// snapshot of 10,000 people 18 times slower than the GROUP BY alone). Each entry's category
-// is mapped onto its dimension by the rubric version in force for the
-// entry's quarter.
+// points of every (quarter, dimension) of their ledger, in the same three
+// statements whatever their number: the people, their sums, the rubric
+// versions. The sums are grouped by (candidate, quarter, category) straight
+// off the covering index ledger_entries_sums (migration 00021), which hands
+// them over in group order with no sort and no hash; the rubric version in
+// force for each quarter then maps the categories onto their dimensions in
+// Go (ledger.Rubrics.DimensionMap). Mapping in SQL joined every ledger row
+// to the versions and regrouped them, and made a committee's snapshot
+// several times slower than the GROUP BY alone.
 func (s *ScoreStore) Standings(ctx context.Context, f StandingFilter) ([]Standing, error) {
 	return standings(ctx, s.db, f)
 }
@@ -79,12 +74,94 @@ type standingRow struct {
 	OrgName       string     `db:"org_name"`
 	Path          string     `db:"path"`
 	ActivistSince *time.Time `db:"activist_since"`
-	Sums          []byte     `db:"sums"`
 }
 
 // standings is Standings on any querier, so a display's snapshot sums the
 // ledgers inside the transaction that reads their chain heads.
 func standings(ctx context.Context, q sqlx.QueryerContext, f StandingFilter) ([]Standing, error) {
+	where, args := f.where()
+	where, args, limit, err := f.Page.afterPath("o.path, k.name, k.id", where, args)
+	if err != nil {
+		return nil, err
+	}
+	var rows []standingRow
+	if err := sqlx.SelectContext(ctx, q, &rows, `
+		SELECT k.id, k.name, k.stage, k.org_id, o.name AS org_name, o.path, k.activist_since
+		FROM candidates k JOIN orgs o ON o.id = k.org_id
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY o.path, k.name, k.id`+limit, args...); err != nil {
+		return nil, translate(err)
+	}
+	rows = cut(f.Page, rows, func(r standingRow) any { return pathKey{r.Path, r.Name, r.ID} })
+	out := make([]Standing, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	sums, err := categorySums(ctx, q, ids, f.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	rubrics, err := loadRubrics(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	dims := rubrics.DimensionMap()
+	for i, r := range rows {
+		out[i] = Standing{ID: r.ID, Name: r.Name, Stage: seedling.Stage(r.Stage), OrgID: r.OrgID, OrgName: r.OrgName, OrgPath: r.Path,
+			ActivistSince: r.ActivistSince, Sums: dims.Sums(sums[r.ID])}
+	}
+	return out, nil
+}
+
+// categorySums sums the scoring rows of the given people by quarter and
+// category, counting only rows dated on or before asOf when it is set.
+func categorySums(ctx context.Context, q sqlx.QueryerContext, ids []int64, asOf time.Time) (map[int64][]ledger.CategorySum, error) {
+	args := []any{pq.Array(ids)}
+	cond := ""
+	if !asOf.IsZero() {
+		args = append(args, asOf)
+		cond = ` AND e.occurred_on <= $2`
+	}
+	rows, err := q.QueryContext(ctx, `
+		SELECT e.candidate_id, e.period, e.category, sum(e.points)::int
+		FROM ledger_entries e
+		WHERE e.candidate_id = ANY($1) AND e.kind <> 'evidence'`+cond+`
+		GROUP BY e.candidate_id, e.period, e.category`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := make(map[int64][]ledger.CategorySum, len(ids))
+	// A committee's sums name a few dozen quarters and categories hundreds
+	// of thousands of times: each distinct text is kept once.
+	texts := map[string]string{}
+	text := func(b sql.RawBytes) string {
+		s, ok := texts[string(b)]
+		if !ok {
+			s = string(b)
+			texts[s] = s
+		}
+		return s
+	}
+	var id int64
+	var period, category sql.RawBytes
+	var points int
+	for rows.Next() {
+		if err := rows.Scan(&id, &period, &category, &points); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], ledger.CategorySum{Period: text(period), Category: text(category), Points: points})
+	}
+	return out, rows.Err()
+}
+
+// where picks the candidates of f (k) by their node (o), without the page:
+// the standings and the ledger export select the same people.
+func (f StandingFilter) where() ([]string, []any) {
 	where := []string{"true"}
 	var args []any
 	if f.Under != "" {
@@ -103,55 +180,16 @@ func standings(ctx context.Context, q sqlx.QueryerContext, f StandingFilter) ([]
 		args = append(args, pq.Array(stages))
 		where = append(where, `k.stage = ANY($`+itoa(int64(len(args)))+`)`)
 	}
-	where, args, limit, err := f.Page.afterPath("o.path, k.name, k.id", where, args)
-	if err != nil {
-		return nil, err
+	if f.Name != "" {
+		// strpos, not LIKE: a % or _ typed into the search is a character.
+		args = append(args, f.Name)
+		where = append(where, `strpos(lower(k.name), lower($`+itoa(int64(len(args)))+`)) > 0`)
 	}
-	cond := strings.Join(where, " AND ")
-	entryCond := "true"
-	if !f.AsOf.IsZero() {
-		args = append(args, f.AsOf)
-		entryCond = `e.occurred_on <= $` + itoa(int64(len(args)))
+	if f.Group != "" {
+		args = append(args, string(f.Group))
+		where = append(where, `k.priority_group = $`+itoa(int64(len(args))))
 	}
-	var rows []standingRow
-	err = sqlx.SelectContext(ctx, q, &rows, `
-		WITH `+versionRanges+`,
-		picked AS (
-			SELECT k.id, k.name, k.stage, k.org_id, o.name AS org_name, o.path, k.activist_since
-			FROM candidates k JOIN orgs o ON o.id = k.org_id
-			WHERE `+cond+`
-			ORDER BY o.path, k.name, k.id`+limit+`
-		),
-		sums AS (
-			SELECT e.candidate_id, e.period, c.dimension_code AS dimension, sum(e.points)::int AS points
-			FROM ledger_entries e
-			JOIN picked p ON p.id = e.candidate_id
-			JOIN versions v ON date_trunc('quarter', e.occurred_on)::date >= v.from_day
-			               AND (v.until_day IS NULL OR date_trunc('quarter', e.occurred_on)::date < v.until_day)
-			JOIN rubric_categories c ON c.version_id = v.id AND c.code = e.category
-			WHERE e.kind <> 'evidence' AND `+entryCond+`
-			GROUP BY e.candidate_id, e.period, c.dimension_code
-		)
-		SELECT p.id, p.name, p.stage, p.org_id, p.org_name, p.path, p.activist_since,
-		       COALESCE(json_agg(json_build_object('period', s.period, 'dimension', s.dimension, 'points', s.points) ORDER BY s.period, s.dimension)
-		                FILTER (WHERE s.candidate_id IS NOT NULL), '[]') AS sums
-		FROM picked p
-		LEFT JOIN sums s ON s.candidate_id = p.id
-		GROUP BY p.id, p.name, p.stage, p.org_id, p.org_name, p.path, p.activist_since
-		ORDER BY p.path, p.name, p.id`, args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	rows = cut(f.Page, rows, func(r standingRow) any { return pathKey{r.Path, r.Name, r.ID} })
-	out := make([]Standing, len(rows))
-	for i, r := range rows {
-		st := Standing{ID: r.ID, Name: r.Name, Stage: seedling.Stage(r.Stage), OrgID: r.OrgID, OrgName: r.OrgName, ActivistSince: r.ActivistSince}
-		if err := json.Unmarshal(r.Sums, &st.Sums); err != nil {
-			return nil, err
-		}
-		out[i] = st
-	}
-	return out, nil
+	return where, args
 }
 
 // Standing returns one candidate's standing.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -409,4 +410,29 @@ func (s *UserStore) ChangeOwnPassword(ctx context.Context, a seedling.Actor, use
 		return err
 	}
 	return s.db.inTx(ctx, func(tx *sqlx.Tx) error { return setPassword(ctx, tx, a, r.user(), hash) })
+}
+
+// VisitHome records a look at the start page at now and returns the visit
+// marks after it (seedling.Visit.Next decides them), in one transaction so
+// that two tabs opening at once read and move the marks one after the other.
+func (s *UserStore) VisitHome(ctx context.Context, userID int64, now time.Time) (seedling.Visit, error) {
+	var out seedling.Visit
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = visitHome(ctx, tx, userID, now)
+		return err
+	})
+	return out, err
+}
+
+func visitHome(ctx context.Context, tx *sqlx.Tx, userID int64, now time.Time) (seedling.Visit, error) {
+	var v seedling.Visit
+	if err := tx.QueryRowxContext(ctx, `SELECT home_since, home_seen_at FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&v.Since, &v.Seen); err != nil {
+		return v, translate(err)
+	}
+	v = v.Next(now)
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET home_since = $2, home_seen_at = $3 WHERE id = $1`, userID, v.Since, v.Seen); err != nil {
+		return v, translate(err)
+	}
+	return v, nil
 }

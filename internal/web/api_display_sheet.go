@@ -1,8 +1,9 @@
 package web
 
 import (
+	"context"
 	"fmt"
-	"net/url"
+	"io"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,28 +15,32 @@ import (
 	"seedling/internal/seedling"
 )
 
-// sendSheet answers a one-sheet workbook of string cells: text that starts
+// sendSheet streams a one-sheet workbook of string cells: text that starts
 // like a formula is neutralised as in the ledger exports, and a string
 // cell is never a formula.
-func sendSheet(c *fiber.Ctx, filename string, header []string, rows [][]string) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const name = "Sheet1"
-	for i, row := range append([][]string{header}, rows...) {
-		for j, v := range row {
-			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			if err := f.SetCellStr(name, cell, sheet.Neutralise(v)); err != nil {
+func (s *Server) sendSheet(c *fiber.Ctx, filename string, header []string, rows [][]string) error {
+	return s.sendStream(c, mimeXLSX, filename, func(_ context.Context, w io.Writer) error {
+		f := excelize.NewFile()
+		defer f.Close()
+		sw, err := f.NewStreamWriter("Sheet1")
+		if err != nil {
+			return err
+		}
+		for i, row := range append([][]string{header}, rows...) {
+			cells := make([]any, len(row))
+			for j, v := range row {
+				cells[j] = sheet.Neutralise(v)
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := sw.SetRow(cell, cells); err != nil {
 				return err
 			}
 		}
-	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentDisposition, "attachment; filename*=UTF-8''"+url.PathEscape(filename))
-	c.Type("xlsx")
-	return c.Send(buf.Bytes())
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+		return sheet.Write(f, w)
+	})
 }
 
 // apiDisplayXLSX exports one display's rows, with its window and code.
@@ -64,7 +69,7 @@ func (s *Server) apiDisplayXLSX(c *fiber.Ctx) error {
 		foot = append(foot, translate(l, "display.window")+" "+d.Window.Opens.Format(seedling.DateLayout)+" – "+d.Window.Closes.Format(seedling.DateLayout))
 	}
 	rows = append(rows, foot)
-	return sendSheet(c, fmt.Sprintf("积分公示-%s-%s-v%d.xlsx", d.OrgName, d.Period, d.Version), header, rows)
+	return s.sendSheet(c, fmt.Sprintf("积分公示-%s-%s-v%d.xlsx", d.OrgName, d.Period, d.Version), header, rows)
 }
 
 // overview builds the committee's table for a node in the caller's scope
@@ -199,7 +204,7 @@ func (s *Server) apiDisplayOverviewXLSX(c *fiber.Ctx) error {
 		rows = append(rows, []string{x.OrgName, x.Period, pub, x.DueBy.Format(seedling.DateLayout), late, strconv.Itoa(x.Raised),
 			strconv.Itoa(x.Upheld), strconv.Itoa(x.Rejected), strconv.Itoa(x.Open), strconv.FormatFloat(x.AvgDays, 'f', 1, 64)})
 	}
-	return sendSheet(c, fmt.Sprintf("公示总览-%s-%d.xlsx", v.Org.Name, v.Year), header, rows)
+	return s.sendSheet(c, fmt.Sprintf("公示总览-%s-%d.xlsx", v.Org.Name, v.Year), header, rows)
 }
 
 // overviewPage shows the overview to committees and the department.

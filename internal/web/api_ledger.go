@@ -674,13 +674,10 @@ func rosterStages(c *fiber.Ctx) ([]seedling.Stage, error) {
 }
 
 // apiRoster lists the people of a node's subtree with their scores and
-// verdicts, one keyset page in one query.
+// verdicts, one keyset page in one query (more when only the eligible or
+// the not eligible are asked for: see scoredRoster).
 func (s *Server) apiRoster(c *fiber.Ctx) error {
 	org, _, err := s.loadOrg(c, authz.Ledger, authz.Read)
-	if err != nil {
-		return err
-	}
-	stages, err := rosterStages(c)
 	if err != nil {
 		return err
 	}
@@ -688,7 +685,11 @@ func (s *Server) apiRoster(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, _, err := s.scored(c.UserContext(), postgres.StandingFilter{Under: org.Path, Stages: stages, Page: page})
+	q, err := readRosterQuery(c, org, page)
+	if err != nil {
+		return err
+	}
+	list, _, err := s.scoredRoster(c.UserContext(), q)
 	if err != nil {
 		return err
 	}

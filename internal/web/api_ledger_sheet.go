@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"strings"
 
@@ -32,14 +33,45 @@ func sendFile(c *fiber.Ctx, data []byte, contentType, name string) error {
 	return c.Send(data)
 }
 
-// exportLedgers builds the workbook of the given people's ledgers.
-func (s *Server) exportLedgers(c *fiber.Ctx, list []postgres.Scored, rubrics ledger.Rubrics, entries map[int64][]ledger.Entry) ([]byte, error) {
-	ledgers := make([]sheet.Ledger, len(list))
-	for i, x := range list {
-		ledgers[i] = sheet.Ledger{CandidateID: x.ID, Name: x.Name, Org: x.OrgName, Entries: entries[x.ID], Score: x.Score, Eligibility: x.Eligibility}
-	}
+// sendLedgers streams the ledger workbook of the people f picks, read from
+// one snapshot: the people and their standings first, then their entries
+// off one cursor, each row handed to the workbook as it arrives.
+func (s *Server) sendLedgers(c *fiber.Ctx, f postgres.StandingFilter, name string) error {
 	lang, t := s.sheetWords(c)
-	return sheet.ExportXLSX(ledgers, rubrics, lang, t)
+	rs, today := s.rules()
+	return s.sendStream(c, mimeXLSX, name, func(ctx context.Context, w io.Writer) error {
+		var people []sheet.Ledger
+		var book *sheet.LedgerBook
+		defer func() {
+			if book != nil {
+				book.Close()
+			}
+		}()
+		next := 0
+		err := s.db.Ledger().ExportLedgers(ctx, f, func(x postgres.LedgerExport) error {
+			scored := postgres.Assess(x.People, x.Rubrics, today, rs.Door())
+			people = make([]sheet.Ledger, len(scored))
+			for i, p := range scored {
+				people[i] = sheet.Ledger{CandidateID: p.ID, Name: p.Name, Org: p.OrgName, Score: p.Score, Eligibility: p.Eligibility}
+			}
+			var err error
+			book, err = sheet.NewLedgerBook(x.Rubrics, lang, t)
+			return err
+		}, func(e ledger.Entry) error {
+			// Entries come person by person in the people's order.
+			for next < len(people) && people[next].CandidateID != e.CandidateID {
+				next++
+			}
+			if next == len(people) {
+				return fmt.Errorf("export: entry %d of candidate %d out of the people's order", e.ID, e.CandidateID)
+			}
+			return book.Entry(people[next], e)
+		})
+		if err != nil {
+			return err
+		}
+		return book.WriteTo(w, people)
+	})
 }
 
 // apiExportLedger downloads one candidate's ledger as XLSX.
@@ -48,20 +80,7 @@ func (s *Server) apiExportLedger(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	sc, rubrics, err := s.scoredOne(ctx, cand.ID)
-	if err != nil {
-		return err
-	}
-	entries, err := s.db.Ledger().Entries(ctx, cand.ID)
-	if err != nil {
-		return err
-	}
-	data, err := s.exportLedgers(c, []postgres.Scored{sc}, rubrics, map[int64][]ledger.Entry{cand.ID: entries})
-	if err != nil {
-		return err
-	}
-	return sendFile(c, data, mimeXLSX, "积分台账-"+cand.Name+"-"+formatDate(s.today())+".xlsx")
+	return s.sendLedgers(c, postgres.StandingFilter{IDs: []int64{cand.ID}}, "积分台账-"+cand.Name+"-"+formatDate(s.today())+".xlsx")
 }
 
 // apiExportOrgLedgers downloads the ledgers of everyone under a node.
@@ -70,20 +89,7 @@ func (s *Server) apiExportOrgLedgers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	list, rubrics, err := s.scored(ctx, postgres.StandingFilter{Under: org.Path, Stages: ledgerStages})
-	if err != nil {
-		return err
-	}
-	entries, err := s.db.Ledger().EntriesUnder(ctx, org.Path)
-	if err != nil {
-		return err
-	}
-	data, err := s.exportLedgers(c, list, rubrics, entries)
-	if err != nil {
-		return err
-	}
-	return sendFile(c, data, mimeXLSX, "积分台账-"+org.Name+"-"+formatDate(s.today())+".xlsx")
+	return s.sendLedgers(c, postgres.StandingFilter{Under: org.Path, Stages: ledgerStages}, "积分台账-"+org.Name+"-"+formatDate(s.today())+".xlsx")
 }
 
 // importOrg loads the node of a template or an import: a branch or one of

@@ -44,7 +44,7 @@ func (s *Server) apiTimelineXLSX(c *fiber.Ctx) error {
 	for i, e := range events {
 		rows[i] = []string{formatDate(e.On), timelineLine(l, e), e.Text, e.Who, e.At.Format("2006-01-02 15:04:05Z")}
 	}
-	return sendSheet(c, fmt.Sprintf("全程纪实-%s.xlsx", cand.Name), header, rows)
+	return s.sendSheet(c, fmt.Sprintf("全程纪实-%s.xlsx", cand.Name), header, rows)
 }
 
 // apiDue is the due list of the caller's scope, or of one node in it.

@@ -65,8 +65,9 @@ const rolePages = `(() => {
 
 // Every demo role on a phone, in both languages: no page scrolls sideways,
 // the targets are big enough, and axe-core finds nothing critical or
-// serious. One browser, one loop; screenshots of each start page are kept
-// under testdata/screenshots (git-ignored) for reviewers.
+// serious; each start page leads with its to-do block in the first screen.
+// One browser, one loop; screenshots of each start page are kept under
+// testdata/screens (git-ignored) for reviewers.
 func TestBrowserEveryRoleOnAPhone(t *testing.T) {
 	axeSrc, err := os.ReadFile(axePath)
 	if err != nil {
@@ -76,7 +77,7 @@ func TestBrowserEveryRoleOnAPhone(t *testing.T) {
 	base := app.serve()
 	b := newBrowser(t)
 	b.do(chromedp.EmulateViewport(390, 844))
-	shots := filepath.Join("testdata", "screenshots")
+	shots := filepath.Join("testdata", "screens")
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +89,9 @@ func TestBrowserEveryRoleOnAPhone(t *testing.T) {
 		roles[string(a.Role)] = true
 		b.login(base, a.Username)
 		b.do(chromedp.WaitVisible("#start-" + string(a.Role)))
+		if top := get(b, chromedp.Evaluate[float64](`(() => { const el = document.querySelector('main .todo'); return el ? el.getBoundingClientRect().top : -1; })()`)); top < 0 || top > 844 {
+			t.Errorf("%s: the start page does not lead with what to do (to-do block at %v px)", a.Username, top)
+		}
 		check := func(lang, p string, withAxe bool) (links []string) {
 			b.do(chromedp.Navigate(base + p))
 			where := fmt.Sprintf("%s %s %s", a.Username, lang, p)

@@ -100,6 +100,8 @@ var matrix = []struct {
 	{"GET /api/v1/stats", "b", "anon=401 admin=200 committee=404 secretary=403 leader=403 activist=403"},
 
 	{"GET /me", "-", "anon=303 admin=303 committee=303 secretary=303 leader=303 activist=303"},
+	{"GET /me/password", "-", "anon=303 admin=200 committee=200 secretary=200 leader=200 activist=200"},
+	{"POST /me/password", "-", "anon=401 admin=400 committee=400 secretary=400 leader=400 activist=400"},
 	{"GET /candidates/:id", "a", "anon=303 admin=200 committee=200 secretary=200 leader=404 activist=200"},
 	{"GET /candidates/:id", "b", "anon=303 admin=200 committee=404 secretary=404 leader=404 activist=404"},
 	{"POST /candidates/:id/submissions", "a", "anon=401 admin=403 committee=403 secretary=422 leader=404 activist=403"},
@@ -281,6 +283,10 @@ func (f *fixture) request(route, target string) (method, path string, body any) 
 		return method, path, "form:username=secretary2&password=" + demo.Password
 	case "/logout":
 		return method, path, "form:"
+	case "/me/password":
+		if method == "POST" {
+			return method, path, "form:current_password=not+my+password&password=a+new+long+password&password_confirm=a+new+long+password"
+		}
 	case "/admin/users":
 		if method == "POST" {
 			return method, path, fmt.Sprintf("form:username=form%d&password=a+long+form+password", n)

@@ -156,6 +156,8 @@ func (s *Server) routes() {
 	// Pages.
 	app.Get("/", s.loggedIn, s.homePage)
 	app.Get("/me", s.loggedIn, s.mePage)
+	app.Get("/me/password", s.loggedIn, s.passwordPage)
+	app.Post("/me/password", s.loggedIn, s.passwordSubmit)
 	app.Get("/candidates/:id", s.loggedIn, s.candidatePage)
 	app.Post("/candidates/:id/submissions", s.loggedIn, s.candidatePropose)
 	app.Get("/candidates/:id/timeline", s.loggedIn, s.timelinePage)

@@ -2,10 +2,12 @@ package web
 
 import (
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"seedling/internal/authz"
+	"seedling/internal/display"
 	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
@@ -21,27 +23,44 @@ type treeNode struct {
 // a user with two grants sees two blocks.
 type startSection struct {
 	Grant      seedling.Grant
+	Todo       []todoCount // what to do now, first in the section
 	Tree       []treeNode
 	Candidates []seedling.Candidate
 	ByStage    map[seedling.Stage]int
 	Due        []postgres.DueEntry
+	Decided    []postgres.Submission // approved or returned since the last visit
+	Queue      []queueItem           // the committee's pending submissions
+	People     []rosterLine          // a group's people with their scores
+	Display    *display.Display      // a group's latest display
 }
 
 type homeData struct {
+	Since    time.Time // "since your last visit"
 	Sections []startSection
 	Me       *seedling.Candidate
 	MyNext   []pipeline.NextStep
+	MyNews   []newsItem
 	Stages   []seedling.Stage
 	Displays displayStart
 }
 
-// homePage is each role's start page: the organisation department and the
-// committees see their tree and where people stand, a secretary or group
-// leader their people, a candidate their own record.
+// homePage is each role's start page. Each leads with what that person must
+// do now, with counts (startTodo, myNews): what came back from the
+// committee since the last visit (seedling.Visit), what is overdue, what is
+// waiting; then the organisation department and the committees see their
+// tree and where people stand, a secretary or group leader their people, a
+// candidate their own record.
 func (s *Server) homePage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := currentSession(c).Principal
-	data := homeData{Stages: seedling.Stages}
+	visit, err := s.db.Users().VisitHome(ctx, p.User.ID, s.db.Now())
+	if err != nil {
+		return err
+	}
+	data := homeData{Stages: seedling.Stages, Since: *visit.Since}
+	if data.Displays, err = s.displayStart(c); err != nil {
+		return err
+	}
 	rs, today := s.rules()
 	for _, g := range p.Grants {
 		sec := startSection{Grant: g}
@@ -57,6 +76,9 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 					return err
 				}
 				data.Me, data.MyNext = &me, wordSteps(s.localizer(c), rs.NextSteps(subj, today))
+				if data.MyNews, err = s.myNews(c, me, data.Since); err != nil {
+					return err
+				}
 			}
 			continue
 		case seedling.RoleOrgAdmin, seedling.RoleCommittee:
@@ -84,11 +106,10 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 			}
 			sec.Due = wordDue(s.localizer(c), sec.Due)
 		}
+		if err := s.startTodo(c, &sec, data.Since, data.Displays); err != nil {
+			return err
+		}
 		data.Sections = append(data.Sections, sec)
-	}
-	var err error
-	if data.Displays, err = s.displayStart(c); err != nil {
-		return err
 	}
 	return s.render(c, fiber.StatusOK, "home", "home.title", data)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -51,6 +52,15 @@ type scoreView struct {
 	Eligible  bool
 	Reasons   []string
 	Gauge     gauge
+}
+
+// quarterView is one quarter of a ledger page: a long ledger is read a
+// quarter at a time, the newest open on top with what it brought.
+type quarterView struct {
+	ledger.Period
+	Points  int // what the quarter's standing entries bring, before caps
+	Entries []entryView
+	Open    bool
 }
 
 type categoryOption struct {
@@ -186,6 +196,34 @@ func (s *Server) loadLedgerView(c *fiber.Ctx, cand seedling.Candidate) (*ledgerV
 		}
 	}
 	return v, nil
+}
+
+// Quarters groups the entries (newest first) by the quarter they count in,
+// newest quarter first. The newest quarter is open, and so is the quarter of
+// the latest entry, which a late record or a correction puts in an older
+// quarter: what was just written is in view after the redirect. It is
+// worked out when the page renders, so a refusal set on one entry opens
+// that entry's quarter.
+func (v *ledgerView) Quarters() []quarterView {
+	var out []quarterView
+	at := map[string]int{}
+	for n, e := range v.Entries {
+		i, ok := at[e.Period]
+		if !ok {
+			p, _ := ledger.ParsePeriod(e.Period)
+			i, at[e.Period] = len(out), len(out)
+			out = append(out, quarterView{Period: p})
+		}
+		q := &out[i]
+		q.Entries = append(q.Entries, e)
+		q.Points += e.Standing()
+		q.Open = q.Open || n == 0 || e.ReverseError != "" || e.AttachError != ""
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Period.String() > out[j].Period.String() })
+	if len(out) > 0 {
+		out[0].Open = true
+	}
+	return out
 }
 
 // newFormKey is the idempotency key a rendered form carries, so that a

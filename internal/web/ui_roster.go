@@ -37,6 +37,11 @@ type rosterLine struct {
 }
 
 type rosterView struct {
+	Query     rosterQuery
+	Next      string // the next page's address with the same filters, "" on the last
+	Whole     bool   // the lines are the whole roster: no filter, no other page
+	Stages    []seedling.Stage
+	Groups    []seedling.PriorityGroup
 	Org       seedling.Org
 	Keeper    *postgres.Keeper
 	Choices   []seedling.User
@@ -61,9 +66,21 @@ func (s *Server) loadRosterOrg(c *fiber.Ctx, act string) (seedling.Org, seedling
 	return org, a, nil
 }
 
+// rosterPageSize keeps a roster page short enough to read on a phone.
+const rosterPageSize = 50
+
 func (s *Server) rosterView(c *fiber.Ctx, org seedling.Org) (*rosterView, error) {
 	ctx := c.UserContext()
-	list, rubrics, err := s.scored(ctx, postgres.StandingFilter{Under: org.Path, Stages: ledgerStages})
+	limit, err := queryInt(c, "limit", rosterPageSize, 1, postgres.MaxPageLimit)
+	if err != nil {
+		return nil, err
+	}
+	page := &postgres.Page{Limit: int(limit), Cursor: c.Query("cursor")}
+	q, err := readRosterQuery(c, org, page)
+	if err != nil {
+		return nil, err
+	}
+	list, rubrics, err := s.scoredRoster(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +91,8 @@ func (s *Server) rosterView(c *fiber.Ctx, org seedling.Org) (*rosterView, error)
 	l := s.localizer(c)
 	en := langEn(c)
 	rs, _ := s.rules()
-	v := &rosterView{Org: org, Keeper: k, Threshold: rs.MinScore}
+	v := &rosterView{Org: org, Keeper: k, Threshold: rs.MinScore, Query: q, Next: q.nextURL(org, page.Next),
+		Whole: !q.Filtered() && page.Cursor == "" && page.Next == "", Stages: ledgerStages, Groups: seedling.PriorityGroups}
 	sess := currentSession(c)
 	if _, err := s.authz.Check(sess.Principal, authz.Target{Path: org.Path}, authz.Ledger, authz.Write); err == nil && ledger.KeepsLedgers(org.Kind) {
 		v.CanWrite = true
@@ -102,7 +120,8 @@ func (s *Server) rosterView(c *fiber.Ctx, org seedling.Org) (*rosterView, error)
 }
 
 // rosterPage shows the people of a branch with their scores, points per
-// dimension and whether the door to development target is open.
+// dimension and whether the door to development target is open, a page of
+// fifty at a time, searched and filtered by the query (readRosterQuery).
 func (s *Server) rosterPage(c *fiber.Ctx) error {
 	org, _, err := s.loadRosterOrg(c, authz.Read)
 	if err != nil {

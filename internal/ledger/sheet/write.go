@@ -1,9 +1,11 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -140,121 +142,167 @@ func TemplateCSV(people []Person, lang string) ([]byte, error) {
 	return buf.Bytes(), w.Error()
 }
 
-// Ledger is one candidate's ledger and standing, for an export.
+// Ledger is one person of an export and their standing; their entries are
+// added to the LedgerBook one by one.
 type Ledger struct {
 	CandidateID int64
 	Name        string
 	Org         string
-	Entries     []ledger.Entry
 	Score       ledger.Score
 	Eligibility ledger.Eligibility
 }
 
-// ExportXLSX writes ledgers to a workbook: every entry of every ledger on
-// one sheet, each person's standing on another. Every text cell is
-// neutralised, so a description typed as "=HYPERLINK(…)" stays text.
-func ExportXLSX(ledgers []Ledger, rubrics ledger.Rubrics, lang string, t T) ([]byte, error) {
+// LedgerBook is the ledger export, written as it is read: every entry of
+// every ledger on one sheet, row by row through a stream writer (which keeps
+// up to 16 MB in memory and spills the rest to a temporary file), then each
+// person's standing on another. Every text cell is neutralised, so a
+// description typed as "=HYPERLINK(…)" stays text.
+type LedgerBook struct {
+	f       *excelize.File
+	sw      *excelize.StreamWriter
+	rubrics ledger.Rubrics
+	lang    string
+	t       T
+	bold    int
+	line    int
+}
+
+// NewLedgerBook starts an export with the entry sheet's header; Close
+// releases it (and its temporary file) whether or not it was written.
+func NewLedgerBook(rubrics ledger.Rubrics, lang string, t T) (*LedgerBook, error) {
 	f := excelize.NewFile()
-	defer f.Close()
-	entries, scores := t("sheet.ledger_sheet"), t("sheet.score_sheet")
+	b := &LedgerBook{f: f, rubrics: rubrics, lang: lang, t: t, line: 2}
+	entries := t("sheet.ledger_sheet")
 	if err := f.SetSheetName("Sheet1", entries); err != nil {
+		f.Close()
 		return nil, err
 	}
-	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	sw, err := f.NewStreamWriter(entries)
-	if err != nil {
+	b.bold, _ = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	var err error
+	if b.sw, err = f.NewStreamWriter(entries); err != nil {
+		f.Close()
 		return nil, err
 	}
 	cols := []string{"id", "name", "org", "seq", "kind", "occurred_on", "period", "category", "dimension", "points",
 		"description", "reverses", "reversed_by", "reason", "late_reason", "evidence", "recorded_by", "recorded_at", "hash"}
 	head := make([]any, len(cols))
 	for i, c := range cols {
-		head[i] = excelize.Cell{Value: t("sheet.col." + c), StyleID: bold}
+		head[i] = excelize.Cell{Value: t("sheet.col." + c), StyleID: b.bold}
 	}
-	if err := sw.SetRow("A1", head); err != nil {
+	if err := b.sw.SetRow("A1", head); err != nil {
+		f.Close()
 		return nil, err
 	}
-	line := 2
-	for _, l := range ledgers {
-		for _, e := range l.Entries {
-			cat, dim := e.Category, ""
-			if p, err := ledger.ParsePeriod(e.Period); err == nil {
-				if r, ok := rubrics.InForce(p); ok {
-					if c, ok := r.Category(e.Category); ok {
-						cat = categoryName(c, lang)
-						if d, ok := r.Dimension(c.Dimension); ok {
-							dim = dimensionName(d, lang)
-						}
-					}
+	return b, nil
+}
+
+// Close releases the workbook.
+func (b *LedgerBook) Close() error { return b.f.Close() }
+
+// Entry adds one row of l's ledger; rows appear in the order they are added.
+func (b *LedgerBook) Entry(l Ledger, e ledger.Entry) error {
+	cat, dim := e.Category, ""
+	if p, err := ledger.ParsePeriod(e.Period); err == nil {
+		if r, ok := b.rubrics.InForce(p); ok {
+			if c, ok := r.Category(e.Category); ok {
+				cat = categoryName(c, b.lang)
+				if d, ok := r.Dimension(c.Dimension); ok {
+					dim = dimensionName(d, b.lang)
 				}
 			}
-			var files []string
-			for _, ev := range e.Evidence {
-				files = append(files, ev.Name+" (sha256 "+ev.SHA256[:12]+"…)")
-			}
-			reverses, reversedBy := "", ""
-			if e.Reverses != nil {
-				reverses = fmt.Sprintf("#%d", e.ReversesSeq)
-			}
-			if e.ReversedBy != nil {
-				reversedBy = fmt.Sprintf("#%d", e.ReversedSeq)
-			}
-			row := []any{l.CandidateID, Neutralise(l.Name), Neutralise(l.Org), e.Seq, t("ledger.kind." + e.Kind),
-				e.OccurredOn.Format(seedling.DateLayout), e.Period, Neutralise(cat), Neutralise(dim), e.Points,
-				Neutralise(e.Description), reverses, reversedBy, Neutralise(e.Reason), Neutralise(e.LateReason), Neutralise(strings.Join(files, "; ")),
-				Neutralise(e.RecordedByName), e.RecordedAt.Format("2006-01-02 15:04:05Z"), fmt.Sprintf("%x", e.Hash)}
-			if err := sw.SetRow(fmt.Sprintf("A%d", line), row); err != nil {
-				return nil, err
-			}
-			line++
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
+	var files []string
+	for _, ev := range e.Evidence {
+		files = append(files, ev.Name+" (sha256 "+ev.SHA256[:12]+"…)")
 	}
+	reverses, reversedBy := "", ""
+	if e.Reverses != nil {
+		reverses = fmt.Sprintf("#%d", e.ReversesSeq)
+	}
+	if e.ReversedBy != nil {
+		reversedBy = fmt.Sprintf("#%d", e.ReversedSeq)
+	}
+	row := []any{l.CandidateID, Neutralise(l.Name), Neutralise(l.Org), e.Seq, b.t("ledger.kind." + e.Kind),
+		e.OccurredOn.Format(seedling.DateLayout), e.Period, Neutralise(cat), Neutralise(dim), e.Points,
+		Neutralise(e.Description), reverses, reversedBy, Neutralise(e.Reason), Neutralise(e.LateReason), Neutralise(strings.Join(files, "; ")),
+		Neutralise(e.RecordedByName), e.RecordedAt.Format("2006-01-02 15:04:05Z"), fmt.Sprintf("%x", e.Hash)}
+	if err := b.sw.SetRow(fmt.Sprintf("A%d", b.line), row); err != nil {
+		return err
+	}
+	b.line++
+	return nil
+}
 
-	if _, err := f.NewSheet(scores); err != nil {
-		return nil, err
+// WriteTo ends the entry sheet, adds the standings of ledgers (their
+// entries are not read) and writes the workbook to w.
+func (b *LedgerBook) WriteTo(w io.Writer, ledgers []Ledger) error {
+	if err := b.sw.Flush(); err != nil {
+		return err
 	}
-	current, _ := rubrics.Latest()
+	scores := b.t("sheet.score_sheet")
+	if _, err := b.f.NewSheet(scores); err != nil {
+		return err
+	}
+	sw, err := b.f.NewStreamWriter(scores)
+	if err != nil {
+		return err
+	}
+	current, _ := b.rubrics.Latest()
 	if len(ledgers) > 0 {
-		current = rubrics[0]
-		for _, r := range rubrics {
+		current = b.rubrics[0]
+		for _, r := range b.rubrics {
 			if r.Version == ledgers[0].Score.Version {
 				current = r
 			}
 		}
 	}
-	head = []any{t("sheet.col.id"), t("sheet.col.name"), t("sheet.col.org")}
+	head := []any{b.t("sheet.col.id"), b.t("sheet.col.name"), b.t("sheet.col.org")}
 	for _, d := range current.Dimensions {
-		head = append(head, fmt.Sprintf("%s (%d)", dimensionName(d, lang), d.Cap))
+		head = append(head, fmt.Sprintf("%s (%d)", dimensionName(d, b.lang), d.Cap))
 	}
-	head = append(head, t("sheet.col.total"), t("sheet.col.eligible"), t("sheet.col.reasons"))
-	f.SetSheetRow(scores, "A1", &head)
-	f.SetRowStyle(scores, 1, 1, bold)
+	head = append(head, b.t("sheet.col.total"), b.t("sheet.col.eligible"), b.t("sheet.col.reasons"))
+	for i, v := range head {
+		head[i] = excelize.Cell{Value: v, StyleID: b.bold}
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return err
+	}
 	for i, l := range ledgers {
 		row := []any{l.CandidateID, Neutralise(l.Name), Neutralise(l.Org)}
 		for _, d := range l.Score.Dimensions {
 			row = append(row, d.Points)
 		}
-		eligible := t("sheet.no")
+		eligible := b.t("sheet.no")
 		if l.Eligibility.Eligible {
-			eligible = t("sheet.yes")
+			eligible = b.t("sheet.yes")
 		}
 		var reasons []string
 		for _, r := range l.Eligibility.Reasons {
-			if lang == "en" {
+			if b.lang == "en" {
 				reasons = append(reasons, r.En())
 			} else {
 				reasons = append(reasons, r.Zh())
 			}
 		}
 		row = append(row, l.Score.Total, eligible, Neutralise(strings.Join(reasons, "; ")))
-		f.SetSheetRow(scores, fmt.Sprintf("A%d", i+2), &row)
+		if err := sw.SetRow(fmt.Sprintf("A%d", i+2), row); err != nil {
+			return err
+		}
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
+	if err := sw.Flush(); err != nil {
+		return err
 	}
-	return buf.Bytes(), nil
+	return Write(b.f, w)
+}
+
+// Write writes a workbook to w as it is zipped. excelize's own Write
+// builds the whole file in a buffer first (v2.11); its zip writer hook,
+// handed our writer instead of that buffer, makes the buffer stay empty.
+// The only thing skipped is excelize's ZIP64 header fix-up of that buffer,
+// which matters for parts over 4 GB, far beyond any export here.
+func Write(f *excelize.File, w io.Writer) error {
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	_, err := f.WriteToBuffer()
+	return err
 }
