@@ -171,7 +171,7 @@ func checks2014(rs *RuleSet) {
 				{Name: "training_hours", Type: TypeInt, Min: intp(0), Max: intp(5000),
 					Label: "集中培训学时", LabelEn: "Class hours of centralised training"},
 				{Name: "form_issued_on", Type: TypeDate, Required: true,
-					Label: "发放入党志愿书日期", LabelEn: "Date the application form (入党志愿书) was issued",
+					Label: "发放入党志愿书日期", LabelEn: "Date the application form was issued",
 					Note:   "经预审合格的，发放《中国共产党入党志愿书》（细则 第十九条）",
 					NoteEn: "Once the pre-review is passed, the application form is issued (Rules (2014), Art. 19)"},
 				{Name: "form_filled_on", Type: TypeDate, Required: true,
