@@ -39,7 +39,7 @@ func TestBrowserOwnPasswordOnAPhone(t *testing.T) {
 	}
 	fill("not the password", "a fresh long password")
 	b.do(chromedp.WaitVisible("#error-current_password"))
-	if got := get(b, chromedp.Text("#error-current_password")); got != "当前密码不对。" {
+	if got := get(b, chromedp.Text("#error-current_password")); got != "当前密码不正确。" {
 		t.Fatalf("wrong current password: %q", got)
 	}
 	fill(demo.Password, "a fresh long password")

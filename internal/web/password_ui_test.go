@@ -27,7 +27,7 @@ func TestOwnPasswordPage(t *testing.T) {
 	}
 	r = post(me, "not my password", "a new long password", "a new long password")
 	expectStatus(t, r, 400)
-	mustContain(t, r, `id="error-current_password">当前密码不对。`)
+	mustContain(t, r, `id="error-current_password">当前密码不正确。`)
 	r = post(me, demo.Password, "a new long password", "a new lnog password")
 	expectStatus(t, r, 400)
 	mustContain(t, r, `id="error-password_confirm">两次输入的新密码不一致。`)
