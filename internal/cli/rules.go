@@ -33,7 +33,7 @@ func rules(_ context.Context, env *environment, args []string) error {
 	w := env.stdout
 	if fs.NArg() == 0 {
 		for _, rs := range reg.All() {
-			fmt.Fprintf(w, "%-16s from %s  %s\n", rs.Version, rs.EffectiveFrom.Format(seedling.DateLayout), rs.Source)
+			fmt.Fprintf(w, "%-16s from %s  %s\n%-16s                 %s\n", rs.Version, rs.EffectiveFrom.Format(seedling.DateLayout), rs.Source, "", rs.SourceEn)
 		}
 		return nil
 	}
@@ -41,7 +41,7 @@ func rules(_ context.Context, env *environment, args []string) error {
 	if rs == nil {
 		return fmt.Errorf("no rule set %q (seedling rules lists them)", fs.Arg(0))
 	}
-	fmt.Fprintf(w, "version %s, in force from %s, checks %s\nsource: %s\n\n", rs.Version, rs.EffectiveFrom.Format(seedling.DateLayout), rs.Checks, rs.Source)
+	fmt.Fprintf(w, "version %s, in force from %s, checks %s\nsource: %s\nsource (en): %s\n\n", rs.Version, rs.EffectiveFrom.Format(seedling.DateLayout), rs.Checks, rs.Source, rs.SourceEn)
 	for _, p := range [][2]any{
 		{"min_score", rs.MinScore}, {"training_months", rs.TrainingMonths}, {"talk_months", rs.TalkMonths},
 		{"assessment_months", rs.AssessmentMonths}, {"probation_months", rs.ProbationMonths}, {"decision_months", rs.DecisionMonths},

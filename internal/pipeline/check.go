@@ -92,11 +92,11 @@ func (rs *RuleSet) check(c Subject, to seedling.Stage, kind string, facts map[st
 	env := Env{Subject: c, Facts: f, Today: today, RecordedOn: recordedOn, Rules: rs, Step: step}
 	p := seedling.NewProblems(seedling.ERule)
 	for _, m := range missing {
-		p.Add(m[0], m[1])
+		p.AddProblem(m.Field, m.Why.Problem, m.Why.Text)
 	}
 	for _, r := range rs.rulesOf(step) {
-		if why := r.Check(env); why != "" {
-			p.Add(r.ID, why)
+		if why := r.Check(env); why.Broken() {
+			p.AddProblem(r.ID, why.Problem, why.Text)
 		}
 	}
 	if err := p.Err(); err != nil {
@@ -203,8 +203,8 @@ func (rs *RuleSet) NextSteps(c Subject, today time.Time) []NextStep {
 		// facts hold until those facts are known.
 		env := Env{Subject: c, Facts: Facts{step.EffectiveFact: today}, Today: today, RecordedOn: today, Rules: rs, Step: step, Probe: true}
 		for _, r := range rs.rulesOf(step) {
-			if why := r.Check(env); why != "" {
-				n.BlockedBy = append(n.BlockedBy, Blocker{Rule: r.ID, Article: r.Article, Message: why})
+			if why := r.Check(env); why.Broken() {
+				n.BlockedBy = append(n.BlockedBy, Blocker{Rule: r.ID, Article: r.Article, Message: why.Text, Why: why.Problem, Cite: Cite(r.Article)})
 			}
 			if r.Earliest == nil {
 				continue

@@ -97,7 +97,7 @@ func (rs *RuleSet) Recheck(c Subject, sub Pending, decision map[string]any, toda
 		return nil, derr
 	}
 	for _, m := range missing {
-		problems.Add(m[0], m[1])
+		problems.AddProblem(m.Field, m.Why.Problem, m.Why.Text)
 	}
 	all := Facts{}
 	for k, v := range prop.Facts {
@@ -109,8 +109,8 @@ func (rs *RuleSet) Recheck(c Subject, sub Pending, decision map[string]any, toda
 	env := Env{Subject: c.normalised(), Facts: all, Today: dateOf(today), RecordedOn: dateOf(today), Rules: rs, Step: step}
 	if err == nil {
 		for _, r := range step.DecisionRules {
-			if why := r.Check(env); why != "" {
-				problems.Add(r.ID, why)
+			if why := r.Check(env); why.Broken() {
+				problems.AddProblem(r.ID, why.Problem, why.Text)
 			}
 		}
 	}
@@ -131,7 +131,8 @@ func asFields(err error) map[string]string {
 var committeeDecisionFacts = []FactSpec{
 	{Name: "committee_talked_on", Type: TypeDate, Required: true,
 		Label: "党委委员或组织员谈话日期", LabelEn: "Date of the committee's talk with the person",
-		Note: "党委审批前，应当指派党委委员或组织员同发展对象谈话（细则 第二十三条）"},
+		Note:   "党委审批前，应当指派党委委员或组织员同发展对象谈话（细则 第二十三条）",
+		NoteEn: "Before approving, the committee sends a member or an organiser to talk with the development target (Rules (2014), Art. 23)"},
 	{Name: "committee_members", Type: TypeInt, Required: true, Min: intp(1), Max: intp(100),
 		Label: "应到会党委委员人数", LabelEn: "Committee members who should attend"},
 	{Name: "committee_present", Type: TypeInt, Required: true, Min: intp(0), Max: intp(100),
@@ -147,32 +148,32 @@ func committeeDecisionRules() []Rule {
 		{
 			ID: "committee_talk_before_decision", Article: "细则 第二十三条",
 			Message: "党委谈话须在审批之前", MessageEn: "The committee's talk precedes its decision",
-			Check: func(e Env) string {
+			Check: func(e Env) Why {
 				if d, ok := e.Facts.Date("committee_talked_on"); ok && d.After(e.Today) {
-					return fmt.Sprintf("谈话日期 %s 晚于审批日期 %s", fmtDate(d), fmtDate(e.Today))
+					return because("reason.committee_talk_after", fmt.Sprintf("谈话日期 %s 晚于审批日期 %s", fmtDate(d), fmtDate(e.Today)), "Talked", fmtDate(d), "Today", fmtDate(e.Today))
 				}
-				return ""
+				return Why{}
 			},
 		},
 		{
 			ID: "committee_vote", Article: "细则 第二十四条",
 			Message:   "党委审批须集体讨论，到会委员和赞成票均须超过应到会委员的半数",
 			MessageEn: "The committee decides by a collective vote: more than half present and in favour",
-			Check: func(e Env) string {
+			Check: func(e Env) Why {
 				members, ok1 := e.Facts.Int("committee_members")
 				present, ok2 := e.Facts.Int("committee_present")
 				votes, ok3 := e.Facts.Int("committee_for")
 				switch {
 				case !ok1 || !ok2 || !ok3:
-					return ""
+					return Why{}
 				case present > members || votes > present:
-					return fmt.Sprintf("人数不一致：应到 %d、实到 %d、赞成 %d", members, present, votes)
+					return because("reason.committee_counts", fmt.Sprintf("人数不一致：应到 %d、实到 %d、赞成 %d", members, present, votes), "Members", members, "Present", present, "Votes", votes)
 				case present*2 <= members:
-					return fmt.Sprintf("到会委员 %d 人未超过应到会委员 %d 人的半数", present, members)
+					return because("reason.committee_quorum", fmt.Sprintf("到会委员 %d 人未超过应到会委员 %d 人的半数", present, members), "Present", present, "Members", members)
 				case votes*2 <= members:
-					return fmt.Sprintf("赞成 %d 人未超过应到会委员 %d 人的半数", votes, members)
+					return because("reason.committee_majority", fmt.Sprintf("赞成 %d 人未超过应到会委员 %d 人的半数", votes, members), "Votes", votes, "Members", members)
 				}
-				return ""
+				return Why{}
 			},
 		},
 	}
@@ -194,13 +195,13 @@ func ruleQuotaLeft() Rule {
 		Article:   "细则 第一章（发展党员工作规划和年度计划）",
 		Message:   "发展对象须在本年度发展名额之内",
 		MessageEn: "A development target takes a place of the year's quota",
-		Check: func(e Env) string {
+		Check: func(e Env) Why {
 			for _, q := range e.Subject.Quotas {
 				if q.Used >= q.Amount {
-					return fmt.Sprintf("%s %d 年发展名额 %d 名，已确定 %d 名，名额已用完", q.OrgName, q.Year, q.Amount, q.Used)
+					return because("reason.quota_used", fmt.Sprintf("%s %d 年发展名额 %d 名，已确定 %d 名，名额已用完", q.OrgName, q.Year, q.Amount, q.Used), "Org", q.OrgName, "Year", q.Year, "Amount", q.Amount, "Used", q.Used)
 				}
 			}
-			return ""
+			return Why{}
 		},
 	}
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -146,6 +147,7 @@ func TestRulesDirectoryAddsAProvinceVersion(t *testing.T) {
 		"out of range":  strings.Replace(own, `"min_score": 85`, `"min_score": 185`, 1),
 		"bad date":      strings.Replace(own, `"2030-01-01"`, `"2030-02-30"`, 1),
 		"no checks":     strings.Replace(own, `"checks": "2014"`, `"checks": "2099"`, 1),
+		"no English":    regexp.MustCompile(`"source_en": "[^"]*",`).ReplaceAllString(own, ""),
 	} {
 		if err := os.WriteFile(filepath.Join(dir, "henan.json"), []byte(bad), 0o600); err != nil {
 			t.Fatal(err)

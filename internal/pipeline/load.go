@@ -22,6 +22,7 @@ type ruleSetFile struct {
 	Version                    string `json:"version"`
 	EffectiveFrom              string `json:"effective_from"`
 	Source                     string `json:"source"`
+	SourceEn                   string `json:"source_en"`
 	Checks                     string `json:"checks"`
 	Notes                      string `json:"notes,omitempty"`
 	MinScore                   *int   `json:"min_score"`
@@ -68,6 +69,10 @@ func ParseRuleSet(name string, data []byte) (*RuleSet, error) {
 	if strings.TrimSpace(f.Source) == "" {
 		return nil, fmt.Errorf("rules %s: source is required", name)
 	}
+	// Pages name the rule set in the reader's language.
+	if strings.TrimSpace(f.SourceEn) == "" {
+		return nil, fmt.Errorf("rules %s: source_en, the source in English, is required", name)
+	}
 	var bad []string
 	num := func(field string, v *int, lo, hi int) int {
 		switch {
@@ -81,7 +86,7 @@ func ParseRuleSet(name string, data []byte) (*RuleSet, error) {
 		return 0
 	}
 	rs := &RuleSet{
-		Version: f.Version, EffectiveFrom: from, Source: f.Source, Checks: f.Checks,
+		Version: f.Version, EffectiveFrom: from, Source: f.Source, SourceEn: f.SourceEn, Checks: f.Checks,
 		MinScore:            num("min_score", f.MinScore, 0, 100),
 		TrainingMonths:      num("training_months", f.TrainingMonths, 1, 60),
 		TalkMonths:          num("talk_months", f.TalkMonths, 1, 12),

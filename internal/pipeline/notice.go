@@ -34,10 +34,10 @@ func ruleNoticeCompleted() Rule {
 		Article:   noticeArticle,
 		Message:   "列为发展对象和接收预备党员前，须对本人公示期满且无未解决的异议",
 		MessageEn: "Before being named a target and before admission, the person's public notice must have run its course with no unresolved objection",
-		Check: func(e Env) string {
+		Check: func(e Env) Why {
 			n, ok := e.Subject.Notices[e.Step.To]
 			if !ok {
-				return fmt.Sprintf("尚未对本人进行%s前公示（不少于 %d 个工作日）", e.Step.Label, e.Rules.NoticeWorkingDays)
+				return because("reason.notice_missing", fmt.Sprintf("尚未对本人进行%s前公示（不少于 %d 个工作日）", e.Step.Label, e.Rules.NoticeWorkingDays), "Step", seedling.Words{Zh: e.Step.Label, En: e.Step.LabelEn}, "Days", e.Rules.NoticeWorkingDays)
 			}
 			on, _ := e.Facts.Date(e.Step.EffectiveFact)
 			if on.IsZero() {
@@ -46,13 +46,13 @@ func ruleNoticeCompleted() Rule {
 			closes := dateOf(n.ClosesOn)
 			switch {
 			case !closes.Before(on):
-				return fmt.Sprintf("公示期至 %s 结束，%s须在公示期满之后", fmtDate(closes), factLabel(e.Step, e.Step.EffectiveFact))
+				return because("reason.notice_open", fmt.Sprintf("公示期至 %s 结束，%s须在公示期满之后", fmtDate(closes), factLabel(e.Step, e.Step.EffectiveFact)), "Closes", fmtDate(closes), "Fact", factWords(e.Step, e.Step.EffectiveFact))
 			case n.Open > 0:
-				return fmt.Sprintf("公示期间的 %d 条异议尚未处理", n.Open)
+				return because("reason.notice_objections_open", fmt.Sprintf("公示期间的 %d 条异议尚未处理", n.Open), "Count", n.Open)
 			case n.Upheld > 0:
-				return fmt.Sprintf("公示期间有 %d 条异议经核实成立，须重新公示", n.Upheld)
+				return because("reason.notice_objections_upheld", fmt.Sprintf("公示期间有 %d 条异议经核实成立，须重新公示", n.Upheld), "Count", n.Upheld)
 			}
-			return ""
+			return Why{}
 		},
 	}
 }

@@ -65,7 +65,9 @@ const (
 type RuleSet struct {
 	Version       string
 	EffectiveFrom time.Time
-	Source        string
+	// Source names the documents the rule set follows, in Chinese;
+	// SourceEn the same in English.
+	Source, SourceEn string
 
 	// MinScore is the Ruzhou threshold (out of 100) for being named a
 	// development target (育壮苗: 80 分以上).
@@ -150,8 +152,10 @@ type FactSpec struct {
 	Label    string   `json:"label"`
 	LabelEn  string   `json:"label_en,omitempty"`
 	Note     string   `json:"note,omitempty"` // zh: what the branch attests by filling it in
+	NoteEn   string   `json:"note_en,omitempty"`
 	Choices  []string `json:"choices,omitempty"`
-	// ChoiceLabels are the zh labels of Choices, in the same order.
+	// ChoiceLabels are the zh labels of Choices, in the same order; pages
+	// word a choice by the catalog (facts.choice.<fact>.<choice>).
 	ChoiceLabels []string `json:"choice_labels,omitempty"`
 	// Min and Max bound an int's value, a list's length or a text's length
 	// in characters, when set.
@@ -165,13 +169,30 @@ type Rule struct {
 	Article   string // where the rule comes from
 	Message   string // zh: the rule in one sentence
 	MessageEn string
-	// Check returns "" when the rule holds, else why not, in Chinese, with the
+	// Check returns the zero Why when the rule holds, else why not, with the
 	// numbers and dates involved. A rule whose facts are absent holds: whether
 	// a fact is required is the FactSpec's business.
-	Check func(e Env) string
+	Check func(e Env) Why
 	// Earliest, when set, returns the first date the step's effective date may
 	// take under this rule.
 	Earliest func(s Subject, rs *RuleSet) (time.Time, bool)
+}
+
+// Why is why a rule does not hold: Text in Chinese for logs and the
+// command line, Problem its catalog message, which pages and the API word
+// in the reader's language. The zero Why says the rule holds.
+type Why struct {
+	Text string
+	seedling.Problem
+}
+
+// Broken says the rule does not hold.
+func (w Why) Broken() bool { return w.Text != "" }
+
+// because is a refusal worded by the catalog key with name, value pairs;
+// text says the same in Chinese for logs.
+func because(key, text string, pairs ...any) Why {
+	return Why{Text: text, Problem: seedling.Problem{Key: key, Params: seedling.Params(pairs...)}}
 }
 
 // Env is what a rule looks at.
@@ -298,11 +319,15 @@ func (n NextStep) MarshalJSON() ([]byte, error) {
 	return json.Marshal(out)
 }
 
-// Blocker is a rule that forbids a step today.
+// Blocker is a rule that forbids a step today. Message and Article are in
+// Chinese for the command line; pages and the API word Why and Cite in the
+// reader's language instead.
 type Blocker struct {
-	Rule    string `json:"rule"`
-	Article string `json:"article,omitempty"`
-	Message string `json:"message"`
+	Rule    string           `json:"rule"`
+	Article string           `json:"article,omitempty"`
+	Message string           `json:"message"`
+	Why     seedling.Problem `json:"-"`
+	Cite    seedling.Problem `json:"-"`
 }
 
 // DueItem is one deadline for the due list.

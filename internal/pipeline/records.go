@@ -67,20 +67,21 @@ func CheckRecord(r BranchRecord, c Subject, today time.Time) (BranchRecord, erro
 	p := seedling.NewProblems(seedling.ERule)
 	switch {
 	case r.Kind == RecordAssessment && c.Stage != seedling.StageActivist && c.Stage != seedling.StageProbationary:
-		p.Add("kind", fmt.Sprintf("每半年考察的对象是入党积极分子和预备党员，当前为“%s”（细则 第十一条、第三十一条）", stageName(c.Stage)))
+		p.AddKey("kind", "reason.record_assessment_stage", fmt.Sprintf("每半年考察的对象是入党积极分子和预备党员，当前为“%s”（细则 第十一条、第三十一条）", stageName(c.Stage)), "Stage", string(c.Stage))
 	case r.Kind == RecordOath && c.Stage != seedling.StageProbationary:
-		p.Add("kind", fmt.Sprintf("入党宣誓在接收为预备党员之后，当前为“%s”（细则 第二十六条）", stageName(c.Stage)))
+		p.AddKey("kind", "reason.record_oath_stage", fmt.Sprintf("入党宣誓在接收为预备党员之后，当前为“%s”（细则 第二十六条）", stageName(c.Stage)), "Stage", string(c.Stage))
 	case r.Kind == RecordOath && c.OathOn != nil:
-		p.Add("kind", "已记录入党宣誓（"+fmtDate(*c.OathOn)+"），只宣誓一次")
+		p.AddKey("kind", "reason.record_oath_once", "已记录入党宣誓（"+fmtDate(*c.OathOn)+"），只宣誓一次", "On", fmtDate(*c.OathOn))
 	case (r.Kind == RecordBranchReview || r.Kind == RecordPrereview) && c.Stage != seedling.StageTarget:
-		p.Add("kind", fmt.Sprintf("支委会审查和党委预审的对象是发展对象，当前为“%s”（细则 第十八条、第十九条）", stageName(c.Stage)))
+		p.AddKey("kind", "reason.record_review_stage", fmt.Sprintf("支委会审查和党委预审的对象是发展对象，当前为“%s”（细则 第十八条、第十九条）", stageName(c.Stage)), "Stage", string(c.Stage))
 	case r.Kind == RecordPrereview && (c.BranchReviewOn == nil || r.On.Before(*c.BranchReviewOn)):
-		p.Add("kind", "党委预审在支部委员会审查之后（细则 第十九条）：尚未记录支委会审查，或预审日期早于审查")
+		p.AddKey("kind", "reason.record_prereview_order", "党委预审在支部委员会审查之后（细则 第十九条）：尚未记录支委会审查，或预审日期早于审查")
 	}
 	if r.On.After(today) {
-		p.Add("on", fmt.Sprintf("日期 %s 晚于今天 %s", fmtDate(r.On), fmtDate(today)))
+		p.AddKey("on", "reason.record_future", fmt.Sprintf("日期 %s 晚于今天 %s", fmtDate(r.On), fmtDate(today)), "On", fmtDate(r.On), "Today", fmtDate(today))
 	} else if !c.StageSince.IsZero() && r.On.Before(c.StageSince) {
-		p.Add("on", fmt.Sprintf("日期 %s 早于成为%s的日期 %s", fmtDate(r.On), stageName(c.Stage), fmtDate(c.StageSince)))
+		p.AddKey("on", "reason.record_before_stage", fmt.Sprintf("日期 %s 早于成为%s的日期 %s", fmtDate(r.On), stageName(c.Stage), fmtDate(c.StageSince)),
+			"On", fmtDate(r.On), "Stage", string(c.Stage), "Since", fmtDate(c.StageSince))
 	}
 	return r, p.Err()
 }
@@ -106,17 +107,17 @@ func ruleAssessedInTraining() Rule {
 		Article:   "细则 第十一条、第十三条",
 		Message:   "培养期内每半年考察一次，考察记录齐全方可列为发展对象",
 		MessageEn: "The half-year assessments of the training period must be recorded",
-		Check: func(e Env) string {
+		Check: func(e Env) Why {
 			since, ok := activistSince(e.Subject)
 			d, ok2 := e.Facts.Date("decided_on")
 			if !ok || !ok2 {
-				return ""
+				return Why{}
 			}
 			need := orDefault(e.Rules.TrainingMonths, 12) / orDefault(e.Rules.AssessmentMonths, 6)
 			if got := assessmentsBetween(e.Subject.Assessments, since, d); got < need {
-				return fmt.Sprintf("培养期内应有 %d 次半年考察记录，现有 %d 次", need, got)
+				return because("reason.assessed_in_training", fmt.Sprintf("培养期内应有 %d 次半年考察记录，现有 %d 次", need, got), "Need", need, "Got", got)
 			}
-			return ""
+			return Why{}
 		},
 	}
 }

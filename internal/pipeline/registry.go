@@ -127,6 +127,10 @@ func (rs *RuleSet) Validate() error {
 			if f.Label == "" {
 				return fmt.Errorf("%s: fact %s: no label", where, f.Name)
 			}
+			// Pages show the note in the reader's language.
+			if f.Note != "" && f.NoteEn == "" {
+				return fmt.Errorf("%s: fact %s: a note without its English", where, f.Name)
+			}
 			facts[f.Name] = f.Type
 		}
 		if facts[st.EffectiveFact] != TypeDate {

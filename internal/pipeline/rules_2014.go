@@ -37,48 +37,52 @@ func checks2014(rs *RuleSet) {
 			Facts: []FactSpec{
 				{Name: "talked_on", Type: TypeDate, Required: true,
 					Label: "谈话日期", LabelEn: "Date of the talk with the applicant",
-					Note: "党组织收到入党申请书后一个月内派人谈话（细则 第七条）"},
+					Note:   "党组织收到入党申请书后一个月内派人谈话（细则 第七条）",
+					NoteEn: "Someone talks with the applicant within a month of the application (Rules (2014), Art. 7)"},
 				{Name: "recommended_by", Type: TypeChoice, Required: true,
 					Label: "推荐方式", LabelEn: "Recommended by",
 					Choices: []string{"members", "mass_org"}, ChoiceLabels: []string{"党员推荐", "群团组织推优"},
-					Note: "采取党员推荐、群团组织推优等方式产生人选（细则 第八条）"},
+					Note:   "采取党员推荐、群团组织推优等方式产生人选（细则 第八条）",
+					NoteEn: "Candidates are put forward by party members or by mass organisations (Rules (2014), Art. 8)"},
 				{Name: "decided_on", Type: TypeDate, Required: true,
 					Label: "支部委员会研究决定日期", LabelEn: "Date of the branch committee's decision",
-					Note: "由支部委员会（不设支部委员会的由支部大会）研究决定，并报上级党委备案（细则 第八条）"},
+					Note:   "由支部委员会（不设支部委员会的由支部大会）研究决定，并报上级党委备案（细则 第八条）",
+					NoteEn: "Decided by the branch committee (or the general meeting where there is none) and reported to the upper committee (Rules (2014), Art. 8)"},
 				// Whether a contact is a full member cannot be checked from a
 				// name: the branch attests it by submitting.
 				{Name: "contacts", Type: TypeNames, Required: true, Min: intp(1), Max: intp(2),
 					Label: "培养联系人", LabelEn: "Training contacts",
-					Note: "一至两名正式党员，由支部确认其为正式党员（细则 第九条）"},
+					Note:   "一至两名正式党员，由支部确认其为正式党员（细则 第九条）",
+					NoteEn: "One or two full members; the branch attests that they are full members (Rules (2014), Art. 9)"},
 			},
 			Rules: []Rule{
 				{
 					ID: "talk_after_application", Article: "细则 第七条",
 					Message: "谈话须在收到入党申请书之后", MessageEn: "The talk follows the application",
-					Check: func(e Env) string {
+					Check: func(e Env) Why {
 						t, ok := e.Facts.Date("talked_on")
 						applied := e.Subject.AppliedOn
 						if ok && !applied.IsZero() && t.Before(applied) {
-							return fmt.Sprintf("谈话日期 %s 早于申请日期 %s", fmtDate(t), fmtDate(applied))
+							return because("reason.talk_after_application", fmt.Sprintf("谈话日期 %s 早于申请日期 %s", fmtDate(t), fmtDate(applied)), "Talked", fmtDate(t), "Applied", fmtDate(applied))
 						}
-						return ""
+						return Why{}
 					},
 				},
 				{
 					ID: "talk_within_month", Article: "细则 第七条",
 					Message:   "党组织收到入党申请书后，应当在一个月内派人同入党申请人谈话",
 					MessageEn: "The branch talks with the applicant within one month of the application",
-					Check: func(e Env) string {
+					Check: func(e Env) Why {
 						t, ok := e.Facts.Date("talked_on")
 						applied := e.Subject.AppliedOn
 						if !ok || applied.IsZero() {
-							return ""
+							return Why{}
 						}
 						n := orDefault(e.Rules.TalkMonths, 1)
 						if due := seedling.AddMonths(applied, n); t.After(due) {
-							return fmt.Sprintf("谈话日期 %s 超过申请后%s（申请 %s，应不晚于 %s）", fmtDate(t), monthsPhrase(n), fmtDate(applied), fmtDate(due))
+							return because("reason.talk_within_month", fmt.Sprintf("谈话日期 %s 超过申请后%s（申请 %s，应不晚于 %s）", fmtDate(t), monthsPhrase(n), fmtDate(applied), fmtDate(due)), "Talked", fmtDate(t), "Months", n, "Applied", fmtDate(applied), "Due", fmtDate(due))
 						}
-						return ""
+						return Why{}
 					},
 				},
 				dateNotBefore("decided_after_talk", "细则 第七条、第八条", "decided_on", "talked_on",
@@ -94,7 +98,8 @@ func checks2014(rs *RuleSet) {
 			Facts: []FactSpec{
 				{Name: "decided_on", Type: TypeDate, Required: true,
 					Label: "支部委员会讨论同意日期", LabelEn: "Date of the branch committee's decision",
-					Note: "支部委员会讨论同意并报上级党委备案（细则 第十三条）"},
+					Note:   "支部委员会讨论同意并报上级党委备案（细则 第十三条）",
+					NoteEn: "Agreed by the branch committee and reported to the upper committee (Rules (2014), Art. 13)"},
 				{Name: "opinions_heard", Type: TypeBool, Required: true,
 					Label: "已听取党小组、培养联系人、党员和群众意见", LabelEn: "Opinions of the party group, contacts, members and the public heard"},
 				{Name: "opinions_summary", Type: TypeText, Max: intp(2000),
@@ -108,19 +113,19 @@ func checks2014(rs *RuleSet) {
 					ID: "training_one_year", Article: "细则 第十三条",
 					Message:   "经过一年以上培养教育和考察，方可列为发展对象",
 					MessageEn: "At least one year of training as activist before being named a target",
-					Check: func(e Env) string {
+					Check: func(e Env) Why {
 						d, ok := e.Facts.Date("decided_on")
 						if !ok {
-							return ""
+							return Why{}
 						}
 						end, known := e.Rules.trainingEnd(e.Subject)
 						if !known {
-							return "未记录确定为入党积极分子的日期，无法核对培养期"
+							return because("reason.training_unknown", "未记录确定为入党积极分子的日期，无法核对培养期")
 						}
 						if d.Before(end) {
-							return fmt.Sprintf("培养期未满%s：%s 届满", monthsPhrase(orDefault(e.Rules.TrainingMonths, 12)), fmtDate(end))
+							return because("reason.training_one_year", fmt.Sprintf("培养期未满%s：%s 届满", monthsPhrase(orDefault(e.Rules.TrainingMonths, 12)), fmtDate(end)), "Months", orDefault(e.Rules.TrainingMonths, 12), "End", fmtDate(end))
 						}
-						return ""
+						return Why{}
 					},
 					Earliest: func(s Subject, rs *RuleSet) (time.Time, bool) { return rs.trainingEnd(s) },
 				},
@@ -128,23 +133,23 @@ func checks2014(rs *RuleSet) {
 					ID: "score_threshold", Article: "汝州市育苗计划（育壮苗：百分制量化考核 80 分以上可列为发展对象）",
 					Message:   "量化考核积分达到规定分数，方可列为发展对象",
 					MessageEn: "The assessment score must reach the threshold",
-					Check: func(e Env) string {
+					Check: func(e Env) Why {
 						need, got := e.Rules.MinScore, e.Subject.Score
 						if got < need {
-							return fmt.Sprintf("积分 %d 分，未达到 %d 分，还差 %d 分", got, need, need-got)
+							return because("reason.score_threshold", fmt.Sprintf("积分 %d 分，未达到 %d 分，还差 %d 分", got, need, need-got), "Score", got, "Min", need, "Missing", need-got)
 						}
-						return ""
+						return Why{}
 					},
 				},
 				{
 					ID: "opinions_heard", Article: "细则 第十三条",
 					Message:   "须在听取党小组、培养联系人、党员和群众意见的基础上列为发展对象",
 					MessageEn: "Opinions must be heard before naming a target",
-					Check: func(e Env) string {
+					Check: func(e Env) Why {
 						if heard, ok := e.Facts.Bool("opinions_heard"); ok && !heard {
-							return "尚未听取党小组、培养联系人、党员和群众意见"
+							return because("reason.opinions_not_heard", "尚未听取党小组、培养联系人、党员和群众意见")
 						}
-						return ""
+						return Why{}
 					},
 				},
 			},
@@ -159,17 +164,20 @@ func checks2014(rs *RuleSet) {
 			Facts: concat([]FactSpec{
 				{Name: "introducers", Type: TypeNames, Required: true, Min: intp(2), Max: intp(2),
 					Label: "入党介绍人", LabelEn: "Introducers",
-					Note: "两名正式党员；受留党察看处分、尚未恢复党员权利的不能作介绍人；由支部确认（细则 第十四条）"},
+					Note:   "两名正式党员；受留党察看处分、尚未恢复党员权利的不能作介绍人；由支部确认（细则 第十四条）",
+					NoteEn: "Two full members; a member on probation within the party whose rights are not restored cannot introduce; the branch attests it (Rules (2014), Art. 14)"},
 				{Name: "training_days", Type: TypeInt, Min: intp(0), Max: intp(365),
 					Label: "集中培训天数", LabelEn: "Days of centralised training"},
 				{Name: "training_hours", Type: TypeInt, Min: intp(0), Max: intp(5000),
 					Label: "集中培训学时", LabelEn: "Class hours of centralised training"},
 				{Name: "form_issued_on", Type: TypeDate, Required: true,
-					Label: "发放入党志愿书日期", LabelEn: "Date the application form (入党志愿书) was issued",
-					Note: "经预审合格的，发放《中国共产党入党志愿书》（细则 第十九条）"},
+					Label: "发放入党志愿书日期", LabelEn: "Date the application form was issued",
+					Note:   "经预审合格的，发放《中国共产党入党志愿书》（细则 第十九条）",
+					NoteEn: "Once the pre-review is passed, the application form is issued (Rules (2014), Art. 19)"},
 				{Name: "form_filled_on", Type: TypeDate, Required: true,
 					Label: "本人填写入党志愿书日期", LabelEn: "Date the application form was filled in",
-					Note: "由发展对象本人填写入党志愿书（细则 第二十条）"},
+					Note:   "由发展对象本人填写入党志愿书（细则 第二十条）",
+					NoteEn: "The development target fills in the application form in person (Rules (2014), Art. 20)"},
 			}, meetingFacts),
 			Rules: concat(
 				[]Rule{
@@ -177,54 +185,54 @@ func checks2014(rs *RuleSet) {
 						ID: "political_review", Article: "细则 第十五条、第十六条",
 						Message:   "凡是未经政治审查或政治审查不合格的，不能发展入党；政治审查由党委记录，须在支部大会之前",
 						MessageEn: "No admission without a passed political review recorded by the committee before the general meeting",
-						Check: func(e Env) string {
+						Check: func(e Env) Why {
 							r := e.Subject.PoliticalReview
 							switch {
 							case r == nil:
-								return "党委尚未记录该发展对象的政治审查结论"
+								return because("reason.political_review_missing", "党委尚未记录该发展对象的政治审查结论")
 							case !r.Passed:
-								return "政治审查不合格的不能发展入党"
+								return because("reason.political_review_failed", "政治审查不合格的不能发展入党")
 							}
 							if m, ok := e.Facts.Date("meeting_on"); ok && !e.Probe && r.On.After(m) {
-								return fmt.Sprintf("政治审查 %s 晚于支部大会 %s", fmtDate(r.On), fmtDate(m))
+								return because("reason.political_review_late", fmt.Sprintf("政治审查 %s 晚于支部大会 %s", fmtDate(r.On), fmtDate(m)), "Reviewed", fmtDate(r.On), "Meeting", fmtDate(m))
 							}
-							return ""
+							return Why{}
 						},
 					},
 					{
 						ID: "central_training", Article: "细则 第十七条",
 						Message:   "发展对象须经短期集中培训，一般不少于三天或二十四个学时",
 						MessageEn: "Centralised training of at least 3 days or 24 class hours",
-						Check: func(e Env) string {
+						Check: func(e Env) Why {
 							if e.Probe {
-								return ""
+								return Why{}
 							}
 							days, hasDays := e.Facts.Int("training_days")
 							hours, hasHours := e.Facts.Int("training_hours")
 							if days >= 3 || hours >= 24 {
-								return ""
+								return Why{}
 							}
 							if !hasDays && !hasHours {
-								return "未填写集中培训天数或学时（须不少于 3 天或 24 学时）"
+								return because("reason.training_missing", "未填写集中培训天数或学时（须不少于 3 天或 24 学时）")
 							}
-							return fmt.Sprintf("集中培训 %d 天、%d 学时，不足 3 天或 24 学时", days, hours)
+							return because("reason.training_short", fmt.Sprintf("集中培训 %d 天、%d 学时，不足 3 天或 24 学时", days, hours), "Days", days, "Hours", hours)
 						},
 					},
 					{
 						ID: "reviewed_and_prereviewed", Article: "细则 第十八条、第十九条",
 						Message:   "支部委员会审查、基层党委预审合格后，方可发放入党志愿书",
 						MessageEn: "The branch committee's review and the committee's pre-review precede the application form",
-						Check: func(e Env) string {
+						Check: func(e Env) Why {
 							switch s := e.Subject; {
 							case s.BranchReviewOn == nil:
-								return "支部委员会尚未记录对发展对象的审查"
+								return because("reason.branch_review_missing", "支部委员会尚未记录对发展对象的审查")
 							case s.PrereviewOn == nil:
-								return "基层党委尚未记录预审"
+								return because("reason.prereview_missing", "基层党委尚未记录预审")
 							}
 							if d, ok := e.Facts.Date("form_issued_on"); ok && d.Before(*e.Subject.PrereviewOn) {
-								return fmt.Sprintf("发放入党志愿书日期 %s 早于党委预审 %s", fmtDate(d), fmtDate(*e.Subject.PrereviewOn))
+								return because("reason.form_before_prereview", fmt.Sprintf("发放入党志愿书日期 %s 早于党委预审 %s", fmtDate(d), fmtDate(*e.Subject.PrereviewOn)), "Issued", fmtDate(d), "Prereview", fmtDate(*e.Subject.PrereviewOn))
 							}
-							return ""
+							return Why{}
 						},
 					},
 					dateNotBefore("form_filled_after_issued", "细则 第二十条", "form_filled_on", "form_issued_on",
@@ -248,7 +256,8 @@ func checks2014(rs *RuleSet) {
 					Label: "预备期考察意见", LabelEn: "Assessment over the probation"},
 				{Name: "applied_on", Type: TypeDate, Required: true,
 					Label: "本人提出书面转正申请日期", LabelEn: "Date of the written application for full membership",
-					Note: "预备期满，本人应当主动向党组织提出书面转正申请（细则 第三十三条）"},
+					Note:   "预备期满，本人应当主动向党组织提出书面转正申请（细则 第三十三条）",
+					NoteEn: "When probation ends, the member applies in writing for full membership (Rules (2014), Art. 33)"},
 				{Name: "group_opinion", Type: TypeText, Required: true, Min: intp(2), Max: intp(2000),
 					Label: "党小组意见", LabelEn: "Opinion of the party group"},
 				{Name: "masses_opinion", Type: TypeText, Required: true, Min: intp(2), Max: intp(2000),
@@ -262,22 +271,22 @@ func checks2014(rs *RuleSet) {
 						ID: "probation_one_year", Article: "细则 第三十二条",
 						Message:   "预备期为一年，从支部大会通过其为预备党员之日算起；期满方可讨论转正",
 						MessageEn: "Probation lasts one year (plus any extension) from the general meeting",
-						Check: func(e Env) string {
+						Check: func(e Env) Why {
 							d, ok := e.Facts.Date("meeting_on")
 							if !ok {
-								return ""
+								return Why{}
 							}
 							end, known := e.Rules.probationEnd(e.Subject)
 							if !known {
-								return "未记录预备期起始日期，无法核对预备期"
+								return because("reason.probation_unknown", "未记录预备期起始日期，无法核对预备期")
 							}
 							if !d.Before(end) {
-								return ""
+								return Why{}
 							}
 							if ext := e.Subject.ProbationExtendedMonths; ext > 0 {
-								return fmt.Sprintf("预备期（含延长 %d 个月）未满：%s 届满", ext, fmtDate(end))
+								return because("reason.probation_extended_running", fmt.Sprintf("预备期（含延长 %d 个月）未满：%s 届满", ext, fmtDate(end)), "Months", ext, "End", fmtDate(end))
 							}
-							return fmt.Sprintf("预备期未满：%s 届满", fmtDate(end))
+							return because("reason.probation_running", fmt.Sprintf("预备期未满：%s 届满", fmtDate(end)), "End", fmtDate(end))
 						},
 						Earliest: func(s Subject, rs *RuleSet) (time.Time, bool) { return rs.probationEnd(s) },
 					},
@@ -298,7 +307,8 @@ func checks2014(rs *RuleSet) {
 			Facts: concat([]FactSpec{
 				{Name: "extend_months", Type: TypeInt, Required: true, Min: intp(rs.ExtensionMinMonths), Max: intp(rs.ExtensionMaxMonths),
 					Label: "延长月数", LabelEn: "Months of extension",
-					Note: "延长时间不能少于半年，最长不超过一年（细则 第三十二条）"},
+					Note:   "延长时间不能少于半年，最长不超过一年（细则 第三十二条）",
+					NoteEn: "An extension lasts at least six months and at most one year (Rules (2014), Art. 32)"},
 			}, meetingFacts, []FactSpec{
 				{Name: "reason", Type: TypeText, Required: true, Max: intp(2000),
 					Label: "延长原因", LabelEn: "Reason"},
@@ -309,17 +319,17 @@ func checks2014(rs *RuleSet) {
 						ID: "extend_at_probation_end", Article: "细则 第三十二条",
 						Message:   "预备期满时，由支部大会讨论决定延长预备期",
 						MessageEn: "Probation is extended when it ends, within the rule set's window",
-						Check: func(e Env) string {
+						Check: func(e Env) Why {
 							m, ok := e.Facts.Date("meeting_on")
 							end, known := e.Rules.probationEndBeforeExtension(e.Subject)
 							if !ok || !known {
-								return ""
+								return Why{}
 							}
 							w := e.Rules.ExtensionWindowDays
 							if d := days(end, m); d < -w || d > w {
-								return fmt.Sprintf("支部大会 %s 不在预备期届满 %s 前后 %d 天内", fmtDate(m), fmtDate(end), w)
+								return because("reason.extension_window", fmt.Sprintf("支部大会 %s 不在预备期届满 %s 前后 %d 天内", fmtDate(m), fmtDate(end), w), "Meeting", fmtDate(m), "End", fmtDate(end), "Days", w)
 							}
-							return ""
+							return Why{}
 						},
 						Earliest: func(s Subject, rs *RuleSet) (time.Time, bool) {
 							end, ok := rs.probationEndBeforeExtension(s)
@@ -329,11 +339,11 @@ func checks2014(rs *RuleSet) {
 					{
 						ID: "extend_once", Article: "细则 第三十二条",
 						Message: "预备期只能延长一次", MessageEn: "Probation may be extended only once",
-						Check: func(e Env) string {
+						Check: func(e Env) Why {
 							if n := e.Subject.ProbationExtendedMonths; n > 0 {
-								return fmt.Sprintf("预备期已延长过一次（%d 个月），只能延长一次", n)
+								return because("reason.extended_once", fmt.Sprintf("预备期已延长过一次（%d 个月），只能延长一次", n), "Months", n)
 							}
-							return ""
+							return Why{}
 						},
 					},
 				},
@@ -354,7 +364,8 @@ func checks2014(rs *RuleSet) {
 			Facts: concat(meetingFacts, []FactSpec{
 				{Name: "reason", Type: TypeText, Required: true, Min: intp(10), Max: intp(2000),
 					Label: "取消原因", LabelEn: "Reason",
-					Note: "不履行党员义务、不具备党员条件的事实（细则 第三十二条）"},
+					Note:   "不履行党员义务、不具备党员条件的事实（细则 第三十二条）",
+					NoteEn: "The facts showing that the member does not fulfil the duties or lacks the qualities of a member (Rules (2014), Art. 32)"},
 			}),
 			Rules: meetingRules("细则 第二十条、第三十二条", "细则 第二十一条、第三十二条"),
 		},

@@ -48,6 +48,11 @@ type Problem struct {
 	Params map[string]any
 }
 
+// Words is a value a problem quotes that the rules write in both
+// languages (a fact's label, a step's name, article numbers): the reader
+// sees the one in their language.
+type Words struct{ Zh, En string }
+
 // Params builds a parameter map from name, value pairs.
 func Params(pairs ...any) map[string]any {
 	if len(pairs) < 2 {
@@ -162,6 +167,22 @@ func (p *Problems) AddKey(field, key, text string, pairs ...any) {
 		p.keys = map[string]Problem{}
 	}
 	p.keys[field] = Problem{Key: key, Params: Params(pairs...)}
+}
+
+// AddProblem records why field is wrong as a coded problem; text is the
+// same in plain words for logs. A problem without a key is text alone.
+func (p *Problems) AddProblem(field string, pr Problem, text string) {
+	if _, ok := p.fields[field]; ok {
+		return
+	}
+	p.Add(field, text)
+	if pr.Key == "" {
+		return
+	}
+	if p.keys == nil {
+		p.keys = map[string]Problem{}
+	}
+	p.keys[field] = pr
 }
 
 // AddErr records err as the reason field is wrong, keeping its catalog key.

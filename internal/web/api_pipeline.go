@@ -36,7 +36,7 @@ func (s *Server) apiNextSteps(c *fiber.Ctx) error {
 		return err
 	}
 	rs, today := s.rules()
-	return c.JSON(fiber.Map{"steps": rs.NextSteps(subj, today), "rules_version": rs.Version,
+	return c.JSON(fiber.Map{"steps": wordSteps(s.localizer(c), rs.NextSteps(subj, today)), "rules_version": rs.Version,
 		"failed_reviews": rs.Strikes(subj.Returned), "max_failed_reviews": rs.MaxFailedReviews})
 }
 

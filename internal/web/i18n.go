@@ -10,6 +10,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
+	"seedling/internal/pipeline"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
@@ -79,10 +80,25 @@ func translateProblem(l *i18n.Localizer, p seedling.Problem) string {
 			v = translate(l, fmt.Sprintf("stage.%v", v))
 		case "Col":
 			v = translate(l, fmt.Sprintf("import.col.%v", v))
+		case "Doc":
+			v = translate(l, fmt.Sprintf("rule.doc.%v", v))
+		}
+		if w, ok := v.(seedling.Words); ok {
+			v = w.Zh
+			if english(l) {
+				v = w.En
+			}
 		}
 		args = append(args, k, v)
 	}
 	return translate(l, p.Key, args...)
+}
+
+// english says whether l speaks English: the one thing a problem's
+// two-language values (seedling.Words) need to know.
+func english(l *i18n.Localizer) bool {
+	_, tag, err := l.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: "error.internal"})
+	return err == nil && tag == language.English
 }
 
 // wordDue words each due-list item in the reader's language.
@@ -93,6 +109,22 @@ func wordDue(l *i18n.Localizer, items []postgres.DueEntry) []postgres.DueEntry {
 		}
 	}
 	return items
+}
+
+// wordSteps words what blocks each step, and the article it cites, in
+// the reader's language; the rule codes stay as they are.
+func wordSteps(l *i18n.Localizer, steps []pipeline.NextStep) []pipeline.NextStep {
+	for _, st := range steps {
+		for i, b := range st.BlockedBy {
+			if b.Why.Key != "" {
+				st.BlockedBy[i].Message = translateProblem(l, b.Why)
+			}
+			if b.Cite.Key != "" {
+				st.BlockedBy[i].Article = translateProblem(l, b.Cite)
+			}
+		}
+	}
+	return steps
 }
 
 // translate looks a message up; a missing key shows the key itself so that a

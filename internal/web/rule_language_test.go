@@ -68,6 +68,17 @@ func TestRuleRefusalsReachTheAPIInTheReadersLanguage(t *testing.T) {
 			post(fmt.Sprintf("/api/v1/candidates/%d/submissions", applicant), sec, map[string]any{"to_stage": "target", "facts": map[string]any{}})},
 		{"a political review without a conclusion", 400, []string{"passed", "conclusion"},
 			post(fmt.Sprintf("/api/v1/candidates/%d/political-review", f.targetA), com, map[string]any{"conclusion": "短", "reviewed_on": day(1)})},
+		{"a talk after the decision, dated in the future", 422, []string{"not_in_future", "decided_after_talk"},
+			post(fmt.Sprintf("/api/v1/candidates/%d/submissions", applicant), sec, map[string]any{"to_stage": "activist",
+				"facts": map[string]any{"talked_on": day(-3), "recommended_by": "members", "decided_on": day(1), "contacts": []string{"王建国"}}})},
+		{"three training contacts", 400, []string{"facts.contacts"},
+			post(fmt.Sprintf("/api/v1/candidates/%d/submissions", applicant), sec, map[string]any{"to_stage": "activist",
+				"facts": map[string]any{"talked_on": day(3), "recommended_by": "members", "decided_on": day(1), "contacts": []string{"王建国", "李红梅", "赵敏"}}})},
+		{"a proposal without the decision's date", 422, []string{"facts.decided_on"},
+			post(fmt.Sprintf("/api/v1/candidates/%d/submissions", applicant), sec, map[string]any{"to_stage": "activist",
+				"facts": map[string]any{"talked_on": day(3), "recommended_by": "members", "contacts": []string{"王建国"}}})},
+		{"an oath of an applicant", 422, []string{"kind"},
+			post(fmt.Sprintf("/api/v1/candidates/%d/records", applicant), sec, map[string]any{"kind": "oath", "on": day(1), "by": "王建国", "conclusion": "宣誓完成"})},
 		{"a return without reasons", 400, []string{"reasons"},
 			post(fmt.Sprintf("/api/v1/submissions/%d/decision", f.subA), com, map[string]any{"decision": "return", "reasons": " "})},
 	}
@@ -102,9 +113,70 @@ func TestRuleRefusalsReachTheAPIInTheReadersLanguage(t *testing.T) {
 	}
 }
 
+// What blocks a step, and the article it cites, reach the next-steps API
+// in the caller's language, with the same rule codes in both; the Chinese
+// reads as the rules word it.
+func TestBlockersSpeakTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	type blocker struct{ Rule, Article, Message string }
+	// The demo's activist lacks points; the other, training and assessments.
+	read := func(lang string) map[string]blocker {
+		out := map[string]blocker{}
+		for _, id := range []int64{f.candA, f.candA2} {
+			r := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/next-steps", id), sec, nil, "Accept-Language", lang)
+			expectStatus(t, r, 200)
+			var body struct {
+				Steps []struct {
+					BlockedBy []blocker `json:"blocked_by"`
+				} `json:"steps"`
+			}
+			if err := json.Unmarshal(r.Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range body.Steps {
+				for _, b := range st.BlockedBy {
+					out[b.Rule] = b
+				}
+			}
+		}
+		return out
+	}
+	zh, en := read("zh-CN"), read("en")
+	if !slices.Equal(slices.Sorted(maps.Keys(zh)), slices.Sorted(maps.Keys(en))) || len(zh) == 0 {
+		t.Fatalf("the blockers change with the language: %v / %v", slices.Sorted(maps.Keys(zh)), slices.Sorted(maps.Keys(en)))
+	}
+	for rule, b := range en {
+		if isChinese(b.Message) || isChinese(b.Article) || b.Article == "" {
+			t.Errorf("%s [en]: %q (%q)", rule, b.Message, b.Article)
+		}
+		if z := zh[rule]; !isChinese(z.Message) || !isChinese(z.Article) {
+			t.Errorf("%s [zh-CN]: %q (%q)", rule, z.Message, z.Article)
+		}
+	}
+	score, ok := zh["score_threshold"]
+	if !ok || !regexp.MustCompile(`^积分 \d+ 分，未达到 80 分，还差 \d+ 分$`).MatchString(score.Message) {
+		t.Errorf("score_threshold [zh-CN] reads %q", score.Message)
+	}
+	cited := 0
+	for rule, b := range zh {
+		if strings.HasPrefix(b.Article, "细则 第") && strings.HasSuffix(b.Article, "条") {
+			cited++
+			if !regexp.MustCompile(`^Rules \(2014\), Art\. \d+(, \d+)*$`).MatchString(en[rule].Article) {
+				t.Errorf("%s cites %q in English for %q", rule, en[rule].Article, b.Article)
+			}
+		}
+	}
+	if cited == 0 {
+		t.Errorf("no blocker cites an article of the 细则: %v", zh)
+	}
+}
+
 // catalogKey is a string literal naming a message of the catalogs; one
 // ending in "_" is the prefix of keys built at run time.
-var catalogKey = regexp.MustCompile(`^(problem|error)\.[a-z0-9_]*[a-z0-9]$`)
+var catalogKey = regexp.MustCompile(`^(problem|error|reason|rule)\.[a-z0-9_.]*[a-z0-9]$`)
 
 // Every catalog key the Go code names as a literal (a domain refusal's
 // Keyed, KeyedField, AddKey, FieldProblem) exists in both catalogs: a

@@ -22,6 +22,7 @@ type candidatePage struct {
 	Score       int
 	Threshold   int
 	Steps       []pipeline.NextStep
+	RulesSource string // the rule set in force, named in the reader's language
 	Submissions []postgres.Submission
 	Failed      int
 	MaxFailed   int
@@ -112,12 +113,21 @@ func (s *Server) renderCandidate(c *fiber.Ctx, status int, cand seedling.Candida
 	p := currentSession(c).Principal
 	_, proposeErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Create)
 	_, decideErr := s.authz.Check(p, authz.Target{Path: cand.OrgPath, CandidateID: cand.ID}, authz.Submission, authz.Decide)
-	data := candidatePage{Candidate: cand, IDNumber: s.shownIDNumber(c, cand), Score: subj.Score, Threshold: rs.MinScore, Steps: rs.NextSteps(subj, today),
+	data := candidatePage{Candidate: cand, IDNumber: s.shownIDNumber(c, cand), Score: subj.Score, Threshold: rs.MinScore, Steps: wordSteps(s.localizer(c), rs.NextSteps(subj, today)),
+		RulesSource: rulesSource(rs, requestLanguage(c)),
 		Submissions: subs, Failed: rs.Strikes(subj.Returned), MaxFailed: rs.MaxFailedReviews,
 		StrikesProbationary: rs.StrikesApplyToProbationary, CanPropose: proposeErr == nil, CanDecide: decideErr == nil, Values: values, Chosen: chosen}
 	data.Today = formatDate(today)
 	data.FieldErrors, data.Problems = proposalProblems(data.Steps, chosen, formErr, langEn(c))
 	return s.renderForm(c, status, "candidate", "candidate.title", data, formErr)
+}
+
+// rulesSource names the rule set in language lang.
+func rulesSource(rs *pipeline.RuleSet, lang string) string {
+	if lang == "en" {
+		return rs.SourceEn
+	}
+	return rs.Source
 }
 
 // candidatePropose sends the proposal form. A refusal re-renders the page

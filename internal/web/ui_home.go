@@ -75,7 +75,7 @@ func (s *Server) homePage(c *fiber.Ctx) error {
 				if err != nil {
 					return err
 				}
-				data.Me, data.MyNext = &me, rs.NextSteps(subj, today)
+				data.Me, data.MyNext = &me, wordSteps(s.localizer(c), rs.NextSteps(subj, today))
 				if data.MyNews, err = s.myNews(c, me, data.Since); err != nil {
 					return err
 				}
