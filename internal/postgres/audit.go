@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -110,4 +112,41 @@ func (s *AuditStore) List(ctx context.Context, f AuditFilter) ([]seedling.Event,
 			Target: r.Target, RequestID: r.RequestID, IP: r.IP, Summary: r.Summary}
 	}
 	return out, nil
+}
+
+// Names finds, in one statement, the words an audit page shows for its
+// events: each account's display name by username ("user:<name>", "" when
+// it has none) and the name behind each numbered target ("candidate:8",
+// "org:3", "display:2" as node and period, "notice:5" and "submission:9"
+// as the person's name). A target that is gone is absent from the map.
+func (s *AuditStore) Names(ctx context.Context, usernames, targets []string) (map[string]string, error) {
+	ids := map[string][]int64{}
+	for _, t := range targets {
+		kind, ref, ok := strings.Cut(t, ":")
+		if id, err := strconv.ParseInt(ref, 10, 64); ok && err == nil {
+			ids[kind] = append(ids[kind], id)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT 'user:' || username, display_name FROM users WHERE username = ANY($1)
+		UNION ALL SELECT 'candidate:' || id, name FROM candidates WHERE id = ANY($2)
+		UNION ALL SELECT 'org:' || id, name FROM orgs WHERE id = ANY($3)
+		UNION ALL SELECT 'display:' || d.id, o.name || ' ' || d.period FROM displays d JOIN orgs o ON o.id = d.org_id WHERE d.id = ANY($4)
+		UNION ALL SELECT 'notice:' || n.id, k.name FROM notices n JOIN candidates k ON k.id = n.candidate_id WHERE n.id = ANY($5)
+		UNION ALL SELECT 'submission:' || b.id, k.name FROM submissions b JOIN candidates k ON k.id = b.candidate_id WHERE b.id = ANY($6)`,
+		pq.Array(usernames), pq.Array(ids["candidate"]), pq.Array(ids["org"]), pq.Array(ids["display"]),
+		pq.Array(ids["notice"]), pq.Array(ids["submission"]))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var key, name string
+		if err := rows.Scan(&key, &name); err != nil {
+			return nil, err
+		}
+		out[key] = name
+	}
+	return out, rows.Err()
 }

@@ -3,13 +3,11 @@ package web
 import (
 	"cmp"
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
-	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
 
@@ -42,10 +40,14 @@ func (s *Server) auditPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l, names := s.localizer(c), newAuditNames(s.db)
+	names, err := s.auditNames(c.UserContext(), events)
+	if err != nil {
+		return err
+	}
+	l := s.localizer(c)
 	data := auditPage{OrgID: c.Query("org_id"), Next: f.Page.Next}
 	for _, e := range events {
-		data.Rows = append(data.Rows, auditLine{Event: e, Sentence: auditSentence(c.UserContext(), l, names, e)})
+		data.Rows = append(data.Rows, auditLine{Event: e, Sentence: auditSentence(l, names, e)})
 	}
 	return s.render(c, fiber.StatusOK, "audit", "audit.title", data)
 }
@@ -53,64 +55,57 @@ func (s *Server) auditPage(c *fiber.Ctx) error {
 // auditSentence words one event from audit.action.<action>, with the
 // actor's and the subject's names. An action the catalog does not know
 // yet is still a sentence, not its code.
-func auditSentence(ctx context.Context, l *i18n.Localizer, names *auditNames, e seedling.Event) string {
+func auditSentence(l *i18n.Localizer, names auditNames, e seedling.Event) string {
 	key := "audit.action." + e.Action
 	if translate(l, key) == key {
 		key = "audit.action.other"
 	}
-	return translate(l, key, "Actor", names.actor(ctx, l, e.Actor), "Subject", names.subject(ctx, l, e.Target))
+	return translate(l, key, "Actor", names.actor(l, e.Actor), "Subject", names.subject(l, e.Target))
 }
 
-// auditNames looks up the names an audit page shows, each once per page:
-// a page holds fifty events about a handful of people.
-type auditNames struct {
-	db    *postgres.DB
-	known map[string]string
-}
+// auditNames are the names an audit page shows, looked up for the whole
+// page in one statement: fifty events name a handful of people.
+type auditNames map[string]string
 
-func newAuditNames(db *postgres.DB) *auditNames {
-	return &auditNames{db: db, known: map[string]string{}}
+func (s *Server) auditNames(ctx context.Context, events []seedling.Event) (auditNames, error) {
+	var users, targets []string
+	for _, e := range events {
+		users = append(users, e.Actor)
+		if kind, ref, ok := strings.Cut(e.Target, ":"); ok && kind == "user" {
+			users = append(users, ref)
+		} else {
+			targets = append(targets, e.Target)
+		}
+	}
+	return s.db.Audit().Names(ctx, users, targets)
 }
 
 // actor is an account's display name. Accounts are disabled, never
 // deleted, so an actor without one is the system itself: the command line
 // ("cli:root"), the setup that loads data, an anonymous attempt.
-func (n *auditNames) actor(ctx context.Context, l *i18n.Localizer, username string) string {
-	name := n.once("actor:"+username, func() string {
-		if u, err := n.db.Users().ByUsername(ctx, username); err == nil {
-			return cmp.Or(u.DisplayName, username)
-		}
-		return ""
-	})
-	return cmp.Or(name, translate(l, "audit.actor_system"))
-}
-
-func (n *auditNames) user(ctx context.Context, username string) string {
-	return n.once("user:"+username, func() string {
-		u, err := n.db.Users().ByUsername(ctx, username)
-		if err != nil || u.DisplayName == "" {
-			return username // a login that names no account, as typed
-		}
-		return u.DisplayName
-	})
+func (n auditNames) actor(l *i18n.Localizer, username string) string {
+	if name, ok := n["user:"+username]; ok {
+		return cmp.Or(name, username)
+	}
+	return translate(l, "audit.actor_system")
 }
 
 // subject names an event's target ("candidate:8", "user:activist",
 // "display:3") in words. What has no name of its own (an objection, a
 // filing) is called by its kind and number.
-func (n *auditNames) subject(ctx context.Context, l *i18n.Localizer, target string) string {
+func (n auditNames) subject(l *i18n.Localizer, target string) string {
 	kind, ref, ok := strings.Cut(target, ":")
 	if !ok {
 		return ""
 	}
-	id, _ := strconv.ParseInt(ref, 10, 64)
 	switch kind {
 	case "user":
-		return n.user(ctx, ref)
+		// a login that names no account, as typed
+		return cmp.Or(n[target], ref)
 	case "day":
 		return ref
 	case "candidate", "org", "display", "notice", "submission":
-		if name := n.once(target, func() string { return n.lookup(ctx, kind, id) }); name != "" {
+		if name := n[target]; name != "" {
 			return name
 		}
 	}
@@ -118,40 +113,4 @@ func (n *auditNames) subject(ctx context.Context, l *i18n.Localizer, target stri
 		return translate(l, key, "ID", ref)
 	}
 	return "" // a refused attempt names what was asked, not a subject
-}
-
-// lookup finds the name behind one numbered target, "" if it is gone.
-func (n *auditNames) lookup(ctx context.Context, kind string, id int64) string {
-	switch kind {
-	case "candidate":
-		if c, err := n.db.Candidates().ByID(ctx, id); err == nil {
-			return c.Name
-		}
-	case "org":
-		if o, err := n.db.Orgs().ByID(ctx, id); err == nil {
-			return o.Name
-		}
-	case "display":
-		if d, err := n.db.Displays().Get(ctx, id); err == nil {
-			return d.OrgName + " " + d.Period
-		}
-	case "notice":
-		if d, err := n.db.Notices().Get(ctx, id); err == nil {
-			return d.CandidateName
-		}
-	case "submission":
-		if sub, err := n.db.Pipeline().SubmissionByID(ctx, id); err == nil {
-			return sub.CandidateName
-		}
-	}
-	return ""
-}
-
-func (n *auditNames) once(key string, find func() string) string {
-	if v, ok := n.known[key]; ok {
-		return v
-	}
-	v := find()
-	n.known[key] = v
-	return v
 }
