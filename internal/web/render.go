@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"seedling/internal/pipeline"
 	"seedling/internal/seedling"
 )
 
@@ -36,6 +37,10 @@ func newRenderer() (*renderer, error) {
 		// Format on a timestamp, which would print it in UTC.
 		"clock": formatClock,
 		"add":   func(a, b int) int { return a + b },
+		// choice words a choice fact's value as the review page does.
+		"choice": func(l *i18n.Localizer, lang string, f pipeline.FactSpec, v string) string {
+			return choiceWord(l, f, v, lang == "en")
+		},
 		"seq": func(n int) []int {
 			out := make([]int, max(n, 0))
 			for i := range out {
