@@ -33,16 +33,14 @@ func readRosterQuery(c *fiber.Ctx, org seedling.Org, page *postgres.Page) (roste
 		return q, err
 	}
 	if len([]rune(q.Name)) > 50 {
-		return q, seedling.FieldError("q", "a name is at most 50 characters").
-			Keyed("problem.too_long", "Max", 50).KeyedField("q", "problem.too_long", "Max", 50)
+		return q, seedling.FieldProblem(seedling.EInvalid, "q", "problem.too_long", "a name is at most 50 characters", "Max", 50)
 	}
 	if page != nil {
 		q.limit = pageLimit(page)
 	}
 	q.filter = postgres.StandingFilter{Under: org.Path, Stages: stages, Name: q.Name, Group: seedling.PriorityGroup(q.Group), Page: page}
 	if q.Group != "" && !seedling.PriorityGroup(q.Group).Valid() {
-		return q, seedling.FieldError("group", "unknown priority group").
-			Keyed("problem.group_unknown").KeyedField("group", "problem.group_unknown")
+		return q, seedling.FieldProblem(seedling.EInvalid, "group", "problem.group_unknown", "unknown priority group")
 	}
 	switch q.Eligible {
 	case "":
@@ -50,8 +48,7 @@ func readRosterQuery(c *fiber.Ctx, org seedling.Org, page *postgres.Page) (roste
 		yes := q.Eligible == "true"
 		q.eligible = &yes
 	default:
-		return q, seedling.FieldError("eligible", "eligible is true or false").
-			Keyed("problem.eligible_bool").KeyedField("eligible", "problem.eligible_bool")
+		return q, seedling.FieldProblem(seedling.EInvalid, "eligible", "problem.eligible_bool", "eligible is true or false")
 	}
 	return q, nil
 }

@@ -27,8 +27,7 @@ func (s *Server) passwordSubmit(c *fiber.Ctx) error {
 	next := c.FormValue("password")
 	var err error
 	if next != c.FormValue("password_confirm") {
-		err = seedling.FieldError("password_confirm", "the two new passwords differ").
-			Keyed("problem.password_mismatch").KeyedField("password_confirm", "problem.password_mismatch")
+		err = seedling.FieldProblem(seedling.EInvalid, "password_confirm", "problem.password_mismatch", "the two new passwords differ")
 	} else {
 		err = s.db.Users().ChangeOwnPassword(ctx, s.actor(c, nil), me.ID, c.FormValue("current_password"), next)
 	}
