@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,8 +26,9 @@ type Config struct {
 	DB         *postgres.DB // the server's database, as the server's role, for the raw twins
 	Clients    int          // concurrent clients of the write, read and session loads
 	Duration   time.Duration
-	ImportRows int // rows of the CSV import measure, in files of ledger.MaxImportRows
-	Grants     int // grants of the authorisation measure
+	ImportRows int      // rows of the CSV import measure, in files of ledger.MaxImportRows
+	Grants     int      // grants of the authorisation measure
+	Only       []string // the measures to run, by name; empty: every one
 	Progress   io.Writer
 }
 
@@ -59,10 +61,11 @@ func Run(ctx context.Context, cfg Config, rep *Report) error {
 	if err != nil {
 		return err
 	}
-	steps := []struct {
+	type step struct {
 		name string
 		fn   func(context.Context, Config, *client, *fixture) (Result, error)
-	}{
+	}
+	steps := []step{
 		{"write_entry", measureWrite},
 		{"read_candidate", measureRead},
 		{"branch_roster", measureRoster},
@@ -73,9 +76,17 @@ func Run(ctx context.Context, cfg Config, rep *Report) error {
 		{"authz_decision", measureAuthz},
 		{"csv_import", measureImport},
 	}
+	for _, name := range cfg.Only {
+		if !slices.ContainsFunc(steps, func(s step) bool { return s.name == name }) {
+			return fmt.Errorf("no measure %q", name)
+		}
+	}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, s.name) {
+			continue
 		}
 		started := time.Now()
 		res, err := s.fn(ctx, cfg, c, fx)

@@ -43,6 +43,7 @@ func benchCmd(ctx context.Context, env *environment, args []string) error {
 	duration := fs.Duration("duration", 10*time.Second, "length of each load, per side")
 	clients := fs.Int("clients", 32, "concurrent clients")
 	importRows := fs.Int("import-rows", 100000, "rows of the CSV import measure")
+	only := fs.String("only", "", "comma-separated measures to run (default: all), e.g. write_entry,csv_import")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -98,6 +99,9 @@ func benchCmd(ctx context.Context, env *environment, args []string) error {
 	var rep bench.Report
 	rep.Add("cold_start", bench.Result{App: ms(srv.coldStart), Unit: "ms", Note: "exec to /readyz 200, database already running"})
 	cfg := bench.Config{URL: srv.url, DB: appDB, Clients: *clients, Duration: *duration, ImportRows: *importRows, Grants: 100000, Progress: env.stderr}
+	if *only != "" {
+		cfg.Only = strings.Split(*only, ",")
+	}
 	if err := bench.Run(ctx, cfg, &rep); err != nil {
 		return err
 	}
