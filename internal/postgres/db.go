@@ -40,8 +40,9 @@ type DB struct {
 	Rules *pipeline.Registry
 	dsn   string
 
-	rubricCache *rubricCache
-	stmts       *statements
+	rubricCache  *rubricCache
+	sessionCache *sessionCache
+	stmts        *statements
 }
 
 // ruleSet is the rule set in force on a day, from Rules.
@@ -78,7 +79,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("cannot reach the database: %s", oneLine(err))
 	}
-	return &DB{DB: db, Now: time.Now, dsn: dsn, rubricCache: &rubricCache{}, stmts: newStatements(db)}, nil
+	return &DB{DB: db, Now: time.Now, dsn: dsn, rubricCache: &rubricCache{}, sessionCache: newSessionCache(sessionCacheSize), stmts: newStatements(db)}, nil
 }
 
 // LoginRoleName is the role the serving pool of database dbname logs in as.

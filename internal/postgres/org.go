@@ -141,7 +141,7 @@ func lockTree(ctx context.Context, tx *sqlx.Tx, exclusive bool) error {
 // with it: grants refer to node ids, never to paths. The paths are read
 // after the tree's lock is held, so the cycle test sees every earlier move.
 func (s *OrgStore) Move(ctx context.Context, a seedling.Actor, id, newParentID int64) error {
-	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockTree(ctx, tx, true); err != nil {
 			return err
 		}
@@ -166,6 +166,12 @@ func (s *OrgStore) Move(ctx context.Context, a seedling.Actor, id, newParentID i
 		}
 		return audit(ctx, tx, a, "org.move", "org:"+itoa(id), "from parent "+itoa(derefInt(node.ParentID))+" to "+itoa(newParentID))
 	})
+	if err == nil {
+		// Every cached grant carries its node's path: this instance
+		// forgets them now, the others on the trigger's notification.
+		s.db.sessionCache.flush()
+	}
+	return err
 }
 
 // ByCode returns the node with a stable seed code.

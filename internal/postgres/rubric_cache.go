@@ -2,12 +2,9 @@ package postgres
 
 import (
 	"context"
-	"log/slog"
 	"sync"
-	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"seedling/internal/ledger"
 )
@@ -60,47 +57,4 @@ func (db *DB) rubrics(ctx context.Context, q sqlx.QueryerContext) (ledger.Rubric
 	}
 	c.mu.Unlock()
 	return v, nil
-}
-
-// ListenForChanges keeps the in-memory caches of this pool coherent with
-// other instances on the same database until ctx ends: it LISTENs on a
-// connection of its own (lib/pq's Listener, which reconnects by itself) and
-// drops the cache on every notification and on every reconnect, since
-// notifications sent while disconnected are lost. It needs a session
-// connection: behind PgBouncer in transaction mode point it at PostgreSQL
-// directly (docs/scaling.md).
-func (db *DB) ListenForChanges(ctx context.Context, log *slog.Logger) error {
-	l := pq.NewListener(db.dsn, 100*time.Millisecond, 2*time.Second, func(ev pq.ListenerEventType, err error) {
-		switch ev {
-		case pq.ListenerEventConnected, pq.ListenerEventReconnected:
-			db.rubricCache.invalidate(true)
-		case pq.ListenerEventDisconnected, pq.ListenerEventConnectionAttemptFailed:
-			db.rubricCache.invalidate(false)
-			if log != nil && err != nil {
-				log.Warn("change listener disconnected", "err", oneLine(err))
-			}
-		}
-	})
-	if err := l.Listen(rubricChannel); err != nil {
-		l.Close()
-		return err
-	}
-	// The Connected event may have fired before Listen returned; the
-	// subscription is in place now, so the cache may be trusted from here.
-	db.rubricCache.invalidate(true)
-	go func() {
-		defer l.Close()
-		for {
-			select {
-			case <-ctx.Done():
-				db.rubricCache.invalidate(false)
-				return
-			case <-l.Notify: // a notification, or nil after a reconnect
-				db.rubricCache.invalidate(true)
-			case <-time.After(time.Minute):
-				go l.Ping()
-			}
-		}
-	}()
-	return nil
 }

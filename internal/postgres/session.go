@@ -202,64 +202,101 @@ func (s *SessionStore) countFailure(ctx context.Context, userID *int64, ip strin
 	return id, err
 }
 
-// sessionLookupSQL finds a live session with its account and grants.
+// sessionLookupSQL finds a live session with its account and grants, and
+// the times the session cache needs to expire it where this would refuse
+// it.
 const sessionLookupSQL = `
-	SELECT ` + principalColumns + `, s.csrf, s.seen_at < now() - interval '1 minute' AS refresh
+	SELECT ` + principalColumns + `, s.csrf, s.seen_at < now() - interval '1 minute' AS refresh,
+	       s.seen_at, s.created_at, now() AS db_now
 	FROM sessions s JOIN users u ON u.id = s.user_id
 	WHERE s.token_hash = $1 AND NOT u.disabled
 	  AND s.seen_at > now() - make_interval(secs => $2)
 	  AND s.created_at > now() - make_interval(secs => $3)`
 
-// Lookup finds the live session of a token. It refreshes the idle clock at
-// most once a minute, so reading pages does not turn into a write each time.
+// Lookup finds the live session of a token: from memory while this
+// instance's listener hears every change (session_cache.go), else with one
+// prepared statement. It refreshes the idle clock at most once a minute, so
+// reading pages does not turn into a write each time; the refresh goes
+// through the statement, so a cached session is read afresh at least once a
+// minute while it is used.
 func (s *SessionStore) Lookup(ctx context.Context, token string) (*Session, error) {
 	if len(token) != 32 {
-		return nil, seedling.Errorf(seedling.EUnauthorized, "no valid session").Keyed("error.unauthorized")
+		return nil, errNoSession()
 	}
+	key := sha256.Sum256([]byte(token))
+	cache := s.db.sessionCache
+	if e, ok := cache.fresh(key, time.Now(), s.Idle, s.Absolute); ok {
+		return e.session(token), nil
+	}
+	gen, sent := cache.generation(), time.Now()
 	// One round trip for the session, the account and every grant with its
-	// node, prepared: this runs on every request.
+	// node, prepared: this runs on every request the cache cannot answer.
 	var row struct {
 		principalRow
-		CSRF    string `db:"csrf"`
-		Refresh bool   `db:"refresh"`
+		CSRF      string    `db:"csrf"`
+		Refresh   bool      `db:"refresh"`
+		SeenAt    time.Time `db:"seen_at"`
+		CreatedAt time.Time `db:"created_at"`
+		DBNow     time.Time `db:"db_now"`
 	}
 	st, err := s.db.prepared(ctx, nil, sessionLookupSQL)
 	if err != nil {
 		return nil, translate(err)
 	}
-	if err := st.GetContext(ctx, &row, tokenHash(token), s.Idle.Seconds(), s.Absolute.Seconds()); err != nil {
+	if err := st.GetContext(ctx, &row, key[:], s.Idle.Seconds(), s.Absolute.Seconds()); err != nil {
 		if seedling.ErrorCode(translate(err)) == seedling.ENotFound {
-			return nil, seedling.Errorf(seedling.EUnauthorized, "no valid session").Keyed("error.unauthorized")
+			cache.remove(key)
+			return nil, errNoSession()
 		}
 		return nil, translate(err)
 	}
+	e := &cachedSession{key: key, csrf: row.CSRF,
+		seen: sent.Add(row.SeenAt.Sub(row.DBNow)), created: sent.Add(row.CreatedAt.Sub(row.DBNow))}
 	if row.Refresh {
-		if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET seen_at = now() WHERE token_hash = $1`, tokenHash(token)); err != nil {
+		// greatest: a refresh racing another instance's never moves the
+		// clock back, which the triggers would announce as a change.
+		sent = time.Now()
+		res, err := s.db.ExecContext(ctx, `UPDATE sessions SET seen_at = greatest(seen_at, now()) WHERE token_hash = $1`, key[:])
+		if err != nil {
 			return nil, translate(err)
 		}
+		if n, _ := res.RowsAffected(); n == 0 { // ended between the two statements
+			return nil, errNoSession()
+		}
+		e.seen = sent
 	}
 	p, err := row.principal()
 	if err != nil {
 		return nil, err
 	}
-	return &Session{Token: token, CSRF: row.CSRF, Principal: p}, nil
+	e.principal = *p
+	cache.put(gen, e)
+	return e.session(token), nil
+}
+
+func errNoSession() error {
+	return seedling.Errorf(seedling.EUnauthorized, "no valid session").Keyed("error.unauthorized")
 }
 
 // Logout ends every session of the user behind token: logging out on one
 // device must not leave a forgotten one open on another.
 func (s *SessionStore) Logout(ctx context.Context, token string, a seedling.Actor) error {
-	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var uid int64
+	var uid int64
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.GetContext(ctx, &uid, `SELECT user_id FROM sessions WHERE token_hash = $1`, tokenHash(token)); err != nil {
-			return seedling.Errorf(seedling.EUnauthorized, "no valid session").Keyed("error.unauthorized")
+			return errNoSession()
 		}
 		if err := endSessions(ctx, tx, uid); err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "logout", "user:"+a.Username, "")
 	})
+	return s.db.sessionsChanged(err, uid)
 }
 
+// endSessions deletes a user's sessions; migration 00024's trigger tells
+// every instance's cache at commit, and the caller that committed calls
+// sessionsChanged so that its own cache need not wait for that.
 func endSessions(ctx context.Context, tx *sqlx.Tx, userID int64) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
 	return err

@@ -219,11 +219,13 @@ func (s *UserStore) Grant(ctx context.Context, adm seedling.Administrator, usern
 	if err := role.Check(); err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+	var uid int64
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		acc, err := loadAccount(ctx, tx, username)
 		if err != nil {
 			return err
 		}
+		uid = acc.User.ID
 		var path string
 		err = tx.GetContext(ctx, &path, `SELECT path FROM orgs WHERE id = $1`, orgID)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -243,11 +245,13 @@ func (s *UserStore) Grant(ctx context.Context, adm seedling.Administrator, usern
 		}
 		return audit(ctx, tx, withOrg(adm.Actor, orgID), "grant.add", "user:"+acc.User.Username, "role="+string(role))
 	})
+	return s.db.sessionsChanged(err, uid)
 }
 
 // Revoke removes one grant.
 func (s *UserStore) Revoke(ctx context.Context, adm seedling.Administrator, username string, role seedling.Role, orgID int64) error {
-	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+	var uid int64
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockAdmins(ctx, tx); err != nil {
 			return err
 		}
@@ -255,6 +259,7 @@ func (s *UserStore) Revoke(ctx context.Context, adm seedling.Administrator, user
 		if err != nil {
 			return err
 		}
+		uid = acc.User.ID
 		var path string
 		isRoot, admins, err := rootAdmins(ctx, tx, orgID)
 		if err == nil {
@@ -275,6 +280,7 @@ func (s *UserStore) Revoke(ctx context.Context, adm seedling.Administrator, user
 		}
 		return audit(ctx, tx, withOrg(adm.Actor, orgID), "grant.revoke", "user:"+acc.User.Username, "role="+string(role))
 	})
+	return s.db.sessionsChanged(err, uid)
 }
 
 // errNoSuchGrant answers a revocation of a grant that is not there; a
@@ -292,16 +298,19 @@ func (s *UserStore) SetPassword(ctx context.Context, adm seedling.Administrator,
 	if err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+	var uid int64
+	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		acc, err := loadAccount(ctx, tx, username)
 		if err != nil {
 			return err
 		}
+		uid = acc.User.ID
 		if err := adm.CheckAdminister(acc); err != nil {
 			return err
 		}
 		return setPassword(ctx, tx, adm.Actor, acc.User, hash)
 	})
+	return s.db.sessionsChanged(err, uid)
 }
 
 func setPassword(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, u seedling.User, hash string) error {
@@ -316,7 +325,8 @@ func setPassword(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, u seedling.
 
 // SetDisabled disables (or re-enables) an account; disabling ends its sessions.
 func (s *UserStore) SetDisabled(ctx context.Context, adm seedling.Administrator, username string, disabled bool) error {
-	return s.db.inTx(ctx, func(tx *sqlx.Tx) error {
+	var uid int64
+	err := s.db.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lockAdmins(ctx, tx); err != nil {
 			return err
 		}
@@ -324,6 +334,7 @@ func (s *UserStore) SetDisabled(ctx context.Context, adm seedling.Administrator,
 		if err != nil {
 			return err
 		}
+		uid = acc.User.ID
 		if disabled {
 			last, err := lastRootAdmin(ctx, tx, acc.User.ID)
 			if err != nil {
@@ -347,6 +358,7 @@ func (s *UserStore) SetDisabled(ctx context.Context, adm seedling.Administrator,
 		}
 		return audit(ctx, tx, adm.Actor, action, "user:"+acc.User.Username, "")
 	})
+	return s.db.sessionsChanged(err, uid)
 }
 
 // Principal loads a user with every grant and the nodes they sit at.
@@ -409,7 +421,8 @@ func (s *UserStore) ChangeOwnPassword(ctx context.Context, a seedling.Actor, use
 	if err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, func(tx *sqlx.Tx) error { return setPassword(ctx, tx, a, r.user(), hash) })
+	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error { return setPassword(ctx, tx, a, r.user(), hash) })
+	return s.db.sessionsChanged(err, userID)
 }
 
 // VisitHome records a look at the start page at now and returns the visit

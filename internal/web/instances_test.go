@@ -76,3 +76,58 @@ func TestTwoInstancesShareOneDatabase(t *testing.T) {
 	expectStatus(t, a.call("POST", "/api/v1/users/secretary/grants/revoke", admin, map[string]any{"role": "secretary", "org_id": f.orgA}), 204)
 	eventually(t, time.Second, "grant revoked on A, refused on B", func() bool { return b.call("GET", roster, sec, nil).Status/100 == 4 })
 }
+
+// Each instance serves the sessions it has seen from memory
+// (postgres/session_cache.go), and whatever ends or narrows a session on
+// one instance holds on the other within a second, whether the application
+// did it or an administrator in psql: a logout, a password reset, a
+// disabled account, a renamed node, a revoked grant, a new display name.
+func TestSessionChangesOnOneInstanceHoldOnTheOther(t *testing.T) {
+	t.Parallel()
+	db := testdb.NewDemo(t)
+	a, b := newTestAppOn(t, db), newTestAppOn(t, db)
+	b.srv.db.SetMaxOpenConns(1) // so that testdb.RanNothing can watch B
+	for _, app := range []*testApp{a, b} {
+		if err := app.srv.db.ListenForChanges(t.Context(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := a.login("admin")
+	tokens := map[string]string{}
+	me := func(u string) response { return b.call("GET", "/api/v1/me", tokens[u], nil) }
+	for _, u := range []string{"leader", "member", "secretary2", "committee", "activist"} {
+		tokens[u] = a.login(u)
+		expectStatus(t, me(u), 200)
+	}
+	if !testdb.RanNothing(t, b.srv.db, func() {
+		for u := range tokens {
+			expectStatus(t, me(u), 200)
+		}
+	}) {
+		t.Fatal("B read sessions it had just read from the database again")
+	}
+	refused := func(u string) func() bool { return func() bool { return me(u).Status == 401 } }
+
+	expectStatus(t, a.call("POST", "/api/v1/logout", tokens["leader"], nil), 204)
+	eventually(t, time.Second, "logout on A, refused on B", refused("leader"))
+	expectStatus(t, a.call("POST", "/api/v1/users/member/password", admin, map[string]any{"password": "a brand new passphrase"}), 204)
+	eventually(t, time.Second, "password reset on A, refused on B", refused("member"))
+	expectStatus(t, a.call("POST", "/api/v1/users/secretary2/disable", admin, nil), 204)
+	eventually(t, time.Second, "disabled on A, refused on B", refused("secretary2"))
+
+	roles := func() []any { r := me("committee"); expectStatus(t, r, 200); return r.JSON(t)["roles"].([]any) }
+	held := roles()
+	grant := held[0].(map[string]any)
+	mustExec(t, a, fmt.Sprintf(`UPDATE orgs SET name = '改名的委员会' WHERE id = %v`, grant["org_id"]))
+	eventually(t, time.Second, "node renamed in psql, read on B", func() bool {
+		return roles()[0].(map[string]any)["org_name"] == "改名的委员会"
+	})
+	expectStatus(t, a.call("POST", "/api/v1/users/committee/grants/revoke", admin, map[string]any{"role": grant["role"], "org_id": grant["org_id"]}), 204)
+	eventually(t, time.Second, "grant revoked on A, gone on B", func() bool { return len(roles()) == len(held)-1 })
+
+	mustExec(t, a, `UPDATE users SET display_name = '新名字' WHERE username = 'activist'`)
+	eventually(t, time.Second, "display name changed in psql, read on B", func() bool {
+		r := me("activist")
+		return r.Status == 200 && r.JSON(t)["user"].(map[string]any)["display_name"] == "新名字"
+	})
+}
