@@ -16,9 +16,10 @@ import (
 // changed; '*' means every user.
 const sessionChannel = "seedling_session"
 
-// sessionCacheSize bounds the sessions one instance keeps in memory, a few
-// hundred bytes each; past it the least recently used one goes, and its
-// next request reads the database as every request did before the cache.
+// sessionCacheSize bounds the sessions one instance keeps in memory, about
+// 560 bytes each with one grant (11 MB full); past it the least recently
+// used one goes, and its next request reads the database as every request
+// did before the cache.
 const sessionCacheSize = 20000
 
 // refreshEvery is how stale seen_at may grow before a request writes it:

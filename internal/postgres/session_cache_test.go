@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -29,6 +30,17 @@ func loginAs(t *testing.T, s *postgres.SessionStore, username string) string {
 		t.Fatal(err)
 	}
 	return sess.Token
+}
+
+// isLive looks a token up: true when its session is served, false when
+// it is refused, fatal on any other answer.
+func isLive(t *testing.T, s *postgres.SessionStore, token string) bool {
+	t.Helper()
+	_, err := s.Lookup(t.Context(), token)
+	if err != nil && seedling.ErrorCode(err) != seedling.EUnauthorized {
+		t.Fatal(err)
+	}
+	return err == nil
 }
 
 // within polls until ok holds, failing once a second has passed: what one
@@ -89,6 +101,41 @@ func TestCachedSessionLookupRunsNoStatement(t *testing.T) {
 	}
 }
 
+// The cache holds only sessions the database found, and at most its
+// limit: random tokens grow nothing, and past the limit the session used
+// least recently goes (a hit counts as a use).
+func TestSessionCacheIsBounded(t *testing.T) {
+	db := cachedLoginDB(t, "wang", "li", "zhao", "qian")
+	db.LimitSessionCache(3)
+	s := db.Sessions()
+	tokens := map[string]string{}
+	for _, u := range []string{"wang", "li", "zhao", "qian"} {
+		tokens[u] = loginAs(t, s, u)
+	}
+	for i := range 200 {
+		if _, err := s.Lookup(t.Context(), fmt.Sprintf("%032x", i)); seedling.ErrorCode(err) != seedling.EUnauthorized {
+			t.Fatalf("random token: %v", err)
+		}
+	}
+	if n := db.CachedSessions(); n != 0 {
+		t.Fatalf("random tokens left %d sessions in the cache", n)
+	}
+	for _, u := range []string{"wang", "li", "zhao", "wang", "qian"} {
+		if !isLive(t, s, tokens[u]) {
+			t.Fatalf("%s refused", u)
+		}
+	}
+	if n := db.CachedSessions(); n != 3 {
+		t.Fatalf("the cache holds %d sessions, want its limit of 3", n)
+	}
+	// li last: its lookup caches it again and pushes another out.
+	for _, u := range []string{"wang", "zhao", "qian", "li"} {
+		if cached := testdb.RanNothing(t, db, func() { isLive(t, s, tokens[u]) }); cached != (u != "li") {
+			t.Errorf("%s served from memory: %v", u, cached)
+		}
+	}
+}
+
 // The cache keeps the idle and absolute limits of the statement. Shrinking
 // a limit by d is, for the cache and the statement alike, the clock moving
 // d on, so the edge is tested without waiting: a session inside its limits
@@ -100,14 +147,7 @@ func TestCachedSessionExpiresWhereTheStatementWould(t *testing.T) {
 	db := newLoginDB(t, "wang", "li", "zhao")
 	db.SetMaxOpenConns(1)
 	s := db.Sessions()
-	live := func(token string) bool {
-		t.Helper()
-		_, err := s.Lookup(t.Context(), token)
-		if err != nil && seedling.ErrorCode(err) != seedling.EUnauthorized {
-			t.Fatal(err)
-		}
-		return err == nil
-	}
+	live := func(token string) bool { return isLive(t, s, token) }
 	idle, old, moved := loginAs(t, s, "wang"), loginAs(t, s, "li"), loginAs(t, s, "zhao")
 	mustExecSQL(t, db, `UPDATE sessions SET seen_at = now() - interval '40 seconds' WHERE user_id = (SELECT id FROM users WHERE username = 'wang')`)
 	mustExecSQL(t, db, `UPDATE sessions SET created_at = now() - interval '11 hours 59 minutes 20 seconds' WHERE user_id = (SELECT id FROM users WHERE username = 'li')`)
@@ -239,14 +279,7 @@ func TestListenerDownMeansNoCaching(t *testing.T) {
 	db := cachedLoginDB(t, "wang", "li")
 	s := db.Sessions()
 	wang, li := loginAs(t, s, "wang"), loginAs(t, s, "li")
-	live := func(token string) bool {
-		t.Helper()
-		_, err := s.Lookup(t.Context(), token)
-		if err != nil && seedling.ErrorCode(err) != seedling.EUnauthorized {
-			t.Fatal(err)
-		}
-		return err == nil
-	}
+	live := func(token string) bool { return isLive(t, s, token) }
 	if !live(wang) {
 		t.Fatal("fresh session refused")
 	}
