@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"seedling/internal/pipeline"
+	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
 
@@ -412,6 +413,53 @@ func TestTimelineAndItsExport(t *testing.T) {
 	}
 	if len(rows) != len(events)+1 {
 		t.Fatalf("export has %d rows for %d events", len(rows), len(events))
+	}
+}
+
+// A development target's full record names the branch committee's review
+// and the committee's pre-review (细则 第十八条、第十九条) in words, in
+// both languages, on the page and in its export: the demo's 孟凡东 has both.
+func TestTimelineWordsTheReviewsOfATarget_Art18_19(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	r := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/timeline", f.targetA), sec, nil)
+	expectStatus(t, r, 200)
+	kinds := map[string]bool{}
+	for _, e := range r.JSON(t)["events"].([]any) {
+		kinds[e.(map[string]any)["kind"].(string)] = true
+	}
+	if !kinds[postgres.TimelineBranchReview] || !kinds[postgres.TimelinePrereview] {
+		t.Fatalf("the demo target's record lacks its reviews: %v", kinds)
+	}
+	for lang, words := range map[string][]string{"zh-CN": {"支部委员会审查", "党委预审"}, "en": {"Reviewed by the branch committee", "Pre-reviewed by the committee"}} {
+		status, body := getPage(t, app, fmt.Sprintf("/candidates/%d/timeline", f.targetA), sec, lang)
+		if status != 200 || strings.Contains(body, "timeline.kind.") {
+			t.Errorf("[%s] timeline page: status %d, a catalog key shows: %t", lang, status, strings.Contains(body, "timeline.kind."))
+		}
+		for _, w := range words {
+			if !strings.Contains(body, w) {
+				t.Errorf("[%s] the timeline page does not say %q", lang, w)
+			}
+		}
+	}
+	x := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/timeline.xlsx", f.targetA), sec, nil)
+	expectStatus(t, x, 200)
+	book, err := excelize.OpenReader(bytes.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := book.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells strings.Builder
+	for _, row := range rows {
+		cells.WriteString(strings.Join(row, "|") + "\n")
+	}
+	if s := cells.String(); strings.Contains(s, "timeline.kind.") || !strings.Contains(s, "支部委员会审查") || !strings.Contains(s, "党委预审") {
+		t.Errorf("the export does not word the reviews:\n%s", s)
 	}
 }
 
