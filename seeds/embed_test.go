@@ -86,6 +86,19 @@ func TestDemoShape(t *testing.T) {
 	if total < 8 || inA["activist"] < 3 {
 		t.Errorf("branch-a has %v, want at least 8 candidates and 3 activists", inA)
 	}
+	// Party groups hold people of their own, so that a group leader's
+	// page, and a branch's display of its groups, show someone: in branch
+	// A's three groups and in the groups of other branches.
+	inGroups, branches := map[string]int{}, map[string]bool{}
+	for _, c := range d.Candidates {
+		if o := orgs[c.Org]; o.Kind == string(seedling.KindGroup) {
+			inGroups[o.Code]++
+			branches[o.Parent] = true
+		}
+	}
+	if inGroups["branch-a-g1"] < 4 || inGroups["branch-a-g2"] == 0 || inGroups["branch-a-g3"] == 0 || len(branches) < 3 {
+		t.Errorf("people in party groups: %v, of %d branches; want every group of branch A, and groups of three branches", inGroups, len(branches))
+	}
 	if activistA == nil || activistA.Org != "branch-a" || activistA.Stage != "activist" {
 		t.Errorf("activist-a = %+v, want an activist in branch-a", activistA)
 	}

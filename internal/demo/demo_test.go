@@ -309,3 +309,81 @@ func TestLoadWholeDemoTwice(t *testing.T) {
 		t.Errorf("rows before a second load %v, after %v", before, after)
 	}
 }
+
+// The demo's group leader leads a group with people in it: activists, one
+// whose door to development target is open by the points the ledgers aim
+// at, a development target and an applicant, so the leader's start page
+// shows a real group.
+func TestDemoGroupLeaderHasPeople(t *testing.T) {
+	d, err := seeds.Demo(seedling.Today(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp, err := demo.LedgerSeed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaders := 0
+	for _, a := range demo.Accounts {
+		if a.Role != seedling.RoleGroupLeader {
+			continue
+		}
+		leaders++
+		stages, open := map[string]int{}, 0
+		for _, c := range d.Candidates {
+			if c.Org != a.OrgCode {
+				continue
+			}
+			stages[c.Stage]++
+			if c.Stage == string(seedling.StageActivist) && lp.Totals[c.Code] >= 80 {
+				open++
+			}
+		}
+		if stages["activist"] < 3 || stages["target"] == 0 || stages["applicant"] == 0 || open == 0 {
+			t.Errorf("%s leads %s, which holds %v with %d activists at 80 points or more; want activists, one of them at 80, a target and an applicant",
+				a.Username, a.OrgCode, stages, open)
+		}
+	}
+	if leaders == 0 {
+		t.Fatal("no demo group leader")
+	}
+}
+
+// The demo's objections are about people with points on the display they
+// object to: a display lists the branch's people as they stand when it is
+// taken, so someone named an activist after the period shows with nothing,
+// and an objection to their points would make no sense. Each demo display
+// still has its three, in every state.
+func TestDemoObjectionsAreAboutPoints(t *testing.T) {
+	db := testdb.NewDemo(t)
+	var rows []struct {
+		Display int64 `db:"display_id"`
+		Name    string
+		Points  int
+	}
+	if err := db.SelectContext(t.Context(), &rows, `
+		SELECT o.display_id, r.name, r.points FROM objections o
+		JOIN display_rows r ON r.display_id = o.display_id AND r.candidate_id = o.candidate_id
+		WHERE o.display_id IS NOT NULL ORDER BY o.id`); err != nil {
+		t.Fatal(err)
+	}
+	per := map[int64]int{}
+	for _, r := range rows {
+		per[r.Display]++
+		if r.Points <= 0 {
+			t.Errorf("display %d: an objection about %s, who has %d points on it", r.Display, r.Name, r.Points)
+		}
+	}
+	var displays int
+	if err := db.GetContext(t.Context(), &displays, `SELECT count(*) FROM displays WHERE state = 'published'`); err != nil {
+		t.Fatal(err)
+	}
+	if displays == 0 || len(per) != displays {
+		t.Errorf("objections on %d of %d published displays", len(per), displays)
+	}
+	for d, n := range per {
+		if n != 3 {
+			t.Errorf("display %d has %d objections, want 3", d, n)
+		}
+	}
+}

@@ -82,18 +82,27 @@ func loadDisplay(ctx context.Context, db *postgres.DB, a seedling.Actor, org see
 	if d, err = at(published).Displays().Publish(ctx, a, d.ID); err != nil {
 		return err
 	}
-	if len(d.Rows) < 3 || d.Window == nil {
+	// The objections are about the last people of the branch, whose
+	// ledgers the demo's other stories do not tell, and only about people
+	// with points by the period's end: the rows are the branch's people as
+	// they stand today, so one named an activist since then shows in the
+	// earlier period with nothing to object to.
+	var rows []display.Row
+	for _, r := range d.Rows {
+		if r.Points > 0 {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) < 3 || d.Window == nil {
 		return nil
 	}
 	raise := func(row display.Row, text, from string) (display.Objection, error) {
 		return at(d.Window.Opens).Displays().Raise(ctx, a, d.ID,
 			display.Raise{CandidateID: row.CandidateID, Text: text, Channel: display.ChannelPaper, From: from}, true, nil)
 	}
-	// The objections are about the last people of the branch, whose
-	// ledgers the demo's other stories do not tell.
-	n := len(d.Rows)
+	n := len(rows)
 	answered := d.Window.Closes
-	upheld, err := raise(d.Rows[n-1], "本季度参加防汛值守未记分", "党员王建国（书面）")
+	upheld, err := raise(rows[n-1], "本季度参加防汛值守未记分", "党员王建国（书面）")
 	if err != nil {
 		return err
 	}
@@ -106,13 +115,13 @@ func loadDisplay(ctx context.Context, db *postgres.DB, a seedling.Actor, org see
 			return err
 		}
 	}
-	rejected, err := raise(d.Rows[n-2], "学习次数记录偏多", "群众李某（电话）")
+	rejected, err := raise(rows[n-2], "学习次数记录偏多", "群众李某（电话）")
 	if err != nil {
 		return err
 	}
 	if _, err := at(answered).Displays().Resolve(ctx, a, rejected.ID, display.Resolution{Decision: display.Reject, Reason: "经核对签到表，记录无误"}, nil); err != nil {
 		return err
 	}
-	_, err = raise(d.Rows[n-3], "评议得分与评议会结果不一致", "党员赵某（书面）")
+	_, err = raise(rows[n-3], "评议得分与评议会结果不一致", "党员赵某（书面）")
 	return err
 }

@@ -276,6 +276,10 @@ func TestEligibilityNamesEveryUnmetCondition(t *testing.T) {
 		if e.Eligible != (len(c.reasons) == 0) || strings.Join(got, "|") != strings.Join(c.reasons, "|") {
 			t.Errorf("%s: eligible=%v reasons %q, want %q", c.name, e.Eligible, got, c.reasons)
 		}
+		// Only for someone past the door is there nothing missing to show.
+		if past := c.subj.Stage == seedling.StageTarget; e.PastStage() != past {
+			t.Errorf("%s: PastStage() = %v, want %v", c.name, e.PastStage(), past)
+		}
 	}
 }
 

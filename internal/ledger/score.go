@@ -254,6 +254,12 @@ type Eligibility struct {
 	Reasons  []Reason
 }
 
+// PastStage reports that the door is behind the person (a development
+// target or beyond): there is nothing missing to show, only the stage.
+func (e Eligibility) PastStage() bool {
+	return len(e.Reasons) == 1 && e.Reasons[0].Code == ReasonPastStage
+}
+
 // Assess applies the door: score ≥ MinScore AND the training period since becoming
 // an activist AND not disqualified. It is asked of activists; for anyone at
 // another stage the stage itself is the reason (an applicant also sees the

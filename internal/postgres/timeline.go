@@ -45,6 +45,10 @@ const (
 	TimelineReversal        = "reversal"
 	TimelineAssessment      = "assessment" // 每半年考察, with its conclusion as text
 	TimelineOath            = "oath"       // 入党宣誓
+	// A development target's review by the branch committee and the
+	// committee's pre-review (细则 第十八条、第十九条), branch records too.
+	TimelineBranchReview = "branch_review"
+	TimelinePrereview    = "prereview"
 )
 
 // chinaDate is the SQL for the civil date in China (UTC+8, as seedling.Today)

@@ -17,8 +17,9 @@ import (
 const axePath = "testdata/axe/axe.min.js"
 
 // phoneProblems checks the open page as a phone user meets it: nothing
-// scrolls sideways, navigation and buttons are thumb-sized (44 px), other
-// links at least 24 px tall. It returns one line per problem.
+// scrolls sideways, navigation and buttons are thumb-sized (44 px) and
+// wide enough for their words, other links at least 24 px tall. It returns
+// one line per problem.
 const phoneProblems = `(() => {
   const out = [];
   const de = document.documentElement;
@@ -32,6 +33,11 @@ const phoneProblems = `(() => {
     if (!shown(el)) continue;
     const r = el.getBoundingClientRect();
     if (r.width < 44 || r.height < 44) out.push(name(el) + ' is ' + Math.round(r.width) + 'x' + Math.round(r.height));
+  }
+  // A strip too long for the phone scrolls; its items must not shrink
+  // under their words, which then run over the next item.
+  for (const el of document.querySelectorAll('header a, header summary, header button, header .who')) {
+    if (shown(el) && el.scrollWidth > el.clientWidth + 1) out.push(name(el) + ' is squeezed: its words are ' + el.scrollWidth + ' px wide in ' + el.clientWidth);
   }
   for (const el of document.querySelectorAll('main a, footer a')) {
     if (!shown(el) || el.matches('.button')) continue;

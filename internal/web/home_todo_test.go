@@ -2,11 +2,16 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/lib/pq"
+	"seedling/internal/postgres"
+	"seedling/internal/seedling"
 )
 
 // todoCountOf reads the count of one to-do line of a start page.
@@ -89,7 +94,7 @@ func TestSecretaryStartPageLeadsWithToDo(t *testing.T) {
 			t.Fatalf("overdue %s, the due list has %d", got, overdue)
 		}
 		todoCountOf(t, r, "publish-"+org)
-		mustContain(t, r, `id="decided-`+org+`"`, "谈话记录不全", "份申请被退回（上次来访后）")
+		mustContain(t, r, `id="decided-`+org+`"`, "谈话记录不全", "份申请被退回（上次来访后）", `<h3 id="candidates-`+org+`">本支部全部人员</h3>`)
 	}
 }
 
@@ -146,27 +151,114 @@ func TestActivistStartPageSaysWhatChanged(t *testing.T) {
 	mustContain(t, r, `id="my-news-none"`)
 }
 
-// The group leader gets a real start page: the group's people with their
-// scores, how many may be named development targets, and the group's display.
+// The group leader gets a real start page on the demo as it loads: the
+// group's people, exactly those the database holds there at the ledger
+// stages, with their scores and whether the door to development target is
+// open; the others of the group below them; and the newest display that
+// shows them, the branch's while the group has published none of its own.
+// People of the branch outside the group stay out of the leader's reach.
 func TestGroupLeaderStartPage(t *testing.T) {
 	t.Parallel()
 	f := newLedgerFixture(t)
-	// The demo's group has nobody yet: two of the branch's activists join it.
-	if _, err := f.app.db.ExecContext(t.Context(), `UPDATE candidates SET org_id = (SELECT id FROM orgs WHERE code = 'branch-a-g1') WHERE id = ANY($1)`, pq.Array([]int64{f.a, f.a2})); err != nil {
+	ctx := t.Context()
+	group, err := f.app.db.Orgs().ByCode(ctx, "branch-a-g1")
+	if err != nil {
 		t.Fatal(err)
 	}
+	var people []struct {
+		ID    int64  `db:"id"`
+		Name  string `db:"name"`
+		Stage string `db:"stage"`
+	}
+	if err := f.app.db.SelectContext(ctx, &people, `SELECT c.id, c.name, c.stage FROM candidates c JOIN orgs o ON o.id = c.org_id
+		WHERE o.path LIKE $1 || '%' ORDER BY c.id`, group.Path); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	others := map[string]bool{}
+	for _, p := range people {
+		if slices.Contains(ledgerStages, seedling.Stage(p.Stage)) {
+			ids = append(ids, p.ID)
+		} else {
+			others[p.Name] = true
+		}
+	}
+	if len(ids) < 3 || len(others) == 0 {
+		t.Fatalf("the demo's group %s holds %d people at the ledger stages and %v besides: too few to show a leader's page", group.Name, len(ids), others)
+	}
+	rs, _ := f.app.srv.rules()
+	scored, err := f.app.db.Scores().Scored(ctx, postgres.StandingFilter{IDs: ids}, rs.Door())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, eligible := map[string]int{}, 0
+	for _, x := range scored {
+		want[x.Name] = x.Score.Total
+		if x.Eligibility.Eligible {
+			eligible++
+		}
+	}
+	if len(want) != len(ids) || eligible == 0 {
+		t.Fatalf("the group's scores %v (%d eligible), for %d people: the demo shows nobody whose door is open", want, eligible, len(ids))
+	}
+
 	leader := f.app.login("leader")
 	r := f.app.page("/", leader)
 	expectStatus(t, r, 200)
 	body := string(r.Body)
-	org := regexp.MustCompile(`id="todo-people-(\d+)"`).FindStringSubmatch(body)
-	if org == nil {
-		t.Fatalf("no people count:\n%.3000s", body)
+	org := fmt.Sprint(group.ID)
+	table := regexp.MustCompile(`(?s)<table class="roster scores" id="group-people-` + org + `">.*?</table>`).FindString(body)
+	got := map[string]int{}
+	for _, m := range regexp.MustCompile(`(?s)<tr><td><a href="/candidates/\d+">([^<]+)</a>.*?<td class="points"><strong>(-?\d+)</strong>`).FindAllStringSubmatch(table, -1) {
+		n, _ := strconv.Atoi(m[2])
+		got[m[1]] = n
 	}
-	rows := regexp.MustCompile(`(?s)<table class="roster" id="group-people-` + org[1] + `">.*?</table>`).FindString(body)
-	n := len(regexp.MustCompile(`<tr><td><a href="/candidates/`).FindAllString(rows, -1))
-	if n != 2 || todoCountOf(t, r, "people-"+org[1]) != fmt.Sprint(n) {
-		t.Fatalf("people table %d rows, count %s", n, todoCountOf(t, r, "people-"+org[1]))
+	if !maps.Equal(got, want) {
+		t.Fatalf("the leader's people and scores %v, the database has %v:\n%.3000s", got, want, table)
 	}
-	mustContain(t, r, `class="points"><strong>`, `id="group-display-`+org[1]+`"`, "本小组的积分公示")
+	if n := todoCountOf(t, r, "people-"+org); n != fmt.Sprint(len(want)) {
+		t.Errorf("to-do counts %s people, the table has %d", n, len(want))
+	}
+	if n := todoCountOf(t, r, "eligible-"+org); n != fmt.Sprint(eligible) {
+		t.Errorf("to-do counts %s eligible, the scores have %d", n, eligible)
+	}
+	// A development target is past the door: the page says so, not "not yet".
+	mustContain(t, r, "已是发展对象")
+	rest := regexp.MustCompile(`(?s)<h3 id="candidates-` + org + `">.*?</table>`).FindString(body)
+	for name := range others {
+		if !strings.Contains(rest, ">"+name+"<") {
+			t.Errorf("%s of the group is not among its others:\n%s", name, rest)
+		}
+	}
+	for name := range want {
+		if strings.Contains(rest, ">"+name+"<") {
+			t.Errorf("%s is listed twice: with the scores and among the others", name)
+		}
+	}
+
+	var shown int64
+	if err := f.app.db.GetContext(ctx, &shown, `SELECT max(d.id) FROM displays d WHERE d.state = 'published' AND d.org_id IN ($1, $2)`, group.ID, *group.ParentID); err != nil {
+		t.Fatalf("no published display shows the group's people: %v", err)
+	}
+	section := regexp.MustCompile(`<p id="group-display-` + org + `">.*?</p>`).FindString(body)
+	if !strings.Contains(section, fmt.Sprintf(`href="/displays/%d"`, shown)) {
+		t.Errorf("the group's display section does not lead to display %d: %q", shown, section)
+	}
+	mustContain(t, r, "本小组人员所在的积分公示")
+	mustNotContain(t, r, "尚无积分公示")
+
+	// Inside the group the leader reads a person; a person of the branch
+	// outside it, directly in the branch or in another group, is not found.
+	expectStatus(t, f.app.page(fmt.Sprintf("/candidates/%d", ids[0]), leader), 200)
+	for _, code := range []string{"branch-a-02", "branch-a-15"} {
+		c, err := f.app.db.Candidates().ByCode(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seedling.PathContains(group.Path, c.OrgPath) {
+			t.Fatalf("%s sits in the leader's group", code)
+		}
+		expectStatus(t, f.app.page(fmt.Sprintf("/candidates/%d", c.ID), leader), 404)
+		expectStatus(t, f.app.call("GET", fmt.Sprintf("/api/v1/candidates/%d", c.ID), leader, nil), 404)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"seedling/internal/pipeline"
+	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
 
@@ -379,25 +380,25 @@ func TestRankingAndDueList(t *testing.T) {
 	}
 }
 
-// The full record comes as JSON and as a spreadsheet with the same rows.
-func TestTimelineAndItsExport(t *testing.T) {
-	t.Parallel()
-	app := newTestApp(t)
-	f := newFixture(t, app)
-	sec := app.login("secretary")
-	r := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/timeline", f.candA), sec, nil)
+// timelineEvents reads a candidate's full record as JSON, with the kinds
+// of event in it.
+func timelineEvents(t *testing.T, app *testApp, token string, id int64) ([]any, map[string]bool) {
+	t.Helper()
+	r := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/timeline", id), token, nil)
 	expectStatus(t, r, 200)
 	events := r.JSON(t)["events"].([]any)
 	kinds := map[string]bool{}
 	for _, e := range events {
 		kinds[e.(map[string]any)["kind"].(string)] = true
 	}
-	for _, k := range []string{"applied", "approved", "stage", "filed", "ledger"} {
-		if !kinds[k] {
-			t.Fatalf("the full record of activist-a lacks %q events: %v", k, kinds)
-		}
-	}
-	x := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/timeline.xlsx", f.candA), sec, nil)
+	return events, kinds
+}
+
+// timelineSheet downloads a candidate's full record as a spreadsheet and
+// returns its rows, the heading first.
+func timelineSheet(t *testing.T, app *testApp, token string, id int64) [][]string {
+	t.Helper()
+	x := app.call("GET", fmt.Sprintf("/api/v1/candidates/%d/timeline.xlsx", id), token, nil)
 	expectStatus(t, x, 200)
 	if !strings.HasPrefix(x.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("export is not an attachment: %v", x.Header)
@@ -410,8 +411,54 @@ func TestTimelineAndItsExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(events)+1 {
+	return rows
+}
+
+// The full record comes as JSON and as a spreadsheet with the same rows.
+func TestTimelineAndItsExport(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	events, kinds := timelineEvents(t, app, sec, f.candA)
+	for _, k := range []string{"applied", "approved", "stage", "filed", "ledger"} {
+		if !kinds[k] {
+			t.Fatalf("the full record of activist-a lacks %q events: %v", k, kinds)
+		}
+	}
+	if rows := timelineSheet(t, app, sec, f.candA); len(rows) != len(events)+1 {
 		t.Fatalf("export has %d rows for %d events", len(rows), len(events))
+	}
+}
+
+// A development target's full record names the branch committee's review
+// and the committee's pre-review (细则 第十八条、第十九条) in words, in
+// both languages, on the page and in its export: the demo's 孟凡东 has both.
+func TestTimelineWordsTheReviewsOfATarget_Art18_19(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	f := newFixture(t, app)
+	sec := app.login("secretary")
+	if _, kinds := timelineEvents(t, app, sec, f.targetA); !kinds[postgres.TimelineBranchReview] || !kinds[postgres.TimelinePrereview] {
+		t.Fatalf("the demo target's record lacks its reviews: %v", kinds)
+	}
+	for lang, words := range map[string][]string{"zh-CN": {"支部委员会审查", "党委预审"}, "en": {"Reviewed by the branch committee", "Pre-reviewed by the committee"}} {
+		status, body := getPage(t, app, fmt.Sprintf("/candidates/%d/timeline", f.targetA), sec, lang)
+		if status != 200 || strings.Contains(body, "timeline.kind.") {
+			t.Errorf("[%s] timeline page: status %d, a catalog key shows: %t", lang, status, strings.Contains(body, "timeline.kind."))
+		}
+		for _, w := range words {
+			if !strings.Contains(body, w) {
+				t.Errorf("[%s] the timeline page does not say %q", lang, w)
+			}
+		}
+	}
+	var cells strings.Builder
+	for _, row := range timelineSheet(t, app, sec, f.targetA) {
+		cells.WriteString(strings.Join(row, "|") + "\n")
+	}
+	if s := cells.String(); strings.Contains(s, "timeline.kind.") || !strings.Contains(s, "支部委员会审查") || !strings.Contains(s, "党委预审") {
+		t.Errorf("the export does not word the reviews:\n%s", s)
 	}
 }
 

@@ -127,13 +127,30 @@ func (s *Server) startTodo(c *fiber.Ctx, sec *startSection, since time.Time, sho
 			return err
 		}
 		eligible := 0
+		scored := make(map[int64]bool, len(list))
 		for _, x := range list {
-			sec.People = append(sec.People, rosterLine{ID: x.ID, Name: x.Name, Stage: x.Stage, OrgName: x.OrgName, Total: x.Score.Total, Eligible: x.Eligibility.Eligible})
+			sec.People = append(sec.People, rosterLine{ID: x.ID, Name: x.Name, Stage: x.Stage, OrgName: x.OrgName, Total: x.Score.Total,
+				Eligible: x.Eligibility.Eligible, Reasons: reasonTexts(l, x.Eligibility), PastStage: x.Eligibility.PastStage()})
+			scored[x.ID] = true
 			if x.Eligibility.Eligible {
 				eligible++
 			}
 		}
-		ds, err := s.db.Displays().List(ctx, postgres.DisplayFilter{Roots: roots, DraftRoots: s.publishRoots(g), Limit: 1})
+		// The list below the scores names only the others of the group
+		// (applicants, members, those who left): the scored are above.
+		others := sec.Candidates[:0:0]
+		for _, c := range sec.Candidates {
+			if !scored[c.ID] {
+				others = append(others, c)
+			}
+		}
+		sec.Candidates = others
+		// A group that has published no display of its own has its people
+		// on its branch's, which the leader reads (parent_display): the
+		// newest of either is the one that shows them.
+		one := &seedling.Principal{Grants: []seedling.Grant{g}}
+		ds, err := s.db.Displays().List(ctx, postgres.DisplayFilter{Roots: roots, Nodes: s.authz.Nodes(one, authz.Display, authz.Read),
+			DraftRoots: s.publishRoots(g), Limit: 1})
 		if err != nil {
 			return err
 		}

@@ -26,14 +26,15 @@ func (s *Server) branchesPage(c *fiber.Ctx) error {
 }
 
 type rosterLine struct {
-	ID       int64
-	Name     string
-	Stage    seedling.Stage
-	OrgName  string
-	Total    int
-	Dims     []int
-	Eligible bool
-	Reasons  []string
+	ID        int64
+	Name      string
+	Stage     seedling.Stage
+	OrgName   string
+	Total     int
+	Dims      []int
+	Eligible  bool
+	Reasons   []string
+	PastStage bool // a target or beyond: the door is behind them
 }
 
 type rosterView struct {
