@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +77,53 @@ func TestEveryMeasureHasBothSides(t *testing.T) {
 	path := t.TempDir() + "/bench.json"
 	if err := rep.WriteJSON(path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The sizes prepare picks its branch and committee by are the people under
+// each node, its own and its descendants', as a prefix match of the paths
+// counts them.
+func TestSubtreeSizesCountEveryoneBelow(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	if _, err := synth.Generate(ctx, db, synth.Params{Candidates: 400, Entries: 0, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	var orgs []struct {
+		ID   int64  `db:"id"`
+		Path string `db:"path"`
+	}
+	if err := db.SelectContext(ctx, &orgs, `SELECT o.id, o.path FROM candidates c JOIN orgs o ON o.id = c.org_id`); err != nil {
+		t.Fatal(err)
+	}
+	var nodes []struct {
+		ID   int64  `db:"id"`
+		Path string `db:"path"`
+	}
+	if err := db.SelectContext(ctx, &nodes, `SELECT id, path FROM orgs`); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]int{}
+	for _, n := range nodes {
+		for _, c := range orgs {
+			if strings.HasPrefix(c.Path, n.Path) {
+				want[n.ID]++
+			}
+		}
+	}
+	var got []struct {
+		Node int64 `db:"node"`
+		N    int   `db:"n"`
+	}
+	if err := db.SelectContext(ctx, &got, subtreeSizes+` SELECT node, n FROM under`); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d nodes with people, want %d", len(got), len(want))
+	}
+	for _, g := range got {
+		if g.N != want[g.Node] {
+			t.Errorf("node %d: %d people under it, want %d", g.Node, g.N, want[g.Node])
+		}
 	}
 }

@@ -30,6 +30,10 @@ type Standing struct {
 	OrgName       string
 	OrgPath       string
 	ActivistSince *time.Time
+	AppliedOn     time.Time
+	PriorityGroup *seedling.PriorityGroup
+	ReservePool   bool
+	FrontLine     bool
 	Sums          []ledger.PeriodSum
 }
 
@@ -74,11 +78,31 @@ type standingRow struct {
 	OrgName       string     `db:"org_name"`
 	Path          string     `db:"path"`
 	ActivistSince *time.Time `db:"activist_since"`
+	AppliedOn     time.Time  `db:"applied_on"`
+	PriorityGroup *string    `db:"priority_group"`
+	ReservePool   bool       `db:"reserve_pool"`
+	FrontLine     bool       `db:"front_line"`
 }
 
 // standings is Standings on any querier, so a display's snapshot sums the
 // ledgers inside the transaction that reads their chain heads.
 func standings(ctx context.Context, q sqlx.QueryerContext, f StandingFilter) ([]Standing, error) {
+	rows, err := standingPeople(ctx, q, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return []Standing{}, nil
+	}
+	rubrics, err := loadRubrics(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return withSums(ctx, q, rows, f.AsOf, rubrics.DimensionMap())
+}
+
+// standingPeople reads the people of f, one page of them when f has a Page.
+func standingPeople(ctx context.Context, q sqlx.QueryerContext, f StandingFilter) ([]standingRow, error) {
 	where, args := f.where()
 	where, args, limit, err := f.Page.afterPath("o.path, k.name, k.id", where, args)
 	if err != nil {
@@ -86,33 +110,35 @@ func standings(ctx context.Context, q sqlx.QueryerContext, f StandingFilter) ([]
 	}
 	var rows []standingRow
 	if err := sqlx.SelectContext(ctx, q, &rows, `
-		SELECT k.id, k.name, k.stage, k.org_id, o.name AS org_name, o.path, k.activist_since
+		SELECT k.id, k.name, k.stage, k.org_id, o.name AS org_name, o.path, k.activist_since,
+		       k.applied_on, k.priority_group, k.reserve_pool, k.front_line
 		FROM candidates k JOIN orgs o ON o.id = k.org_id
 		WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY o.path, k.name, k.id`+limit, args...); err != nil {
 		return nil, translate(err)
 	}
-	rows = cut(f.Page, rows, func(r standingRow) any { return pathKey{r.Path, r.Name, r.ID} })
-	out := make([]Standing, len(rows))
-	if len(rows) == 0 {
-		return out, nil
-	}
+	return cut(f.Page, rows, func(r standingRow) any { return pathKey{r.Path, r.Name, r.ID} }), nil
+}
+
+// withSums adds the sums of their ledgers (as of asOf, when set) to people.
+func withSums(ctx context.Context, q sqlx.QueryerContext, rows []standingRow, asOf time.Time, dims *ledger.DimensionMap) ([]Standing, error) {
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
-	sums, err := categorySums(ctx, q, ids, f.AsOf)
+	sums, err := categorySums(ctx, q, ids, asOf)
 	if err != nil {
 		return nil, err
 	}
-	rubrics, err := loadRubrics(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	dims := rubrics.DimensionMap()
+	out := make([]Standing, len(rows))
 	for i, r := range rows {
 		out[i] = Standing{ID: r.ID, Name: r.Name, Stage: seedling.Stage(r.Stage), OrgID: r.OrgID, OrgName: r.OrgName, OrgPath: r.Path,
-			ActivistSince: r.ActivistSince, Sums: dims.Sums(sums[r.ID])}
+			ActivistSince: r.ActivistSince, AppliedOn: r.AppliedOn, ReservePool: r.ReservePool, FrontLine: r.FrontLine,
+			Sums: dims.Sums(sums[r.ID])}
+		if r.PriorityGroup != nil {
+			g := seedling.PriorityGroup(*r.PriorityGroup)
+			out[i].PriorityGroup = &g
+		}
 	}
 	return out, nil
 }
@@ -253,6 +279,45 @@ func (s *ScoreStore) Scored(ctx context.Context, f StandingFilter, door ledger.D
 		on = seedling.Today(s.db.Now())
 	}
 	return Assess(list, rubrics, on, door), nil
+}
+
+// ScoreBatch is how many people EachScored scores at a time.
+const ScoreBatch = 1000
+
+// EachScored is Scored for a list too long to hold scored, such as the
+// ranking of a province's 100,000 activists: a score keeps every quarter of
+// every dimension (about 4 kB a person). It reads the people the filter
+// picks (its page aside) in one statement, then sums and scores them
+// ScoreBatch at a time, handing each batch to fn in the list's order; a
+// batch is dropped when fn returns, so what stays held is the people's rows
+// and what fn keeps.
+func (s *ScoreStore) EachScored(ctx context.Context, f StandingFilter, door ledger.Door, fn func([]Scored) error) error {
+	f.Page = nil
+	rows, err := standingPeople(ctx, s.db, f)
+	if err != nil {
+		return err
+	}
+	rubrics, err := s.db.Rubric().Versions(ctx)
+	if err != nil {
+		return err
+	}
+	on := f.AsOf
+	if on.IsZero() {
+		on = seedling.Today(s.db.Now())
+	}
+	dims := rubrics.DimensionMap()
+	for len(rows) > 0 {
+		n := min(len(rows), ScoreBatch)
+		list, err := withSums(ctx, s.db, rows[:n], f.AsOf, dims)
+		if err != nil {
+			return err
+		}
+		if err := fn(Assess(list, rubrics, on, door)); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 // LedgerBranch is one branch (or a party group that is someone's whole

@@ -49,29 +49,28 @@ func (s *Server) rank(c *fiber.Ctx) (ranking, error) {
 	if _, err := s.authorize(c, authz.Target{Path: org.Path}, authz.Candidate, authz.Read); err != nil {
 		return ranking{}, err
 	}
-	ctx := c.UserContext()
+	// A province ranks a hundred thousand activists: they are scored a
+	// batch at a time and only what a ranked row shows is kept.
 	rs, _ := s.rules()
-	scored, err := s.db.Scores().Scored(ctx, postgres.StandingFilter{Under: org.Path, Stages: []seedling.Stage{seedling.StageActivist}}, rs.Door())
-	if err != nil {
-		return ranking{}, err
-	}
-	people, err := s.db.Candidates().List(ctx, postgres.CandidateFilter{Roots: []string{org.Path}, Stage: seedling.StageActivist})
-	if err != nil {
-		return ranking{}, err
-	}
-	byID := map[int64]seedling.Candidate{}
-	for _, p := range people {
-		byID[p.ID] = p
-	}
 	var eligible []pipeline.Ranked
-	for _, sc := range scored {
-		p, ok := byID[sc.ID]
-		if !ok || !sc.Eligibility.Eligible || p.ActivistSince == nil {
-			continue
-		}
-		eligible = append(eligible, pipeline.Ranked{ID: p.ID, Score: sc.Score.Total, ActivistSince: *p.ActivistSince, AppliedOn: p.AppliedOn})
+	byID := map[int64]postgres.Standing{}
+	err = s.db.Scores().EachScored(c.UserContext(), postgres.StandingFilter{Under: org.Path, Stages: []seedling.Stage{seedling.StageActivist}}, rs.Door(),
+		func(batch []postgres.Scored) error {
+			for _, sc := range batch {
+				if !sc.Eligibility.Eligible || sc.ActivistSince == nil {
+					continue
+				}
+				eligible = append(eligible, pipeline.Ranked{ID: sc.ID, Score: sc.Score.Total, ActivistSince: *sc.ActivistSince, AppliedOn: sc.AppliedOn})
+				p := sc.Standing
+				p.Sums = nil
+				byID[p.ID] = p
+			}
+			return nil
+		})
+	if err != nil {
+		return ranking{}, err
 	}
-	out := ranking{Org: org, Rows: []rankRow{}, Priority: map[string]int{}, TieRule: tieRule}
+	out := ranking{Org: org, Rows: make([]rankRow, 0, len(eligible)), Priority: map[string]int{}, TieRule: tieRule}
 	for i, r := range pipeline.Rank(eligible) {
 		p := byID[r.ID]
 		row := rankRow{Rank: i + 1, CandidateID: p.ID, Name: p.Name, OrgName: p.OrgName, Score: r.Score,
