@@ -122,7 +122,13 @@ func (s *CandidateStore) Read(ctx context.Context, id int64) (CandidateRead, err
 // checks against the scope before showing anything.
 func (s *CandidateStore) ByID(ctx context.Context, id int64) (seedling.Candidate, error) {
 	var r candidateRow
-	if err := s.db.GetContext(ctx, &r, candidateSelect+` WHERE c.id = $1`, id); err != nil {
+	// Prepared: every request about one candidate (a ledger write, a read)
+	// starts here.
+	st, err := s.db.prepared(ctx, nil, candidateSelect+` WHERE c.id = $1`)
+	if err != nil {
+		return seedling.Candidate{}, translate(err)
+	}
+	if err := st.GetContext(ctx, &r, id); err != nil {
 		return seedling.Candidate{}, translate(err)
 	}
 	return r.candidate(), nil

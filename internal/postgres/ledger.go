@@ -39,85 +39,82 @@ func (s *LedgerStore) RecordCounted(ctx context.Context, a seedling.Actor, candi
 }
 
 func (s *LedgerStore) recordIn(ctx context.Context, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence, counted bool) (e ledger.Entry, replayed bool, err error) {
-	var id int64
 	err = s.db.inTx(ctx, func(tx *sqlx.Tx) error {
-		id, replayed, err = s.record(ctx, tx, a, candidateID, d, key, files, nil, counted)
+		e, replayed, err = s.record(ctx, tx, a, candidateID, d, key, files, nil, counted)
 		return err
 	})
 	if err != nil {
 		return ledger.Entry{}, false, err
 	}
 	if replayed || len(files) > 0 {
-		e, err = s.Entry(ctx, id)
+		e, err = s.Entry(ctx, e.ID)
 		return e, replayed, err
 	}
-	// A fresh entry has no evidence and no reversal yet: the row alone.
-	e, err = s.entryAlone(ctx, id)
-	return e, false, err
+	// A fresh entry has no evidence and no reversal yet: the row its INSERT
+	// answered is the whole of it.
+	return e, false, nil
 }
 
 // record is the step of Record inside a transaction the caller owns, so
 // that another action (upholding an objection) books its correction through
 // the same checks. objectionID, when set, links the entry to the objection
 // it corrects. counted refuses points that would not all count
-// (ledger.CheckCounted), judged under the chain's lock.
-func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence, objectionID *int64, counted bool) (id int64, replayed bool, err error) {
+// (ledger.CheckCounted), judged under the chain's lock. It answers the
+// entry as written, without its evidence; a replay answers only the id of
+// the entry the first request wrote.
+func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence, objectionID *int64, counted bool) (e ledger.Entry, replayed bool, err error) {
 	reqHash := d.RequestHash()
 	subj, err := s.db.lockChain(ctx, tx, candidateID)
 	if err != nil {
-		return 0, false, err
+		return e, false, err
 	}
 	// The retry check and the chain head in one statement, read after the
 	// lock (a statement of its own, so that it sees every chain row
 	// committed before the lock was granted).
 	head, prior, found, err := s.db.headAndPrior(ctx, tx, candidateID, key)
 	if err != nil {
-		return 0, false, err
+		return e, false, err
 	}
 	if found {
 		if !bytes.Equal(prior.hash, reqHash) {
-			return 0, false, idempotencyMismatch()
+			return e, false, idempotencyMismatch()
 		}
-		return prior.id, true, nil
+		return ledger.Entry{ID: prior.id}, true, nil
 	}
 	rubrics, err := s.db.rubrics(ctx, tx)
 	if err != nil {
-		return 0, false, err
+		return e, false, err
 	}
 	today := seedling.Today(s.db.Now())
 	rs, err := s.db.ruleSet(today)
 	if err != nil {
-		return 0, false, err
+		return e, false, err
 	}
 	v, err := ledger.CheckEntry(d, subj, rubrics, rs.Late(), today)
 	if err != nil {
-		return 0, false, err
+		return e, false, err
 	}
 	if counted {
 		list, err := standings(ctx, tx, StandingFilter{IDs: []int64{candidateID}})
 		if err != nil {
-			return 0, false, err
+			return e, false, err
 		}
 		if len(list) == 1 {
 			if err := ledger.CheckCounted(list[0].Sums, rubrics, ledger.PeriodOf(today), v); err != nil {
-				return 0, false, err
+				return e, false, err
 			}
 		}
 	}
-	id, err = s.db.appendEntry(ctx, tx, a, &head, v, key, reqHash, s.db.recordedNow(), objectionID)
+	e, err = s.db.appendEntry(ctx, tx, a, &head, v, key, reqHash, s.db.recordedNow(), objectionID)
 	if err != nil {
-		return 0, false, err
-	}
-	if err := auditChain(ctx, tx, a, "ledger.record", head, fmt.Sprintf("category=%s points=%d occurred_on=%s%s",
-		v.Category.Code, v.Points, v.OccurredOn.Format(seedling.DateLayout), objectionNote(objectionID))); err != nil {
-		return 0, false, err
+		return e, false, err
 	}
 	for _, f := range files {
-		if _, err := s.db.attach(ctx, tx, a, &head, id, f, s.db.recordedNow()); err != nil {
-			return 0, false, err
+		if _, err := s.db.attach(ctx, tx, a, &head, e.ID, f, s.db.recordedNow()); err != nil {
+			return e, false, err
 		}
 	}
-	return id, false, nil
+	return e, false, nil
 }
 
 // objectionNote names, in an audit summary, the objection an entry corrects.
@@ -165,12 +162,14 @@ func (db *DB) headAndPrior(ctx context.Context, tx *sqlx.Tx, candidateID int64, 
 	return h, p, priorID.Valid, nil
 }
 
-func (db *DB) appendEntry(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, v ledger.Valid, key string, reqHash []byte, at time.Time, objectionID *int64) (int64, error) {
+func (db *DB) appendEntry(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *chainHead, v ledger.Valid, key string, reqHash []byte, at time.Time, objectionID *int64) (ledger.Entry, error) {
 	row := chainRow{rec: entryRecord(a, at, v), recordedBy: a.UserID, requestHash: reqHash, objectionID: objectionID}
 	if key != "" {
 		row.key = &key
 	}
-	return db.appendRow(ctx, tx, head, row)
+	r, err := db.appendRow(ctx, tx, head, row, chainAudit{a, "ledger.record", fmt.Sprintf("category=%s points=%d occurred_on=%s%s",
+		v.Category.Code, v.Points, v.OccurredOn.Format(seedling.DateLayout), objectionNote(objectionID))})
+	return r.entry(), err
 }
 
 // entryRecord is the chained record of a checked entry. A single entry and
@@ -182,14 +181,6 @@ func entryRecord(a seedling.Actor, at time.Time, v ledger.Valid) ledger.Record {
 	rec.OccurredOn, rec.Period, rec.Description = v.OccurredOn.Format(seedling.DateLayout), v.Period.String(), v.Description
 	rec.LateReason = v.LateReason
 	return rec
-}
-
-// auditChain writes the audit row of a chain write. Its summary names the
-// seq and hash of the row just written: `seedling verify` checks every chain
-// against these, which catches a row cut from the end of a chain.
-func auditChain(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, action string, head chainHead, summary string) error {
-	return audit(ctx, tx, a, action, "candidate:"+itoa(head.CandidateID),
-		fmt.Sprintf("seq=%d hash=%s %s", head.Seq, ledger.AuditHash(head.Hash), summary))
 }
 
 // Reverse appends the reversal of one entry: the same category, date and
@@ -231,11 +222,9 @@ func (s *LedgerStore) reverse(ctx context.Context, tx *sqlx.Tx, a seedling.Actor
 	rec.Kind, rec.Category, rec.Points = ledger.KindReversal, orig.Category, -orig.Points
 	rec.OccurredOn, rec.Period = orig.OccurredOn.Format(seedling.DateLayout), orig.Period
 	rec.Description, rec.ReversesSeq, rec.Reason = orig.Description, orig.Seq, reason
-	id, err := s.db.appendRow(ctx, tx, &head, chainRow{rec: rec, reverses: &orig.ID, recordedBy: a.UserID, objectionID: objectionID})
-	if err != nil {
-		return 0, err
-	}
-	return id, auditChain(ctx, tx, a, "ledger.reverse", head, fmt.Sprintf("reverses=#%d points=%d reason=%s%s", orig.Seq, rec.Points, reason, objectionNote(objectionID)))
+	r, err := s.db.appendRow(ctx, tx, &head, chainRow{rec: rec, reverses: &orig.ID, recordedBy: a.UserID, objectionID: objectionID},
+		chainAudit{a, "ledger.reverse", fmt.Sprintf("reverses=#%d points=%d reason=%s%s", orig.Seq, rec.Points, reason, objectionNote(objectionID))})
+	return r.ID, err
 }
 
 // lockedEntry reads one row after locking its chain, so what it says cannot
@@ -307,11 +296,9 @@ func (db *DB) attach(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, head *c
 	rec := actorRecord(a, at)
 	rec.Kind, rec.EvidenceOfSeq = ledger.KindEvidence, entrySeq
 	rec.EvidenceSHA256, rec.EvidenceName, rec.EvidenceSize, rec.EvidenceType = f.SHA256, f.Name, f.Size, f.ContentType
-	if _, err := db.appendRow(ctx, tx, head, chainRow{rec: rec, evidenceID: &fileID, recordedBy: a.UserID}); err != nil {
-		return 0, err
-	}
-	return fileID, auditChain(ctx, tx, a, "ledger.evidence", *head,
-		fmt.Sprintf("entry=#%d sha256=%s name=%s", entrySeq, f.SHA256, f.Name))
+	_, err := db.appendRow(ctx, tx, head, chainRow{rec: rec, evidenceID: &fileID, recordedBy: a.UserID},
+		chainAudit{a, "ledger.evidence", fmt.Sprintf("entry=#%d sha256=%s name=%s", entrySeq, f.SHA256, f.Name)})
+	return fileID, err
 }
 
 // entryRow is one entry or reversal as pages and the API show it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -63,8 +64,21 @@ type chainRow struct {
 	objectionID *int64 // the objection an entry or reversal corrects; not hashed
 }
 
-// appendRow writes the next row of the chain at head and moves head on.
-func (db *DB) appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row chainRow) (int64, error) {
+// chainAudit is the audit event of one chain write: who, the action, and
+// what the summary says beyond the row's seq and hash.
+type chainAudit struct {
+	actor   seedling.Actor
+	action  string
+	summary string
+}
+
+// appendRow writes row as the next link of the chain at head, together with
+// its audit event, in one statement that answers the row as pages and the
+// API show it: one round trip where an INSERT, an audit INSERT and a read
+// back took four. The audit summary names the seq and hash of the row just
+// written: `seedling verify` checks every chain against these, which catches
+// a row cut from the end of a chain.
+func (db *DB) appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row chainRow, ev chainAudit) (entryRow, error) {
 	prev, hash := head.link(&row.rec)
 	var occurred, period, category any
 	if row.rec.OccurredOn != "" {
@@ -73,21 +87,36 @@ func (db *DB) appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row c
 	if row.rec.Category != "" {
 		category = row.rec.Category
 	}
+	// The joins read rows committed before the statement (the entry a
+	// reversal reverses, the recorder's name); nothing reverses a row this
+	// new, so the reversed_by join finds nothing, as it should.
 	st, err := db.prepared(ctx, tx, `
-		INSERT INTO ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period, description,
-		                            reverses, reason, evidence_id, recorded_by, recorded_by_name, recorded_at,
-		                            idempotency_key, request_hash, prev_hash, hash, objection_id, late_reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-		RETURNING id`)
+		WITH e AS (
+			INSERT INTO ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period, description,
+			                            reverses, reason, evidence_id, recorded_by, recorded_by_name, recorded_at,
+			                            idempotency_key, request_hash, prev_hash, hash, objection_id, late_reason)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+			RETURNING *),
+		ev AS (
+			INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
+			VALUES ($21, $22, $23, $24, $25, $26, $27, $28, $29))`+
+		entryColumns+`
+		FROM e
+		LEFT JOIN ledger_entries r ON r.id = e.reverses
+		LEFT JOIN ledger_entries rb ON rb.reverses = e.id
+		LEFT JOIN users u ON u.id = e.recorded_by`)
 	if err != nil {
-		return 0, err
+		return entryRow{}, err
 	}
-	var id int64
-	err = st.GetContext(ctx, &id,
+	a := ev.actor
+	var out entryRow
+	err = st.GetContext(ctx, &out,
 		row.rec.CandidateID, row.rec.Seq, row.rec.Kind, category, row.rec.Points, occurred, period, row.rec.Description,
 		row.reverses, row.rec.Reason, row.evidenceID, row.recordedBy, row.rec.RecordedBy, row.rec.RecordedAt,
-		row.key, row.requestHash, prev, hash, row.objectionID, row.rec.LateReason)
-	return id, err
+		row.key, row.requestHash, prev, hash, row.objectionID, row.rec.LateReason,
+		a.UserID, a.Username, string(a.Role), a.OrgID, ev.action, "candidate:"+itoa(head.CandidateID), a.RequestID, a.IP,
+		fmt.Sprintf("seq=%d hash=%s %s", head.Seq, ledger.AuditHash(head.Hash), ev.summary))
+	return out, err
 }
 
 // link makes rec the next row of the chain at h and moves h on to it,
