@@ -64,22 +64,12 @@ func (s *LedgerStore) recordIn(ctx context.Context, a seedling.Actor, candidateI
 // the entry the first request wrote.
 func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, candidateID int64, d ledger.Draft, key string, files []ledger.Evidence, objectionID *int64, counted bool) (e ledger.Entry, replayed bool, err error) {
 	reqHash := d.RequestHash()
-	subj, err := s.db.lockChain(ctx, tx, candidateID)
-	if err != nil {
-		return e, false, err
-	}
-	// The retry check and the chain head in one statement, read after the
-	// lock (a statement of its own, so that it sees every chain row
-	// committed before the lock was granted).
-	head, prior, found, err := s.db.headAndPrior(ctx, tx, candidateID, key)
+	subj, head, prior, found, err := s.db.lockChainAndHead(ctx, tx, candidateID, key)
 	if err != nil {
 		return e, false, err
 	}
 	if found {
-		if !bytes.Equal(prior.hash, reqHash) {
-			return e, false, idempotencyMismatch()
-		}
-		return ledger.Entry{ID: prior.id}, true, nil
+		return replay(prior, reqHash)
 	}
 	rubrics, err := s.db.rubrics(ctx, tx)
 	if err != nil {
@@ -106,6 +96,15 @@ func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor,
 		}
 	}
 	e, err = s.db.appendEntry(ctx, tx, a, &head, v, key, reqHash, s.db.recordedNow(), objectionID)
+	if errors.Is(err, errStaleHead) {
+		if head, prior, found, err = s.db.headAndPrior(ctx, tx, candidateID, key); err != nil {
+			return e, false, err
+		}
+		if found {
+			return replay(prior, reqHash)
+		}
+		e, err = s.db.appendEntry(ctx, tx, a, &head, v, key, reqHash, s.db.recordedNow(), objectionID)
+	}
 	if err != nil {
 		return e, false, err
 	}
@@ -115,6 +114,15 @@ func (s *LedgerStore) record(ctx context.Context, tx *sqlx.Tx, a seedling.Actor,
 		}
 	}
 	return e, false, nil
+}
+
+// replay answers a retried request with the entry its first run wrote, if
+// it asked for the same entry.
+func replay(prior priorRequest, reqHash []byte) (ledger.Entry, bool, error) {
+	if !bytes.Equal(prior.hash, reqHash) {
+		return ledger.Entry{}, false, idempotencyMismatch()
+	}
+	return ledger.Entry{ID: prior.id}, true, nil
 }
 
 // objectionNote names, in an audit summary, the objection an entry corrects.
@@ -135,9 +143,49 @@ type priorRequest struct {
 	hash []byte
 }
 
-// headAndPrior reads, under the chain's lock, the chain head and the entry
-// an earlier request with the same idempotency key wrote, if any (no key:
-// none).
+// lockChainAndHead locks the chain (lockChain) and reads, in the same
+// statement, the chain head and the entry an earlier request with the same
+// idempotency key wrote, if any (no key: none): one round trip where two
+// were.
+//
+// The head is read in the statement's snapshot, taken before the lock was
+// granted. When the lock had to wait for another writer of this chain, that
+// writer's row is missing from it: the head is stale, and so may be the
+// retry check (a request with the same key that committed meanwhile). The
+// append then finds the seq taken and writes nothing (errStaleHead), and
+// record reads both again (headAndPrior), now exactly: the lock is held.
+// Uncontended, the common case, the head is exact.
+func (db *DB) lockChainAndHead(ctx context.Context, tx *sqlx.Tx, candidateID int64, key string) (ledger.Subject, chainHead, priorRequest, bool, error) {
+	h := chainHead{CandidateID: candidateID}
+	var stage string
+	var since *time.Time
+	var seq sql.NullInt64
+	var priorID sql.NullInt64
+	var p priorRequest
+	st, err := db.prepared(ctx, tx, `
+		SELECT c.stage, c.activist_since, h.seq, h.hash, p.id, p.request_hash FROM candidates c
+		LEFT JOIN LATERAL (SELECT seq, hash FROM ledger_entries WHERE candidate_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
+		LEFT JOIN LATERAL (SELECT id, request_hash FROM ledger_entries
+		                   WHERE candidate_id = c.id AND idempotency_key = $2 AND $2 <> '') p ON true
+		WHERE c.id = $1
+		FOR NO KEY UPDATE OF c`)
+	if err != nil {
+		return ledger.Subject{}, h, p, false, err
+	}
+	if err := st.QueryRowxContext(ctx, candidateID, key).Scan(&stage, &since, &seq, &h.Hash, &priorID, &p.hash); err != nil {
+		return ledger.Subject{}, h, p, false, translate(err)
+	}
+	if !seq.Valid {
+		h.Hash = ledger.Genesis
+	}
+	h.Seq = int(seq.Int64)
+	p.id = priorID.Int64
+	return ledger.Subject{Stage: seedling.Stage(stage), ActivistSince: since}, h, p, priorID.Valid, nil
+}
+
+// headAndPrior reads, under the chain's lock, what lockChainAndHead reads
+// beside it: a statement of its own, so that it sees every chain row
+// committed before the lock was granted.
 func (db *DB) headAndPrior(ctx context.Context, tx *sqlx.Tx, candidateID int64, key string) (chainHead, priorRequest, bool, error) {
 	h := chainHead{CandidateID: candidateID}
 	var seq sql.NullInt64

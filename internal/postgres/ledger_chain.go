@@ -78,6 +78,11 @@ type chainAudit struct {
 // back took four. The audit summary names the seq and hash of the row just
 // written: `seedling verify` checks every chain against these, which catches
 // a row cut from the end of a chain.
+//
+// A head read before the chain's lock was granted may be stale
+// (lockChainAndHead): its next seq is then taken, and the statement writes
+// neither the row nor its event and answers errStaleHead, leaving the
+// transaction usable for a second try on the head read again.
 func (db *DB) appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row chainRow, ev chainAudit) (entryRow, error) {
 	prev, hash := head.link(&row.rec)
 	var occurred, period, category any
@@ -96,10 +101,11 @@ func (db *DB) appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row c
 			                            reverses, reason, evidence_id, recorded_by, recorded_by_name, recorded_at,
 			                            idempotency_key, request_hash, prev_hash, hash, objection_id, late_reason)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+			ON CONFLICT (candidate_id, seq) DO NOTHING
 			RETURNING *),
 		ev AS (
 			INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
-			VALUES ($21, $22, $23, $24, $25, $26, $27, $28, $29))`+
+			SELECT $21, $22, $23, $24, $25, $26, $27, $28, $29 FROM e)`+
 		entryColumns+`
 		FROM e
 		LEFT JOIN ledger_entries r ON r.id = e.reverses
@@ -116,8 +122,15 @@ func (db *DB) appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row c
 		row.key, row.requestHash, prev, hash, row.objectionID, row.rec.LateReason,
 		a.UserID, a.Username, string(a.Role), a.OrgID, ev.action, "candidate:"+itoa(head.CandidateID), a.RequestID, a.IP,
 		fmt.Sprintf("seq=%d hash=%s %s", head.Seq, ledger.AuditHash(head.Hash), ev.summary))
+	if errors.Is(err, sql.ErrNoRows) {
+		return entryRow{}, errStaleHead
+	}
 	return out, err
 }
+
+// errStaleHead is appendRow's answer to a head that was no longer the
+// chain's last row.
+var errStaleHead = errors.New("the chain moved on since its head was read")
 
 // link makes rec the next row of the chain at h and moves h on to it,
 // answering the hash it follows and its own. The head moves before the row
