@@ -25,9 +25,9 @@ func importValues(id int64, row chainRow, prev, hash []byte) []any {
 		row.recordedBy, r.RecordedBy, r.RecordedAt, *row.key, row.requestHash, prev, hash, r.LateReason}
 }
 
-// importKey is a row's idempotency key: the file's hash, the quarter and
+// ImportKey is a row's idempotency key: the file's hash, the quarter and
 // the row, so the same file uploaded twice books each row once.
-func importKey(fileHash string, period ledger.Period, line int) string {
+func ImportKey(fileHash string, period ledger.Period, line int) string {
 	return fmt.Sprintf("import:%s:%s:%d", fileHash[:min(32, len(fileHash))], period, line)
 }
 
@@ -42,7 +42,7 @@ func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Ac
 	cands := make([]int64, len(rows))
 	keys := make([]string, len(rows))
 	for i, r := range rows {
-		cands[i], keys[i] = r.CandidateID, importKey(fileHash, period, r.Line)
+		cands[i], keys[i] = r.CandidateID, ImportKey(fileHash, period, r.Line)
 	}
 	prior, err := priorRequests(ctx, tx, cands, keys)
 	if err != nil {
