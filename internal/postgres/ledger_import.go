@@ -35,7 +35,7 @@ func ImportKey(fileHash string, period ledger.Period, line int) string {
 // statements whatever its length: the rows an earlier upload already booked
 // are found in one query, the chain heads in another, the hash chains are
 // computed here in row order per candidate, the new rows go in by COPY and
-// their audit rows in one INSERT. The caller holds the chains' locks.
+// one audit row per chain in one INSERT. The caller holds the chains' locks.
 func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, period ledger.Period, fileHash string,
 	rows []ledger.ImportRow, valid []ledger.Valid) (ImportResult, error) {
 	var res ImportResult
@@ -79,8 +79,15 @@ func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Ac
 	}
 	defer stmt.Close()
 	at := s.db.recordedNow()
-	targets := make([]string, len(fresh))
-	summaries := make([]string, len(fresh))
+	// One audit event per chain the file touches, in the order the file
+	// first names them: its summary names the chain's new head, which
+	// verify checks, and the run of seqs the file wrote.
+	type run struct {
+		head            *chainHead
+		from, n, points int
+	}
+	runs := map[int64]*run{}
+	var order []int64
 	for k, i := range fresh {
 		r, v := rows[i], valid[i]
 		row := chainRow{rec: entryRecord(a, at, v), recordedBy: a.UserID, key: &keys[i], requestHash: r.Draft.RequestHash()}
@@ -89,14 +96,28 @@ func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Ac
 		if _, err := stmt.ExecContext(ctx, importValues(ids[k], row, prev, hash)...); err != nil {
 			return res, err
 		}
-		targets[k] = "candidate:" + itoa(r.CandidateID)
-		summaries[k] = fmt.Sprintf("seq=%d hash=%s row=%d category=%s points=%d occurred_on=%s", head.Seq, ledger.AuditHash(hash),
-			r.Line, v.Category.Code, v.Points, v.OccurredOn.Format(seedling.DateLayout))
+		c := runs[r.CandidateID]
+		if c == nil {
+			c = &run{head: head, from: head.Seq}
+			runs[r.CandidateID] = c
+			order = append(order, r.CandidateID)
+		}
+		c.n++
+		c.points += v.Points
 	}
 	if _, err := stmt.ExecContext(ctx); err != nil {
 		return res, err
 	}
-	if err := auditMany(ctx, tx, a, "ledger.import", targets, summaries); err != nil {
+	targets := make([]string, len(order))
+	summaries := make([]string, len(order))
+	file := fileHash[:min(16, len(fileHash))]
+	for k, id := range order {
+		c := runs[id]
+		targets[k] = "candidate:" + itoa(id)
+		summaries[k] = fmt.Sprintf("seq=%d hash=%s from_seq=%d entries=%d points=%d file=%s period=%s",
+			c.head.Seq, ledger.AuditHash(c.head.Hash), c.from, c.n, c.points, file, period)
+	}
+	if err := auditEach(ctx, tx, a, "ledger.import", targets, summaries); err != nil {
 		return res, err
 	}
 	res.Written, res.Entries = len(fresh), ids
@@ -150,14 +171,4 @@ func readHeads(ctx context.Context, tx *sqlx.Tx, cands []int64) (map[int64]*chai
 		out[h.CandidateID] = &h
 	}
 	return out, rows.Err()
-}
-
-// auditMany appends one audit event per target in one statement, in order.
-func auditMany(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, action string, targets, summaries []string) error {
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
-		SELECT $1, $2, $3, $4, $5, t.target, $6, $7, t.summary
-		FROM unnest($8::text[], $9::text[]) WITH ORDINALITY AS t (target, summary, n) ORDER BY t.n`,
-		a.UserID, a.Username, string(a.Role), a.OrgID, action, a.RequestID, a.IP, pq.Array(targets), pq.Array(summaries))
-	return err
 }
