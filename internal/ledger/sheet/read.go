@@ -393,6 +393,10 @@ func wholeNumber(s string) (int, bool) {
 	return int(f), true
 }
 
+// dateSeparators is built once: a replacer built per cell was a tenth of
+// the server's time reading an import.
+var dateSeparators = strings.NewReplacer("/", "-", ".", "-", "年", "-", "月", "-", "日", "")
+
 // normaliseDate accepts what people type for a date (2026-11-26,
 // 2026/11/26, 2026.11.26, 2026年11月26日) and a spreadsheet's date serial
 // number; anything else passes through for the entry rules to refuse.
@@ -406,9 +410,8 @@ func normaliseDate(c cell) string {
 			return t.Format(seedling.DateLayout)
 		}
 	}
-	r := strings.NewReplacer("/", "-", ".", "-", "年", "-", "月", "-", "日", "")
 	for _, layout := range []string{"2006-1-2", "20060102"} {
-		if t, err := time.Parse(layout, r.Replace(s)); err == nil {
+		if t, err := time.Parse(layout, dateSeparators.Replace(s)); err == nil {
 			return t.Format(seedling.DateLayout)
 		}
 	}
