@@ -3,6 +3,7 @@ package sheet
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -118,7 +119,7 @@ func firstSheetPart(f *excelize.File, name string) (string, bool) {
 // readSharedStrings reads the shared strings, each item's text and its
 // runs' texts joined, as excelize does.
 func readSharedStrings(data []byte) ([]string, bool) {
-	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec := newXMLReader(data)
 	var out []string
 	for {
 		tok, err := dec.Token()
@@ -141,7 +142,7 @@ func readSharedStrings(data []byte) ([]string, bool) {
 // readItem reads a string item (<si>, or a cell's <is>) up to its end: its
 // <t> and the <t> of each run <r>; phonetic runs and properties are not
 // text.
-func readItem(dec *xml.Decoder) (string, bool) {
+func readItem(dec *xmlReader) (string, bool) {
 	var b strings.Builder
 	direct := false
 	for depth := 1; ; {
@@ -183,7 +184,7 @@ func readItem(dec *xml.Decoder) (string, bool) {
 	}
 }
 
-func readRun(dec *xml.Decoder, b *strings.Builder) bool {
+func readRun(dec *xmlReader, b *strings.Builder) bool {
 	seen := false
 	for {
 		tok, err := dec.Token()
@@ -209,7 +210,7 @@ func readRun(dec *xml.Decoder, b *strings.Builder) bool {
 }
 
 // readText appends the character data of an element holding nothing else.
-func readText(dec *xml.Decoder, b *strings.Builder) bool {
+func readText(dec *xmlReader, b *strings.Builder) bool {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -230,7 +231,7 @@ func readText(dec *xml.Decoder, b *strings.Builder) bool {
 // </sheetData> too: excelize reads the cells' formulas and types from the
 // whole worksheet, and a part it cannot read is read through it.
 func readSheetXML(data []byte, sst []string) ([]sheetRow, bool) {
-	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec := newXMLReader(data)
 	var rows []sheetRow
 	inData, done := false, false
 	for {
@@ -284,7 +285,7 @@ func attr(se xml.StartElement, name string) string {
 	return ""
 }
 
-func readRow(dec *xml.Decoder, num int, sst []string) (sheetRow, bool) {
+func readRow(dec *xmlReader, num int, sst []string) (sheetRow, bool) {
 	r := sheetRow{num: num}
 	last := 0
 	// Cells with nothing in them keep their type for the positions the
@@ -360,7 +361,7 @@ func readRow(dec *xml.Decoder, num int, sst []string) (sheetRow, bool) {
 }
 
 // readCell reads a cell's value, formula and inline string up to its end.
-func readCell(dec *xml.Decoder) (v string, f *string, is string, hasIS, ok bool) {
+func readCell(dec *xmlReader) (v string, f *string, is string, hasIS, ok bool) {
 	hasV := false
 	for {
 		tok, err := dec.Token()
@@ -402,4 +403,57 @@ func readCell(dec *xml.Decoder) (v string, f *string, is string, hasIS, ok bool)
 			return
 		}
 	}
+}
+
+// xmlReader reads tokens with RawToken, which leaves out the namespace
+// bookkeeping of Token (a fifth of the reading), and checks what Token
+// checks that matters here: each end tag closes the element open, and
+// nothing is left open at the end.
+type xmlReader struct {
+	d    *xml.Decoder
+	open []xml.Name
+}
+
+var errUnbalanced = errors.New("unbalanced XML")
+
+func newXMLReader(data []byte) *xmlReader {
+	return &xmlReader{d: xml.NewDecoder(bytes.NewReader(data))}
+}
+
+func (r *xmlReader) Token() (xml.Token, error) {
+	tok, err := r.d.RawToken()
+	if err == io.EOF && len(r.open) > 0 {
+		return nil, errUnbalanced
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		r.open = append(r.open, t.Name)
+	case xml.EndElement:
+		n := len(r.open)
+		if n == 0 || r.open[n-1] != t.Name {
+			return nil, errUnbalanced
+		}
+		r.open = r.open[:n-1]
+	}
+	return tok, nil
+}
+
+// Skip reads up to the end of the element just started.
+func (r *xmlReader) Skip() error {
+	for depth := 1; depth > 0; {
+		tok, err := r.Token()
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
 }

@@ -163,6 +163,7 @@ func TestOnePassLeavesTheRestToExcelize(t *testing.T) {
 		"escaped":        `<row r="1"><c r="A1" t="inlineStr"><is><t>a_x000D_b</t></is></c></row></sheetData></worksheet>`,
 		"boolean":        `<row r="1"><c r="A1" t="b"><v>1</v></c></row></sheetData></worksheet>`,
 		"no reference":   `<row><c><v>1</v></c></row></sheetData></worksheet>`,
+		"left open":      `<row r="1"><c r="A1"><v>1</v></c></row></sheetData>`,
 		"malformed":      `<row r="1"><c r="A1"><v>1</c></row></sheetData></worksheet>`,
 	} {
 		data := replacePart(t, base, "xl/worksheets/sheet1.xml", []byte(sheetHead+xml))
