@@ -229,9 +229,10 @@ func copyImport(ctx context.Context, db *postgres.DB, f importFile, body []byte,
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("ledger_entries", "candidate_id", "seq", "kind", "category", "points", "occurred_on",
-		"period", "description", "recorded_by", "recorded_by_name", "recorded_at", "idempotency_key", "request_hash",
-		"prev_hash", "hash", "late_reason"))
+	// The id is left to the column's default, the sequence the import
+	// draws its ids from.
+	stmt, err := tx.PrepareContext(ctx, `COPY ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period,
+		description, recorded_by, recorded_by_name, recorded_at, idempotency_key, request_hash, prev_hash, hash, late_reason) FROM STDIN`)
 	if err != nil {
 		return err
 	}
