@@ -286,7 +286,9 @@ func attr(se xml.StartElement, name string) string {
 }
 
 func readRow(dec *xmlReader, num int, sst []string) (sheetRow, bool) {
-	r := sheetRow{num: num}
+	// Room for the template's columns and some, so a row grows once.
+	const width = 8
+	r := sheetRow{num: num, vals: make([]string, 0, width), types: make([]string, 0, width), formula: make([]*string, 0, width)}
 	last := 0
 	// Cells with nothing in them keep their type for the positions the
 	// values pad over: excelize's GetCellType reads it there too.
@@ -307,7 +309,7 @@ func readRow(dec *xmlReader, num int, sst []string) (sheetRow, bool) {
 			}
 			ref := attr(t, "r")
 			col, row, err := excelize.CellNameToCoordinates(ref)
-			if canon, _ := excelize.CoordinatesToCellName(col, row); err != nil || canon != ref || row != num || col <= last {
+			if err != nil || !canonical(ref) || row != num || col <= last {
 				return r, false
 			}
 			last = col
@@ -358,6 +360,25 @@ func readRow(dec *xmlReader, num int, sst []string) (sheetRow, bool) {
 			return r, true
 		}
 	}
+}
+
+// canonical reports whether a reference CellNameToCoordinates accepted is
+// written as excelize looks cells up: capital letters, then digits without
+// a leading zero ("A12", not "a12", "$A$12" or "A012").
+func canonical(ref string) bool {
+	i := 0
+	for i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z' {
+		i++
+	}
+	if i == 0 || i == len(ref) || ref[i] == '0' {
+		return false
+	}
+	for _, c := range []byte(ref[i:]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // readCell reads a cell's value, formula and inline string up to its end.

@@ -162,6 +162,8 @@ func TestOnePassLeavesTheRestToExcelize(t *testing.T) {
 		"merged":         `<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c></row></sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>`,
 		"escaped":        `<row r="1"><c r="A1" t="inlineStr"><is><t>a_x000D_b</t></is></c></row></sheetData></worksheet>`,
 		"boolean":        `<row r="1"><c r="A1" t="b"><v>1</v></c></row></sheetData></worksheet>`,
+		"lower case":     `<row r="1"><c r="a1"><v>1</v></c></row></sheetData></worksheet>`,
+		"absolute":       `<row r="1"><c r="$A$1"><v>1</v></c></row></sheetData></worksheet>`,
 		"no reference":   `<row><c><v>1</v></c></row></sheetData></worksheet>`,
 		"left open":      `<row r="1"><c r="A1"><v>1</v></c></row></sheetData>`,
 		"malformed":      `<row r="1"><c r="A1"><v>1</c></row></sheetData></worksheet>`,
