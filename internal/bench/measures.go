@@ -26,7 +26,7 @@ type Config struct {
 	DB         *postgres.DB // the server's database, as the server's role, for the raw twins
 	Clients    int          // concurrent clients of the write, read and session loads
 	Duration   time.Duration
-	ImportRows int      // rows of the CSV and XLSX import measures, in files of ledger.MaxImportRows
+	ImportRows int      // rows of the CSV import measure, in files of ledger.MaxImportRows
 	Grants     int      // grants of the authorisation measure
 	Only       []string // the measures to run, by name; empty: every one
 	Progress   io.Writer
