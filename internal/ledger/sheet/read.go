@@ -114,12 +114,19 @@ func readXLSXWith(data []byte, fast bool) ([][]cell, error) {
 	case len(sheets) > maxSheets:
 		return nil, unsupported(fmt.Sprintf("the workbook has more than %d sheets", maxSheets))
 	}
+	// Asked of excelize first either way, so that a sheet it cannot open
+	// is refused alike.
+	rows, err := f.Rows(sheets[0])
+	if err != nil {
+		return nil, unsupported("the first sheet cannot be read")
+	}
+	defer rows.Close()
 	if fast {
 		if rows, ok := onePass(f, sheets[0]); ok {
 			return gridOf(rows)
 		}
 	}
-	return readExcelize(f, sheets[0])
+	return readExcelize(f, sheets[0], rows)
 }
 
 // gridOf keeps what readExcelize keeps of the rows onePass read, a row
@@ -161,12 +168,7 @@ func gridOf(rows []sheetRow) ([][]cell, error) {
 
 // readExcelize streams the sheet's rows through excelize, and only then
 // asks for the formulas and types of the cells kept.
-func readExcelize(f *excelize.File, name string) ([][]cell, error) {
-	rows, err := f.Rows(name)
-	if err != nil {
-		return nil, unsupported("the first sheet cannot be read")
-	}
-	defer rows.Close()
+func readExcelize(f *excelize.File, name string, rows *excelize.Rows) ([][]cell, error) {
 	var grid [][]cell
 	for line := 1; rows.Next(); line++ {
 		vals, err := rows.Columns(excelize.Options{RawCellValue: true})
