@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -14,15 +15,40 @@ import (
 )
 
 // importColumns are the ledger columns an imported entry fills, and
-// importValues its values in the same order: a new column of the sheet
-// import is one name here and one value there.
+// importValues.fill its values in the same order: a new column of the
+// sheet import is one name here and one value there.
 var importColumns = []string{"id", "candidate_id", "seq", "kind", "category", "points", "occurred_on", "period", "description",
 	"recorded_by", "recorded_by_name", "recorded_at", "idempotency_key", "request_hash", "prev_hash", "hash", "late_reason"}
 
-func importValues(id int64, row chainRow, prev, hash []byte) []any {
+// importValues holds one row's values, reused from row to row: what the
+// rows of a file share (kind, category, date, quarter, who and when) stays
+// boxed once instead of being allocated again for every row, and
+// database/sql copies the arguments before the next row is filled.
+type importValues []any
+
+func (v importValues) fill(id int64, row chainRow, prev, hash []byte) []any {
 	r := row.rec
-	return []any{id, r.CandidateID, r.Seq, r.Kind, r.Category, r.Points, r.OccurredOn, r.Period, r.Description,
-		row.recordedBy, r.RecordedBy, r.RecordedAt, *row.key, row.requestHash, prev, hash, r.LateReason}
+	v[0], v[1], v[2] = id, r.CandidateID, r.Seq
+	v.keep(3, r.Kind)
+	v.keep(4, r.Category)
+	v[5] = r.Points
+	v.keep(6, r.OccurredOn)
+	v.keep(7, r.Period)
+	v[8], v[9] = r.Description, row.recordedBy
+	v.keep(10, r.RecordedBy)
+	if at, ok := v[11].(time.Time); !ok || at != r.RecordedAt {
+		v[11] = r.RecordedAt
+	}
+	v[12], v[13], v[14], v[15] = *row.key, row.requestHash, prev, hash
+	v.keep(16, r.LateReason)
+	return v
+}
+
+// keep sets the string at i unless it already holds it.
+func (v importValues) keep(i int, s string) {
+	if old, ok := v[i].(string); !ok || old != s {
+		v[i] = s
+	}
 }
 
 // ImportKey is a row's idempotency key: the file's hash, the quarter and
@@ -90,12 +116,13 @@ func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Ac
 	}
 	runs := map[int64]*run{}
 	var order []int64
+	vals := make(importValues, len(importColumns))
 	for k, i := range fresh {
 		r, v := rows[i], valid[i]
 		row := chainRow{rec: entryRecord(a, at, v), recordedBy: a.UserID, key: &keys[i], requestHash: r.Draft.RequestHash()}
 		head := heads[r.CandidateID]
 		prev, hash := head.link(&row.rec)
-		if _, err := stmt.ExecContext(ctx, importValues(ids[k], row, prev, hash)...); err != nil {
+		if _, err := stmt.ExecContext(ctx, vals.fill(ids[k], row, prev, hash)...); err != nil {
 			return res, err
 		}
 		c := runs[r.CandidateID]

@@ -407,6 +407,11 @@ func normaliseDate(c cell) string {
 	if s == "" {
 		return ""
 	}
+	// Already written the one way (a date cell of a CSV or a text cell):
+	// kept as it is, without the allocations of the guesses below.
+	if _, err := time.Parse(seedling.DateLayout, s); err == nil && len(s) == len(seedling.DateLayout) {
+		return s
+	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil && (c.number || !strings.ContainsAny(s, "-/.")) && f > 0 && f < 2958466 {
 		if t, err := excelize.ExcelDateToTime(f, false); err == nil {
 			return t.Format(seedling.DateLayout)
