@@ -92,16 +92,11 @@ func unsupported(why string) error {
 	return &seedling.Error{Code: seedling.EUnsupported, Message: why, Fields: map[string]string{"file": why}}
 }
 
-// readXLSX reads the first sheet's rows, keeps the template's columns of
-// at most MaxImportRows rows with their formulas and types: the whole sheet
-// is never padded out to its widest row, and a file reaching past the
-// limits is refused where it does. onePass reads it when it can, excelize
-// otherwise.
+// readXLSX streams the first sheet's rows, keeps the template's columns
+// of at most MaxImportRows rows, and only then asks for the formulas and
+// types of those cells: the whole sheet is never padded out to its widest
+// row, and a file reaching past the limits is refused where it does.
 func readXLSX(data []byte) ([][]cell, error) {
-	return readXLSXWith(data, true)
-}
-
-func readXLSXWith(data []byte, fast bool) ([][]cell, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit, UnzipXMLSizeLimit: unzipXMLLimit})
 	if err != nil {
 		return nil, unsupported("the file is not a readable XLSX workbook")
@@ -114,61 +109,12 @@ func readXLSXWith(data []byte, fast bool) ([][]cell, error) {
 	case len(sheets) > maxSheets:
 		return nil, unsupported(fmt.Sprintf("the workbook has more than %d sheets", maxSheets))
 	}
-	// Asked of excelize first either way, so that a sheet it cannot open
-	// is refused alike.
-	rows, err := f.Rows(sheets[0])
+	name := sheets[0]
+	rows, err := f.Rows(name)
 	if err != nil {
 		return nil, unsupported("the first sheet cannot be read")
 	}
 	defer rows.Close()
-	if fast {
-		if rows, ok := onePass(f, sheets[0]); ok {
-			return gridOf(rows)
-		}
-	}
-	return readExcelize(f, sheets[0], rows)
-}
-
-// gridOf keeps what readExcelize keeps of the rows onePass read, a row
-// missing from the XML being an empty line as excelize's iterator has it.
-func gridOf(rows []sheetRow) ([][]cell, error) {
-	var grid [][]cell
-	line := 0
-	for _, r := range rows {
-		for line+1 < r.num && line < ledger.MaxImportRows+1 {
-			line++
-			grid = append(grid, []cell{})
-		}
-		line = r.num
-		if err := checkRowShape(line, r.vals); err != nil {
-			return nil, err
-		}
-		if line > ledger.MaxImportRows+1 {
-			if !blank(r.vals) {
-				return nil, tooManyRows()
-			}
-			continue
-		}
-		row := make([]cell, len(r.vals))
-		for j, v := range r.vals {
-			row[j] = cell{text: v}
-			if j >= len(ledger.ImportColumns) {
-				continue
-			}
-			if f := r.formula[j]; f != nil && *f != "" {
-				row[j].formula, row[j].text = true, "="+strings.TrimPrefix(*f, "=")
-			} else if t := r.types[j]; t == "n" || t == "" && isNumber(v) {
-				row[j].number = true
-			}
-		}
-		grid = append(grid, row)
-	}
-	return grid, nil
-}
-
-// readExcelize streams the sheet's rows through excelize, and only then
-// asks for the formulas and types of the cells kept.
-func readExcelize(f *excelize.File, name string, rows *excelize.Rows) ([][]cell, error) {
 	var grid [][]cell
 	for line := 1; rows.Next(); line++ {
 		vals, err := rows.Columns(excelize.Options{RawCellValue: true})
