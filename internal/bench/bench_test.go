@@ -56,7 +56,7 @@ func TestEveryMeasureHasBothSides(t *testing.T) {
 	if err := Run(ctx, cfg, &rep); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"write_entry", "read_candidate", "branch_roster", "committee_list", "standings", "display", "session_lookup", "authz_decision", "csv_import"} {
+	for _, name := range []string{"write_entry", "read_candidate", "branch_roster", "committee_list", "standings", "display", "session_lookup", "authz_decision", "csv_import", "xlsx_import"} {
 		r, ok := rep.Results[name]
 		if !ok || r.App <= 0 || r.Raw <= 0 || r.Ratio <= 0 || r.Unit == "" {
 			t.Errorf("%s: %+v", name, r)

@@ -75,6 +75,7 @@ func Run(ctx context.Context, cfg Config, rep *Report) error {
 		{"session_lookup", measureSession},
 		{"authz_decision", measureAuthz},
 		{"csv_import", measureImport},
+		{"xlsx_import", measureImportXLSX},
 	}
 	for _, name := range cfg.Only {
 		if !slices.ContainsFunc(steps, func(s step) bool { return s.name == name }) {

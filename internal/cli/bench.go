@@ -42,8 +42,8 @@ func benchCmd(ctx context.Context, env *environment, args []string) error {
 	entries := fs.Int("entries", 1000000, "ledger rows to generate into an empty database")
 	duration := fs.Duration("duration", 10*time.Second, "length of each load, per side")
 	clients := fs.Int("clients", 32, "concurrent clients")
-	importRows := fs.Int("import-rows", 100000, "rows of the CSV import measure")
-	only := fs.String("only", "", "comma-separated measures to run (default: all), e.g. write_entry,csv_import")
+	importRows := fs.Int("import-rows", 100000, "rows of the CSV and XLSX import measures")
+	only := fs.String("only", "", "comma-separated measures to run (default: all), e.g. write_entry,csv_import,xlsx_import")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

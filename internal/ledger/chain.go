@@ -177,5 +177,18 @@ func (v *Verifier) Confirm(seq int, hashPrefix string) *Break {
 	return v.broken
 }
 
+// ConfirmRun checks a claim for a run of rows written together (an
+// import's audit event names the first seq it wrote and the head it left):
+// every row of the run must still be there, the first missing one is named,
+// and the last must carry the hash the trail recorded.
+func (v *Verifier) ConfirmRun(from, seq int, hashPrefix string) *Break {
+	for s := from; s < seq && v.broken == nil; s++ {
+		if _, ok := v.hashes[s]; !ok {
+			v.broken = &Break{CandidateID: v.candidate, Seq: s, Why: "named in the audit trail but missing from the ledger"}
+		}
+	}
+	return v.Confirm(seq, hashPrefix)
+}
+
 // AuditHash is the hash prefix written into the audit trail.
 func AuditHash(h []byte) string { return hex.EncodeToString(h)[:16] }

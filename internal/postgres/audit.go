@@ -23,12 +23,14 @@ func audit(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, action, target, s
 }
 
 // auditEach appends one event per target, with its summary, in one
-// statement: an action that makes a hundred things (a committee's
-// displays) writes its hundred events in one round trip.
+// statement and in the order given: an action that makes a hundred things
+// (a committee's displays, an import's chains) writes its hundred events
+// in one round trip.
 func auditEach(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, action string, targets, summaries []string) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
-		SELECT $1, $2, $3, $4, $5, t, $7, $8, s FROM unnest($6::text[], $9::text[]) AS u (t, s)`,
+		SELECT $1, $2, $3, $4, $5, u.t, $7, $8, u.s
+		FROM unnest($6::text[], $9::text[]) WITH ORDINALITY AS u (t, s, n) ORDER BY u.n`,
 		a.UserID, a.Username, string(a.Role), a.OrgID, action, pq.Array(targets), a.RequestID, a.IP, pq.Array(summaries))
 	return err
 }

@@ -484,7 +484,8 @@ func (db *DB) LedgerHighWater(ctx context.Context) (int64, error) {
 }
 
 // Integrity counts, in one snapshot, the given writes and the rows written
-// after afterID that lack the audit row or chain row of the same action.
+// after afterID that lack the audit row or chain row of the same action. An
+// import audits each chain once, for the run from_seq..seq it wrote.
 func (db *DB) Integrity(ctx context.Context, afterID int64, keys []string, reversed []int64, files []EvidenceRef) (Integrity, error) {
 	in := Integrity{EntriesByKey: map[string]int{}}
 	entryIDs := make([]int64, len(files))
@@ -513,7 +514,10 @@ func (db *DB) Integrity(ctx context.Context, afterID int64, keys []string, rever
 			       (SELECT count(*) FROM evidence_files f
 			        JOIN unnest($2::bigint[], $3::text[]) AS r (entry_id, sha256) ON f.entry_id = r.entry_id AND f.sha256 = r.sha256),
 			       (SELECT count(*) FROM ledger_entries e WHERE e.id > $4 AND NOT EXISTS (
-			            SELECT FROM audit_events a WHERE a.target = 'candidate:' || e.candidate_id AND a.summary LIKE 'seq=' || e.seq || ' %')),
+			            SELECT FROM audit_events a WHERE a.target = 'candidate:' || e.candidate_id
+			            AND (a.summary LIKE 'seq=' || e.seq || ' %'
+			                 OR a.action = 'ledger.import' AND e.seq BETWEEN CAST(substring(a.summary FROM ' from_seq=(\d+) ') AS int)
+			                                                            AND CAST(substring(a.summary FROM '^seq=(\d+) ') AS int)))),
 			       (SELECT count(*) FROM evidence_files f WHERE NOT EXISTS (SELECT FROM ledger_entries e WHERE e.evidence_id = f.id))`,
 			pq.Array(reversed), pq.Array(entryIDs), pq.Array(shas), afterID).Scan(&in.Reversals, &in.Evidence, &in.Unaudited, &in.Unchained)
 	})

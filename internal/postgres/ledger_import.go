@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -14,20 +15,45 @@ import (
 )
 
 // importColumns are the ledger columns an imported entry fills, and
-// importValues its values in the same order: a new column of the sheet
-// import is one name here and one value there.
+// importValues.fill its values in the same order: a new column of the
+// sheet import is one name here and one value there.
 var importColumns = []string{"id", "candidate_id", "seq", "kind", "category", "points", "occurred_on", "period", "description",
 	"recorded_by", "recorded_by_name", "recorded_at", "idempotency_key", "request_hash", "prev_hash", "hash", "late_reason"}
 
-func importValues(id int64, row chainRow, prev, hash []byte) []any {
+// importValues holds one row's values, reused from row to row: what the
+// rows of a file share (kind, category, date, quarter, who and when) stays
+// boxed once instead of being allocated again for every row, and
+// database/sql copies the arguments before the next row is filled.
+type importValues []any
+
+func (v importValues) fill(id int64, row chainRow, prev, hash []byte) []any {
 	r := row.rec
-	return []any{id, r.CandidateID, r.Seq, r.Kind, r.Category, r.Points, r.OccurredOn, r.Period, r.Description,
-		row.recordedBy, r.RecordedBy, r.RecordedAt, *row.key, row.requestHash, prev, hash, r.LateReason}
+	v[0], v[1], v[2] = id, r.CandidateID, r.Seq
+	v.keep(3, r.Kind)
+	v.keep(4, r.Category)
+	v[5] = r.Points
+	v.keep(6, r.OccurredOn)
+	v.keep(7, r.Period)
+	v[8], v[9] = r.Description, row.recordedBy
+	v.keep(10, r.RecordedBy)
+	if at, ok := v[11].(time.Time); !ok || at != r.RecordedAt {
+		v[11] = r.RecordedAt
+	}
+	v[12], v[13], v[14], v[15] = *row.key, row.requestHash, prev, hash
+	v.keep(16, r.LateReason)
+	return v
 }
 
-// importKey is a row's idempotency key: the file's hash, the quarter and
+// keep sets the string at i unless it already holds it.
+func (v importValues) keep(i int, s string) {
+	if old, ok := v[i].(string); !ok || old != s {
+		v[i] = s
+	}
+}
+
+// ImportKey is a row's idempotency key: the file's hash, the quarter and
 // the row, so the same file uploaded twice books each row once.
-func importKey(fileHash string, period ledger.Period, line int) string {
+func ImportKey(fileHash string, period ledger.Period, line int) string {
 	return fmt.Sprintf("import:%s:%s:%d", fileHash[:min(32, len(fileHash))], period, line)
 }
 
@@ -35,14 +61,14 @@ func importKey(fileHash string, period ledger.Period, line int) string {
 // statements whatever its length: the rows an earlier upload already booked
 // are found in one query, the chain heads in another, the hash chains are
 // computed here in row order per candidate, the new rows go in by COPY and
-// their audit rows in one INSERT. The caller holds the chains' locks.
+// one audit row per chain in one INSERT. The caller holds the chains' locks.
 func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, period ledger.Period, fileHash string,
 	rows []ledger.ImportRow, valid []ledger.Valid) (ImportResult, error) {
 	var res ImportResult
 	cands := make([]int64, len(rows))
 	keys := make([]string, len(rows))
 	for i, r := range rows {
-		cands[i], keys[i] = r.CandidateID, importKey(fileHash, period, r.Line)
+		cands[i], keys[i] = r.CandidateID, ImportKey(fileHash, period, r.Line)
 	}
 	prior, err := priorRequests(ctx, tx, cands, keys)
 	if err != nil {
@@ -67,9 +93,11 @@ func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Ac
 	if err != nil {
 		return res, err
 	}
+	// The sequence is looked up once, in a subquery: as nextval's argument
+	// pg_get_serial_sequence ran once per row, 5% of an import's database time.
 	var ids []int64
 	if err := tx.SelectContext(ctx, &ids, `
-		SELECT nextval(pg_get_serial_sequence('ledger_entries', 'id')) FROM generate_series(1, $1)`, len(fresh)); err != nil {
+		SELECT nextval((SELECT pg_get_serial_sequence('ledger_entries', 'id'))::regclass) FROM generate_series(1, $1)`, len(fresh)); err != nil {
 		return res, err
 	}
 	slices.Sort(ids)
@@ -79,24 +107,46 @@ func (s *LedgerStore) bookImport(ctx context.Context, tx *sqlx.Tx, a seedling.Ac
 	}
 	defer stmt.Close()
 	at := s.db.recordedNow()
-	targets := make([]string, len(fresh))
-	summaries := make([]string, len(fresh))
+	// One audit event per chain the file touches, in the order the file
+	// first names them: its summary names the chain's new head, which
+	// verify checks, and the run of seqs the file wrote.
+	type run struct {
+		head            *chainHead
+		from, n, points int
+	}
+	runs := map[int64]*run{}
+	var order []int64
+	vals := make(importValues, len(importColumns))
 	for k, i := range fresh {
 		r, v := rows[i], valid[i]
 		row := chainRow{rec: entryRecord(a, at, v), recordedBy: a.UserID, key: &keys[i], requestHash: r.Draft.RequestHash()}
 		head := heads[r.CandidateID]
 		prev, hash := head.link(&row.rec)
-		if _, err := stmt.ExecContext(ctx, importValues(ids[k], row, prev, hash)...); err != nil {
+		if _, err := stmt.ExecContext(ctx, vals.fill(ids[k], row, prev, hash)...); err != nil {
 			return res, err
 		}
-		targets[k] = "candidate:" + itoa(r.CandidateID)
-		summaries[k] = fmt.Sprintf("seq=%d hash=%s row=%d category=%s points=%d occurred_on=%s", head.Seq, ledger.AuditHash(hash),
-			r.Line, v.Category.Code, v.Points, v.OccurredOn.Format(seedling.DateLayout))
+		c := runs[r.CandidateID]
+		if c == nil {
+			c = &run{head: head, from: head.Seq}
+			runs[r.CandidateID] = c
+			order = append(order, r.CandidateID)
+		}
+		c.n++
+		c.points += v.Points
 	}
 	if _, err := stmt.ExecContext(ctx); err != nil {
 		return res, err
 	}
-	if err := auditMany(ctx, tx, a, "ledger.import", targets, summaries); err != nil {
+	targets := make([]string, len(order))
+	summaries := make([]string, len(order))
+	file := fileHash[:min(16, len(fileHash))]
+	for k, id := range order {
+		c := runs[id]
+		targets[k] = "candidate:" + itoa(id)
+		summaries[k] = fmt.Sprintf("seq=%d hash=%s from_seq=%d entries=%d points=%d file=%s period=%s",
+			c.head.Seq, ledger.AuditHash(c.head.Hash), c.from, c.n, c.points, file, period)
+	}
+	if err := auditEach(ctx, tx, a, "ledger.import", targets, summaries); err != nil {
 		return res, err
 	}
 	res.Written, res.Entries = len(fresh), ids
@@ -150,14 +200,4 @@ func readHeads(ctx context.Context, tx *sqlx.Tx, cands []int64) (map[int64]*chai
 		out[h.CandidateID] = &h
 	}
 	return out, rows.Err()
-}
-
-// auditMany appends one audit event per target in one statement, in order.
-func auditMany(ctx context.Context, tx *sqlx.Tx, a seedling.Actor, action string, targets, summaries []string) error {
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
-		SELECT $1, $2, $3, $4, $5, t.target, $6, $7, t.summary
-		FROM unnest($8::text[], $9::text[]) WITH ORDINALITY AS t (target, summary, n) ORDER BY t.n`,
-		a.UserID, a.Username, string(a.Role), a.OrgID, action, a.RequestID, a.IP, pq.Array(targets), pq.Array(summaries))
-	return err
 }

@@ -22,8 +22,9 @@ type ChainReport struct {
 
 // VerifyChains walks every candidate's chain in seq order, recomputing each
 // row's hash from its content, and then checks every chain write the audit
-// trail recorded (seq and hash) against the chain, which catches rows cut
-// from the end of a chain. It reads row by row, so memory does not grow with
+// trail recorded (seq and hash, and the whole run for an import, which
+// audits each chain once) against the chain, which catches rows cut from
+// the end of a chain. It reads row by row, so memory does not grow with
 // the number of rows.
 func (s *LedgerStore) VerifyChains(ctx context.Context) (ChainReport, error) {
 	claims, err := s.auditClaims(ctx)
@@ -53,7 +54,7 @@ func (s *LedgerStore) VerifyChains(ctx context.Context) (ChainReport, error) {
 			return
 		}
 		for _, c := range claims[current] {
-			v.Confirm(c.seq, c.hash)
+			v.ConfirmRun(c.from, c.seq, c.hash)
 		}
 		delete(claims, current)
 		if b := v.Broken(); b != nil {
@@ -111,7 +112,7 @@ func (s *LedgerStore) VerifyChains(ctx context.Context) (ChainReport, error) {
 	for id, cs := range claims {
 		v := ledger.NewVerifier(id)
 		for _, c := range cs {
-			v.Confirm(c.seq, c.hash)
+			v.ConfirmRun(c.from, c.seq, c.hash)
 		}
 		if b := v.Broken(); b != nil {
 			rep.Broken = append(rep.Broken, *b)
@@ -120,14 +121,18 @@ func (s *LedgerStore) VerifyChains(ctx context.Context) (ChainReport, error) {
 	return rep, nil
 }
 
+// auditClaim is what one audit event says of a chain: the row it left at
+// the head (seq and hash) and, for an import, the first row it wrote
+// (from); a single write claims the run of its own row.
 type auditClaim struct {
-	seq  int
-	hash string
+	from, seq int
+	hash      string
 }
 
-var claimPattern = regexp.MustCompile(`^seq=(\d+) hash=([0-9a-f]+)`)
+var claimPattern = regexp.MustCompile(`^seq=(\d+) hash=([0-9a-f]+)(?: from_seq=(\d+))?`)
 
-// auditClaims reads the seq and hash every audited chain write recorded.
+// auditClaims reads the seq and hash every audited chain write recorded,
+// and the first seq of every imported run.
 func (s *LedgerStore) auditClaims(ctx context.Context) (map[int64][]auditClaim, error) {
 	rows, err := s.db.QueryxContext(ctx, `
 		SELECT target, summary FROM audit_events
@@ -148,7 +153,11 @@ func (s *LedgerStore) auditClaims(ctx context.Context) (map[int64][]auditClaim, 
 			continue
 		}
 		seq, _ := strconv.Atoi(m[1])
-		out[id] = append(out[id], auditClaim{seq: seq, hash: m[2]})
+		from := seq
+		if m[3] != "" {
+			from, _ = strconv.Atoi(m[3])
+		}
+		out[id] = append(out[id], auditClaim{from: from, seq: seq, hash: m[2]})
 	}
 	return out, rows.Err()
 }

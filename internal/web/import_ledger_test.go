@@ -19,7 +19,7 @@ func (f *ledgerFixture) importPath() string {
 
 func (f *ledgerFixture) period() string { return ledger.PeriodOf(mustDate(f.today)).String() }
 
-func (f *ledgerFixture) importFile(t *testing.T, name string, data []byte) response {
+func (f *ledgerFixture) importFile(t testing.TB, name string, data []byte) response {
 	t.Helper()
 	return f.app.upload(f.importPath(), f.sec, false, map[string]string{"period": f.period()}, "file", name, data)
 }

@@ -27,7 +27,7 @@ type ledgerFixture struct {
 	today               string
 }
 
-func newLedgerFixture(t *testing.T) *ledgerFixture {
+func newLedgerFixture(t testing.TB) *ledgerFixture {
 	t.Helper()
 	app := newTestApp(t)
 	ctx := t.Context()
