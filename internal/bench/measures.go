@@ -72,6 +72,7 @@ func Run(ctx context.Context, cfg Config, rep *Report) error {
 		{"committee_list", measureCommitteeList},
 		{"standings", measureStandings},
 		{"display", measureDisplay},
+		{"province_ranking", measureRanking},
 		{"session_lookup", measureSession},
 		{"authz_decision", measureAuthz},
 		{"csv_import", measureImport},

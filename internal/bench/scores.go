@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
@@ -144,6 +146,38 @@ func measureStandings(ctx context.Context, cfg Config, _ *client, fx *fixture) (
 	}
 	res := durations(app, raw)
 	res.Note = fmt.Sprintf("%d people scored below the committee", people)
+	return res, nil
+}
+
+// measureRanking asks the server for the ranking of every activist of the
+// whole tree (the organisation department's view of a province), against
+// their sums in SQL alone. It is the heaviest read a person can make, and
+// it runs in the server, so the server's peak memory includes it.
+func measureRanking(ctx context.Context, cfg Config, c *client, fx *fixture) (Result, error) {
+	var root struct {
+		ID   int64  `db:"id"`
+		Path string `db:"path"`
+	}
+	if err := cfg.DB.GetContext(ctx, &root, `SELECT id, path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1`); err != nil {
+		return Result{}, err
+	}
+	var ranked struct {
+		Rows []json.RawMessage `json:"ranking"`
+	}
+	app, err := timed(ctx, cfg.Duration, clock(func(ctx context.Context) error {
+		return c.call(ctx, http.MethodGet, fmt.Sprintf("/api/v1/orgs/%d/ranking", root.ID), fx.adminToken, nil, nil, http.StatusOK, &ranked)
+	}))
+	if err != nil {
+		return Result{}, err
+	}
+	raw, err := timed(ctx, cfg.Duration, clock(func(ctx context.Context) error {
+		return rawSums(ctx, cfg.DB, root.Path, []seedling.Stage{seedling.StageActivist})
+	}))
+	if err != nil {
+		return Result{}, err
+	}
+	res := durations(app, raw)
+	res.Note = fmt.Sprintf("%d eligible activists ranked under the root", len(ranked.Rows))
 	return res, nil
 }
 

@@ -105,7 +105,7 @@ func benchCmd(ctx context.Context, env *environment, args []string) error {
 	if err := bench.Run(ctx, cfg, &rep); err != nil {
 		return err
 	}
-	rss, err := srv.rssMB()
+	peak, now, err := srv.rssMB()
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func benchCmd(ctx context.Context, env *environment, args []string) error {
 	if err := db.GetContext(ctx, &n, `SELECT (SELECT count(*) FROM candidates) AS candidates, (SELECT count(*) FROM ledger_entries) AS entries`); err != nil {
 		return err
 	}
-	rep.Add("server_rss", bench.Result{App: rss, Unit: "MB", Note: fmt.Sprintf("after the loads, %d candidates, %d ledger rows", n.Candidates, n.Entries)})
+	rep.Add("server_rss", bench.Result{App: peak, Unit: "MB", Note: fmt.Sprintf("peak over the loads (%.1f MB after them), %d candidates, %d ledger rows", now, n.Candidates, n.Entries)})
 	rep.Print(env.stdout)
 	return rep.WriteJSON(*out)
 }
@@ -219,21 +219,32 @@ func (s *server) stop() {
 	}
 }
 
-// rssMB reads the server's resident set from /proc.
-func (s *server) rssMB() (float64, error) {
+// rssMB reads the server's resident set from /proc: its peak (VmHWM),
+// which is what the machine must hold, and what it holds now.
+func (s *server) rssMB() (peak, now float64, err error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer f.Close()
+	found := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
-			return kb / 1024, err
+		for key, v := range map[string]*float64{"VmHWM:": &peak, "VmRSS:": &now} {
+			if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
+				kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+				if err != nil {
+					return 0, 0, err
+				}
+				*v = kb / 1024
+				found++
+			}
 		}
 	}
-	return 0, errors.New("no VmRSS in /proc status")
+	if found != 2 {
+		return 0, 0, errors.New("no VmHWM and VmRSS in /proc status")
+	}
+	return peak, now, sc.Err()
 }
 
 func freePort() (string, error) {

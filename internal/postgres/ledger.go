@@ -163,10 +163,7 @@ func (db *DB) lockChainAndHead(ctx context.Context, tx *sqlx.Tx, candidateID int
 	var priorID sql.NullInt64
 	var p priorRequest
 	st, err := db.prepared(ctx, tx, `
-		SELECT c.stage, c.activist_since, h.seq, h.hash, p.id, p.request_hash FROM candidates c
-		LEFT JOIN LATERAL (SELECT seq, hash FROM ledger_entries WHERE candidate_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
-		LEFT JOIN LATERAL (SELECT id, request_hash FROM ledger_entries
-		                   WHERE candidate_id = c.id AND idempotency_key = $2 AND $2 <> '') p ON true
+		SELECT c.stage, c.activist_since, h.seq, h.hash, p.id, p.request_hash FROM candidates c`+headAndPriorJoins+`
 		WHERE c.id = $1
 		FOR NO KEY UPDATE OF c`)
 	if err != nil {
@@ -183,6 +180,13 @@ func (db *DB) lockChainAndHead(ctx context.Context, tx *sqlx.Tx, candidateID int
 	return ledger.Subject{Stage: seedling.Stage(stage), ActivistSince: since}, h, p, priorID.Valid, nil
 }
 
+// headAndPriorJoins read, for the chain of candidate c.id, the head (h) and
+// the entry written under the idempotency key $2 (p).
+const headAndPriorJoins = `
+		LEFT JOIN LATERAL (SELECT seq, hash FROM ledger_entries WHERE candidate_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
+		LEFT JOIN LATERAL (SELECT id, request_hash FROM ledger_entries
+		                   WHERE candidate_id = c.id AND idempotency_key = $2 AND $2 <> '') p ON true`
+
 // headAndPrior reads, under the chain's lock, what lockChainAndHead reads
 // beside it: a statement of its own, so that it sees every chain row
 // committed before the lock was granted.
@@ -192,10 +196,7 @@ func (db *DB) headAndPrior(ctx context.Context, tx *sqlx.Tx, candidateID int64, 
 	var priorID sql.NullInt64
 	var p priorRequest
 	st, err := db.prepared(ctx, tx, `
-		SELECT h.seq, h.hash, p.id, p.request_hash FROM (SELECT 1) one
-		LEFT JOIN LATERAL (SELECT seq, hash FROM ledger_entries WHERE candidate_id = $1 ORDER BY seq DESC LIMIT 1) h ON true
-		LEFT JOIN LATERAL (SELECT id, request_hash FROM ledger_entries
-		                   WHERE candidate_id = $1 AND idempotency_key = $2 AND $2 <> '') p ON true`)
+		SELECT h.seq, h.hash, p.id, p.request_hash FROM (SELECT $1::bigint AS id) c`+headAndPriorJoins)
 	if err != nil {
 		return h, p, false, err
 	}
