@@ -695,11 +695,15 @@ func serverLogMessage(text string) string {
 	return ""
 }
 
-func pgCtlMessage(out string, err error) string {
+func pgCtlMessage(out string, err error) string { return toolMessage("pg_ctl:", out, err) }
+
+// toolMessage is the last line a server tool printed of its own (its
+// lines start with its name), else err.
+func toolMessage(prefix, out string, err error) string {
 	lines := strings.Split(out, "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
 		l := strings.TrimSpace(lines[i])
-		if strings.HasPrefix(l, "pg_ctl:") {
+		if strings.HasPrefix(l, prefix) {
 			return oneLine(l)
 		}
 	}
@@ -724,4 +728,34 @@ func initdbMessage(out string, err error) string {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// Replica makes dir a streaming hot standby of c and starts it: a base
+// backup taken over the replication protocol (pg_basebackup, run as the
+// server's user like every server binary), with the standby.signal and
+// primary_conninfo its -R writes, so the copy follows c from then on and
+// answers reads only. It is how reports and exports can run beside the
+// primary (docs/scaling.md); c must have been started by Start.
+func (c *Cluster) Replica(ctx context.Context, dir string, fast bool) (*Cluster, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	l, err := inspect(dir)
+	if err != nil {
+		return nil, err
+	}
+	if l.exists {
+		return nil, fmt.Errorf("replica directory %s exists already", dir)
+	}
+	r := &Cluster{dataDir: dir, binDir: c.binDir, user: c.user, host: c.host, log: c.log}
+	if err := r.prepareDir(l); err != nil {
+		return nil, err
+	}
+	// The password travels in the connection string, not in PGPASSWORD:
+	// childEnv drops every PG* variable.
+	if out, err := r.run(ctx, "pg_basebackup", "-D", dir, "-R", "-X", "stream", "-c", "fast", "-d", c.DSN("postgres")); err != nil {
+		return nil, fmt.Errorf("base backup of the primary: %s", toolMessage("pg_basebackup:", out, err))
+	}
+	return Start(ctx, Options{DataDir: dir, Explicit: true, Logger: c.log, Fast: fast})
 }
