@@ -52,7 +52,10 @@ func (s *statements) get(ctx context.Context, query string) (*sqlx.Stmt, error) 
 	if err != nil {
 		return nil, err
 	}
-	return s.keep(query, st), nil
+	if st = s.keep(query, st); st == nil {
+		return nil, errClosed
+	}
+	return st, nil
 }
 
 // kept returns query's statement if it is kept already.
