@@ -572,6 +572,9 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	// Statements the transaction prepared for itself are kept for the
+	// pool once its connection is back (prepared).
+	defer db.stmts.keepPending(ctx)
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err

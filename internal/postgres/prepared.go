@@ -28,7 +28,7 @@ type statements struct {
 
 	mu      sync.RWMutex
 	byQuery map[string]*sqlx.Stmt
-	pending map[string]bool // being prepared by keepLater
+	pending map[string]bool // met inside a transaction, to be kept after it
 	closed  bool
 }
 
@@ -79,24 +79,42 @@ func (s *statements) keep(query string, st *sqlx.Stmt) *sqlx.Stmt {
 	return st
 }
 
-// keepLater prepares query for the pool in the background, once per query
-// however many transactions ask meanwhile.
+// keepLater marks query to be kept for the pool once the transaction that
+// met it has ended (keepPending).
 func (s *statements) keepLater(query string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.pending[query] {
+	if !s.closed {
+		s.pending[query] = true
+	}
+}
+
+// keepPending prepares for the pool the statements transactions met before
+// they were kept. It runs after a transaction has ended, holding no
+// connection, so it waits for a free one like any other caller; and it
+// runs in the request that met them, never later on its own, so a
+// connection sends nothing nobody asked for. A failed prepare is marked
+// again by the next transaction that meets the statement.
+func (s *statements) keepPending(ctx context.Context) {
+	s.mu.Lock()
+	if len(s.pending) == 0 {
+		s.mu.Unlock()
 		return
 	}
-	s.pending[query] = true
-	go func() {
-		st, err := s.pool.PreparexContext(context.Background(), query)
-		s.mu.Lock()
-		delete(s.pending, query)
-		s.mu.Unlock()
-		if err == nil {
-			s.keep(query, st)
+	queries := make([]string, 0, len(s.pending))
+	for q := range s.pending {
+		queries = append(queries, q)
+	}
+	clear(s.pending)
+	s.mu.Unlock()
+	for _, q := range queries {
+		if st, _ := s.kept(q); st != nil {
+			continue
 		}
-	}()
+		if st, err := s.pool.PreparexContext(ctx, q); err == nil {
+			s.keep(q, st)
+		}
+	}
 }
 
 func ifClosed(closed bool) error {
@@ -128,8 +146,8 @@ func (s *statements) close() error {
 // transaction that waits for one more, nothing moves again (a cold server
 // met by as many requests as its pool holds stopped dead). Inside a
 // transaction a statement not kept yet is therefore prepared for that
-// transaction only, on its own connection, and kept for the pool in the
-// background, once a connection is free.
+// transaction only, on its own connection, and kept for the pool once the
+// transaction has ended (tryTx).
 func (db *DB) prepared(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
 	if tx == nil {
 		return db.stmts.get(ctx, query)
