@@ -1,10 +1,6 @@
 package postgres_test
 
 import (
-	"io"
-	"net"
-	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -231,48 +227,14 @@ func TestMigrateWaitsForTheLock(t *testing.T) {
 func TestLostDatabaseIsUnavailable(t *testing.T) {
 	t.Parallel()
 	owner := testdb.New(t)
-	u, err := url.Parse(testdb.DSN(owner))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A proxy in front of the server stands for the network.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := u.Host
-	var mu sync.Mutex
-	var open []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			mu.Lock()
-			open = append(open, c, s)
-			mu.Unlock()
-			go io.Copy(s, c)
-			go io.Copy(c, s)
-		}
-	}()
-	u.Host = ln.Addr().String()
-	db, err := postgres.Open(t.Context(), u.String())
+	proxy := testdb.NewProxy(t, testdb.DSN(owner))
+	db, err := postgres.Open(t.Context(), proxy.DSN)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ln.Close()
-	mu.Lock()
-	for _, c := range open {
-		c.Close()
-	}
-	mu.Unlock()
+	proxy.Cut()
 	_, err = db.Candidates().ByCode(t.Context(), "nobody")
 	if seedling.ErrorCode(err) != seedling.EUnavailable {
 		t.Fatalf("with the database gone: %v", err)

@@ -20,8 +20,8 @@ import (
 func TestALedgerWriteIsFourRoundTrips(t *testing.T) {
 	t.Parallel()
 	owner := testdb.NewDemo(t)
-	dsn, trips := testdb.Trips(t, testdb.DSN(owner))
-	db, err := postgres.Open(t.Context(), dsn)
+	proxy := testdb.NewProxy(t, testdb.DSN(owner))
+	db, err := postgres.Open(t.Context(), proxy.DSN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,9 +48,9 @@ func TestALedgerWriteIsFourRoundTrips(t *testing.T) {
 	for n := range 3 {
 		write(n)
 	}
-	before := trips()
+	before := proxy.Trips()
 	e := write(3)
-	if n := trips() - before; n != 4 {
+	if n := proxy.Trips() - before; n != 4 {
 		t.Fatalf("a ledger write made %d round trips, want 4", n)
 	}
 	read, err := db.Ledger().Entry(t.Context(), e.ID)

@@ -10,13 +10,24 @@ import (
 	"testing"
 )
 
-// Trips counts the round trips a pool makes to the server: a proxy on
-// loopback stands between them and reads the client's side of the
-// PostgreSQL protocol, where each round trip ends with a Sync (the
-// extended protocol: parse, bind, execute) or is one simple Query. It
-// answers an address for the proxy and the count so far. What passes is
-// the real server's traffic, unchanged.
-func Trips(t testing.TB, dsn string) (string, func() int64) {
+// Proxy stands between a pool and the real server on loopback, for tests
+// about what crosses the wire: it passes the server's traffic unchanged,
+// counts the pool's round trips, and can cut the line.
+type Proxy struct {
+	// DSN is dsn with the proxy's address in place of the server's.
+	DSN string
+
+	ln    net.Listener
+	trips atomic.Int64
+	mu     sync.Mutex
+	conns  []net.Conn
+	closed bool
+	wg    sync.WaitGroup
+}
+
+// NewProxy starts a proxy in front of the server of dsn; it is cut when
+// the test ends.
+func NewProxy(t testing.TB, dsn string) *Proxy {
 	t.Helper()
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -27,12 +38,12 @@ func Trips(t testing.TB, dsn string) (string, func() int64) {
 	if err != nil {
 		t.Fatalf("testdb: %v", err)
 	}
-	var trips atomic.Int64
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
+	u.Host = ln.Addr().String()
+	p := &Proxy{DSN: u.String(), ln: ln}
+	t.Cleanup(p.Cut)
+	p.wg.Add(1)
 	go func() {
-		defer wg.Done()
+		defer p.wg.Done()
 		for {
 			client, err := ln.Accept()
 			if err != nil {
@@ -43,22 +54,48 @@ func Trips(t testing.TB, dsn string) (string, func() int64) {
 				client.Close()
 				continue
 			}
-			wg.Add(2)
+			p.mu.Lock()
+			if p.closed {
+				p.mu.Unlock()
+				client.Close()
+				server.Close()
+				continue
+			}
+			p.conns = append(p.conns, client, server)
+			p.mu.Unlock()
+			p.wg.Add(2)
 			go func() {
-				defer wg.Done()
+				defer p.wg.Done()
 				io.Copy(client, server)
 				client.Close()
 			}()
 			go func() {
-				defer wg.Done()
-				countMessages(io.TeeReader(client, server), &trips)
+				defer p.wg.Done()
+				countMessages(io.TeeReader(client, server), &p.trips)
 				server.Close()
 			}()
-			t.Cleanup(func() { client.Close(); server.Close() })
 		}
 	}()
-	u.Host = ln.Addr().String()
-	return u.String(), trips.Load
+	return p
+}
+
+// Trips is the number of round trips the pool has made so far: on the
+// client's side of the PostgreSQL protocol each ends with a Sync (the
+// extended protocol: parse, bind, execute) or is one simple Query.
+func (p *Proxy) Trips() int64 { return p.trips.Load() }
+
+// Cut closes the proxy and every connection through it, as a network gone
+// away would.
+func (p *Proxy) Cut() {
+	p.ln.Close()
+	p.mu.Lock()
+	p.closed = true
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+	p.mu.Unlock()
+	p.wg.Wait()
 }
 
 // sslRequest is the code an SSLRequest carries where a startup message
