@@ -17,12 +17,12 @@ type Proxy struct {
 	// DSN is dsn with the proxy's address in place of the server's.
 	DSN string
 
-	ln    net.Listener
-	trips atomic.Int64
+	ln     net.Listener
+	trips  atomic.Int64
 	mu     sync.Mutex
 	conns  []net.Conn
 	closed bool
-	wg    sync.WaitGroup
+	wg     sync.WaitGroup
 }
 
 // NewProxy starts a proxy in front of the server of dsn; it is cut when
