@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"seedling/internal/ledger"
+	"seedling/internal/ledger/sheet"
 	"seedling/internal/postgres"
 	"seedling/internal/seedling"
 )
@@ -71,19 +72,11 @@ func importFiles(ctx context.Context, cfg Config, fx *fixture) ([]importFile, er
 
 const importCategory = "study_attendance"
 
-func importHeader() []string {
-	head := make([]string, len(ledger.ImportColumns))
-	for i, col := range ledger.ImportColumns {
-		head[i] = col.Zh
-	}
-	return head
-}
-
 // csvSheet is a file as the CSV template holds it.
 func csvSheet(f importFile, day string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write(importHeader())
+	w.Write(sheet.Header("zh-CN"))
 	for _, r := range f.rows {
 		w.Write([]string{strconv.FormatInt(r.candidate, 10), r.name, day, importCategory, "1", r.description})
 	}
@@ -96,12 +89,11 @@ func csvSheet(f importFile, day string) ([]byte, error) {
 func xlsxSheet(f importFile, day string) ([]byte, error) {
 	x := excelize.NewFile()
 	defer x.Close()
-	sheet := x.GetSheetList()[0]
-	sw, err := x.NewStreamWriter(sheet)
+	sw, err := x.NewStreamWriter(x.GetSheetList()[0])
 	if err != nil {
 		return nil, err
 	}
-	head := importHeader()
+	head := sheet.Header("zh-CN")
 	row := make([]any, len(head))
 	for i, h := range head {
 		row[i] = h

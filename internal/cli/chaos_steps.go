@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"seedling/internal/ledger"
+	"seedling/internal/ledger/sheet"
 	"seedling/internal/seedling"
 )
 
@@ -227,11 +228,7 @@ func (c *chaosClient) sheet(tag string) ([]byte, string, []string) {
 	}
 	var rows bytes.Buffer
 	w := csv.NewWriter(&rows)
-	head := make([]string, len(ledger.ImportColumns))
-	for i, col := range ledger.ImportColumns {
-		head[i] = col.Zh
-	}
-	w.Write(head)
+	w.Write(sheet.Header("zh-CN"))
 	n := 1 + c.rng.IntN(3)
 	for i := 0; i < n; i++ {
 		p := people[c.rng.IntN(len(people))]

@@ -1,29 +1,12 @@
 package web
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"strings"
 	"testing"
 
 	"seedling/internal/ledger"
 )
-
-// importCSV is a bulk-entry CSV of the given rows (id, name, date,
-// category, points, description), header first.
-func (f *ledgerFixture) importCSV(t *testing.T, rows [][]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	head := make([]string, len(ledger.ImportColumns))
-	for i, col := range ledger.ImportColumns {
-		head[i] = col.Zh
-	}
-	w.Write(head)
-	w.WriteAll(rows)
-	return buf.Bytes()
-}
 
 type importAudit struct {
 	Target  string `db:"target"`
@@ -66,7 +49,7 @@ func TestImportAuditsEachChainOnce(t *testing.T) {
 		{fmt.Sprint(f.a), na, f.today, "task_completion", "2", "四"},
 		{fmt.Sprint(f.a2), na2, f.today, "study_attendance", "1", "五"},
 	}
-	r := f.importFile(t, "积分.csv", f.importCSV(t, rows))
+	r := f.importFile(t, "积分.csv", importCSVBody(t, rows))
 	expectStatus(t, r, 201)
 	got := f.importAudits(t)
 	if len(got) != 2 {
@@ -106,7 +89,7 @@ func TestImportIsAllOrNothing(t *testing.T) {
 		{fmt.Sprint(f.a2), f.name(t, f.a2), f.today, "study_attendance", "1", "也好"},
 		{fmt.Sprint(f.a), na, f.today, "study_attendance", "99", "分值超限"},
 	}
-	r := f.importFile(t, "坏表.csv", f.importCSV(t, rows))
+	r := f.importFile(t, "坏表.csv", importCSVBody(t, rows))
 	if r.Status != 400 && r.Status != 422 {
 		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
@@ -130,7 +113,7 @@ func TestVerifyCatchesARowCutAfterAnImport(t *testing.T) {
 		rows = append(rows, []string{fmt.Sprint(f.a), na, f.today, "study_attendance", "1", fmt.Sprintf("甲%d", i)},
 			[]string{fmt.Sprint(f.a2), na2, f.today, "study_attendance", "1", fmt.Sprintf("乙%d", i)})
 	}
-	expectStatus(t, f.importFile(t, "积分.csv", f.importCSV(t, rows)), 201)
+	expectStatus(t, f.importFile(t, "积分.csv", importCSVBody(t, rows)), 201)
 	lastA, _ := f.head(t, f.a)
 	ctx := t.Context()
 	for _, q := range []string{

@@ -37,7 +37,9 @@ func Neutralise(s string) string {
 	return s
 }
 
-func header(lang string) []string {
+// Header is the first row of the bulk-entry sheet in lang ("en" or
+// Chinese): the names the import reads its columns by.
+func Header(lang string) []string {
 	out := make([]string, len(ledger.ImportColumns))
 	for i, c := range ledger.ImportColumns {
 		out[i] = c.Zh
@@ -75,7 +77,7 @@ func TemplateXLSX(r ledger.Rubric, people []Person, lang string, t T) ([]byte, e
 	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	dateFmt := "yyyy-mm-dd"
 	dateStyle, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
-	if err := f.SetSheetRow(entries, "A1", &[]any{header(lang)[0], header(lang)[1], header(lang)[2], header(lang)[3], header(lang)[4], header(lang)[5], header(lang)[6]}); err != nil {
+	if err := f.SetSheetRow(entries, "A1", &[]any{Header(lang)[0], Header(lang)[1], Header(lang)[2], Header(lang)[3], Header(lang)[4], Header(lang)[5], Header(lang)[6]}); err != nil {
 		return nil, err
 	}
 	f.SetRowStyle(entries, 1, 1, bold)
@@ -134,7 +136,7 @@ func TemplateCSV(people []Person, lang string) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Write(utf8BOM)
 	w := csv.NewWriter(&buf)
-	w.Write(header(lang))
+	w.Write(Header(lang))
 	for _, p := range people {
 		w.Write([]string{strconv.FormatInt(p.ID, 10), Neutralise(p.Name), "", "", "", "", ""})
 	}
