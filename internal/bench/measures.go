@@ -212,7 +212,7 @@ func measureWrite(ctx context.Context, cfg Config, c *client, fx *fixture) (Resu
 			http.StatusCreated, nil)
 	})
 	var stmts [3]*sql.Stmt
-	for i, q := range []string{rawCandidate, rawLockAndHead, rawAppend} {
+	for i, q := range []string{postgres.CandidateByIDSQL, postgres.LockChainAndHeadSQL, postgres.AppendRowSQL} {
 		st, err := cfg.DB.PrepareContext(ctx, q)
 		if err != nil {
 			return Result{}, err
@@ -226,40 +226,6 @@ func measureWrite(ctx context.Context, cfg Config, c *client, fx *fixture) (Resu
 	})
 	return rate(app, raw, "req/s"), nil
 }
-
-// The write's statements, as the server runs them.
-const (
-	rawCandidate = `
-		SELECT c.id, c.org_id, o.name AS org_name, o.path AS org_path, c.name, c.gender, c.birth_date, c.id_number, c.occupation,
-		       c.priority_group, c.reserve_pool, c.front_line, c.stage, c.applied_on, c.activist_since, c.stage_since, u.id AS user_id
-		FROM candidates c JOIN orgs o ON o.id = c.org_id LEFT JOIN users u ON u.candidate_id = c.id WHERE c.id = $1`
-	rawLockAndHead = `
-		SELECT c.stage, c.activist_since, h.seq, h.hash, p.id, p.request_hash FROM candidates c
-		LEFT JOIN LATERAL (SELECT seq, hash FROM ledger_entries WHERE candidate_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
-		LEFT JOIN LATERAL (SELECT id, request_hash FROM ledger_entries
-		                   WHERE candidate_id = c.id AND idempotency_key = $2 AND $2 <> '') p ON true
-		WHERE c.id = $1
-		FOR NO KEY UPDATE OF c`
-	rawAppend = `
-		WITH e AS (
-			INSERT INTO ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period, description,
-			                            reverses, reason, evidence_id, recorded_by, recorded_by_name, recorded_at,
-			                            idempotency_key, request_hash, prev_hash, hash, objection_id, late_reason)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-			ON CONFLICT (candidate_id, seq) DO NOTHING
-			RETURNING *),
-		ev AS (
-			INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
-			SELECT $21, $22, $23, $24, $25, $26, $27, $28, $29 FROM e)
-		SELECT e.id, e.candidate_id, e.seq, e.kind, COALESCE(e.category, '') AS category, e.points, e.occurred_on,
-		       COALESCE(e.period, '') AS period, e.description, e.reverses, r.seq AS reverses_seq,
-		       rb.id AS reversed_by, rb.seq AS reversed_seq, e.reason, e.late_reason, e.recorded_by, e.recorded_by_name,
-		       COALESCE(u.display_name, e.recorded_by_name) AS recorded_by_display, e.recorded_at, e.hash, e.objection_id
-		FROM e
-		LEFT JOIN ledger_entries r ON r.id = e.reverses
-		LEFT JOIN ledger_entries rb ON rb.reverses = e.id
-		LEFT JOIN users u ON u.id = e.recorded_by`
-)
 
 func rawWrite(ctx context.Context, db *postgres.DB, stmts [3]*sql.Stmt, s secretary, candidateID int64, day, key string) error {
 	if err := drain(ctx, stmtQuerier{stmts[0]}, "", candidateID); err != nil {

@@ -66,6 +66,10 @@ const (
 	JOIN orgs o ON o.id = c.org_id
 	LEFT JOIN users u ON u.candidate_id = c.id`
 	candidateSelect = `SELECT ` + candidateColumns + candidateFrom
+	// CandidateByIDSQL is how a request about one candidate starts (a
+	// ledger write, a read); exported, with LockChainAndHeadSQL and
+	// AppendRowSQL, for the raw twin of seedling bench's write.
+	CandidateByIDSQL = candidateSelect + ` WHERE c.id = $1`
 )
 
 // candidateReadSQL is a candidate with their ledger summed per quarter and
@@ -124,7 +128,7 @@ func (s *CandidateStore) ByID(ctx context.Context, id int64) (seedling.Candidate
 	var r candidateRow
 	// Prepared: every request about one candidate (a ledger write, a read)
 	// starts here.
-	st, err := s.db.prepared(ctx, nil, candidateSelect+` WHERE c.id = $1`)
+	st, err := s.db.prepared(ctx, nil, CandidateByIDSQL)
 	if err != nil {
 		return seedling.Candidate{}, translate(err)
 	}

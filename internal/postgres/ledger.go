@@ -162,10 +162,7 @@ func (db *DB) lockChainAndHead(ctx context.Context, tx *sqlx.Tx, candidateID int
 	var seq sql.NullInt64
 	var priorID sql.NullInt64
 	var p priorRequest
-	st, err := db.prepared(ctx, tx, `
-		SELECT c.stage, c.activist_since, h.seq, h.hash, p.id, p.request_hash FROM candidates c`+headAndPriorJoins+`
-		WHERE c.id = $1
-		FOR NO KEY UPDATE OF c`)
+	st, err := db.prepared(ctx, tx, LockChainAndHeadSQL)
 	if err != nil {
 		return ledger.Subject{}, h, p, false, err
 	}
@@ -179,6 +176,12 @@ func (db *DB) lockChainAndHead(ctx context.Context, tx *sqlx.Tx, candidateID int
 	p.id = priorID.Int64
 	return ledger.Subject{Stage: seedling.Stage(stage), ActivistSince: since}, h, p, priorID.Valid, nil
 }
+
+// LockChainAndHeadSQL is lockChainAndHead's statement.
+const LockChainAndHeadSQL = `
+		SELECT c.stage, c.activist_since, h.seq, h.hash, p.id, p.request_hash FROM candidates c` + headAndPriorJoins + `
+		WHERE c.id = $1
+		FOR NO KEY UPDATE OF c`
 
 // headAndPriorJoins read, for the chain of candidate c.id, the head (h) and
 // the entry written under the idempotency key $2 (p).

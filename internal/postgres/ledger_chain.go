@@ -92,25 +92,7 @@ func (db *DB) appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row c
 	if row.rec.Category != "" {
 		category = row.rec.Category
 	}
-	// The joins read rows committed before the statement (the entry a
-	// reversal reverses, the recorder's name); nothing reverses a row this
-	// new, so the reversed_by join finds nothing, as it should.
-	st, err := db.prepared(ctx, tx, `
-		WITH e AS (
-			INSERT INTO ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period, description,
-			                            reverses, reason, evidence_id, recorded_by, recorded_by_name, recorded_at,
-			                            idempotency_key, request_hash, prev_hash, hash, objection_id, late_reason)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-			ON CONFLICT (candidate_id, seq) DO NOTHING
-			RETURNING *),
-		ev AS (
-			INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
-			SELECT $21, $22, $23, $24, $25, $26, $27, $28, $29 FROM e)`+
-		entryColumns+`
-		FROM e
-		LEFT JOIN ledger_entries r ON r.id = e.reverses
-		LEFT JOIN ledger_entries rb ON rb.reverses = e.id
-		LEFT JOIN users u ON u.id = e.recorded_by`)
+	st, err := db.prepared(ctx, tx, AppendRowSQL)
 	if err != nil {
 		return entryRow{}, err
 	}
@@ -127,6 +109,28 @@ func (db *DB) appendRow(ctx context.Context, tx *sqlx.Tx, head *chainHead, row c
 	}
 	return out, err
 }
+
+// AppendRowSQL is appendRow's statement: the row, its audit event if the
+// row was written, and the row as entrySelect reads it. The joins read rows
+// committed before the statement (the entry a reversal reverses, the
+// recorder's name); nothing reverses a row this new, so the reversed_by
+// join finds nothing, as it should.
+const AppendRowSQL = `
+		WITH e AS (
+			INSERT INTO ledger_entries (candidate_id, seq, kind, category, points, occurred_on, period, description,
+			                            reverses, reason, evidence_id, recorded_by, recorded_by_name, recorded_at,
+			                            idempotency_key, request_hash, prev_hash, hash, objection_id, late_reason)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+			ON CONFLICT (candidate_id, seq) DO NOTHING
+			RETURNING *),
+		ev AS (
+			INSERT INTO audit_events (actor_id, actor, role, org_id, action, target, request_id, ip, summary)
+			SELECT $21, $22, $23, $24, $25, $26, $27, $28, $29 FROM e)` +
+	entryColumns + `
+		FROM e
+		LEFT JOIN ledger_entries r ON r.id = e.reverses
+		LEFT JOIN ledger_entries rb ON rb.reverses = e.id
+		LEFT JOIN users u ON u.id = e.recorded_by`
 
 // errStaleHead is appendRow's answer to a head that was no longer the
 // chain's last row.
