@@ -143,7 +143,7 @@ type priorRequest struct {
 	hash []byte
 }
 
-// lockChainAndHead locks the chain (lockChain) and reads, in the same
+// lockChainAndHead locks the chain as lockChain does and reads, in the same
 // statement, the chain head and the entry an earlier request with the same
 // idempotency key wrote, if any (no key: none): one round trip where two
 // were.
@@ -174,6 +174,8 @@ func (db *DB) lockChainAndHead(ctx context.Context, tx *sqlx.Tx, candidateID int
 	}
 	h.Seq = int(seq.Int64)
 	p.id = priorID.Int64
+	// What the entry rules need to know about the candidate, read under
+	// the lock.
 	return ledger.Subject{Stage: seedling.Stage(stage), ActivistSince: since}, h, p, priorID.Valid, nil
 }
 
@@ -286,7 +288,7 @@ func (db *DB) lockedEntry(ctx context.Context, tx *sqlx.Tx, entryID int64) (ledg
 	if err := tx.GetContext(ctx, &candidateID, `SELECT candidate_id FROM ledger_entries WHERE id = $1`, entryID); err != nil {
 		return ledger.Entry{}, translate(err)
 	}
-	if _, err := db.lockChain(ctx, tx, candidateID); err != nil {
+	if err := db.lockChain(ctx, tx, candidateID); err != nil {
 		return ledger.Entry{}, err
 	}
 	var r entryRow

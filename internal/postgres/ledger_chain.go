@@ -24,21 +24,15 @@ type chainHead struct {
 // locked until the transaction ends, so two requests never read the same
 // head and both append after it. FOR NO KEY UPDATE, not FOR UPDATE, so that
 // other tables may still insert rows that refer to the candidate meanwhile.
-// It returns what the entry rules need to know about the candidate, read
-// under the same lock.
-func (db *DB) lockChain(ctx context.Context, tx *sqlx.Tx, candidateID int64) (ledger.Subject, error) {
-	var r struct {
-		Stage         string     `db:"stage"`
-		ActivistSince *time.Time `db:"activist_since"`
-	}
-	st, err := db.prepared(ctx, tx, `SELECT stage, activist_since FROM candidates WHERE id = $1 FOR NO KEY UPDATE`)
+// A new entry takes the lock with its head in one statement
+// (lockChainAndHead); reversals and evidence take it here.
+func (db *DB) lockChain(ctx context.Context, tx *sqlx.Tx, candidateID int64) error {
+	st, err := db.prepared(ctx, tx, `SELECT 1 FROM candidates WHERE id = $1 FOR NO KEY UPDATE`)
 	if err != nil {
-		return ledger.Subject{}, translate(err)
+		return translate(err)
 	}
-	if err := st.GetContext(ctx, &r, candidateID); err != nil {
-		return ledger.Subject{}, translate(err)
-	}
-	return ledger.Subject{Stage: seedling.Stage(r.Stage), ActivistSince: r.ActivistSince}, nil
+	var one int
+	return translate(st.GetContext(ctx, &one, candidateID))
 }
 
 // readHead returns the last row of a chain, locked by lockChain beforehand.
