@@ -230,16 +230,22 @@ func (s *server) rssMB() (peak, now float64, err error) {
 	found := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		for key, v := range map[string]*float64{"VmHWM:": &peak, "VmRSS:": &now} {
-			if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
-				kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
-				if err != nil {
-					return 0, 0, err
-				}
-				*v = kb / 1024
-				found++
-			}
+		key, rest, _ := strings.Cut(sc.Text(), ":")
+		var into *float64
+		switch key {
+		case "VmHWM":
+			into = &peak
+		case "VmRSS":
+			into = &now
+		default:
+			continue
 		}
+		kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+		if err != nil {
+			return 0, 0, err
+		}
+		*into = kb / 1024
+		found++
 	}
 	if found != 2 {
 		return 0, 0, errors.New("no VmHWM and VmRSS in /proc status")
